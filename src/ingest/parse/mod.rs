@@ -1,0 +1,5 @@
+//! From a validated tree (or a PDF container) to the invoice model.
+
+pub mod cii;
+pub mod facturx;
+pub mod ubl;

@@ -1,0 +1,97 @@
+//! Business-rule layers: the rule registry, the finding sink and the rule sets.
+//!
+//! Rules are evaluated on the parsed XML tree, not on the invoice model: the official
+//! artefacts define them as XPath over the document (presence versus blank, one
+//! assertion per context node, first-match shadowing inside a pattern), and only the
+//! tree keeps the distinctions they draw. Each rule module mirrors one official
+//! Schematron file; ARCHITECTURE.md says how to add a rule.
+
+pub mod en16931;
+pub mod registry;
+pub mod xpath;
+
+use crate::xml::Node;
+
+use super::report::{Finding, Severity, Syntax};
+
+/// One rule of an official rule set, as listed by `facteur rules`.
+#[derive(Debug)]
+pub struct Rule {
+    /// The official id (`BR-CO-10`).
+    pub id: &'static str,
+    pub severity: Severity,
+    /// Business terms and groups the rule is about.
+    pub terms: &'static [&'static str],
+    /// One line saying what must hold.
+    pub description: &'static str,
+}
+
+impl Rule {
+    /// The first term, used as the finding's `term`.
+    pub fn term(&self) -> Option<&'static str> {
+        self.terms.first().copied()
+    }
+}
+
+/// Which rule sets a validation applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum RuleSet {
+    /// EN 16931 only (CII checked against the D16B schema).
+    En16931,
+    /// EN 16931 plus the French CIUS (CII checked against the D22B schema). Default.
+    #[default]
+    Fr,
+}
+
+/// The version string of the EN 16931 rules implemented here.
+pub const EN16931_VERSION: &str = "EN16931 1.3.16";
+
+impl RuleSet {
+    /// The rule-set version named in every result.
+    pub fn version(self) -> &'static str {
+        match self {
+            RuleSet::En16931 => EN16931_VERSION,
+            // The French layer is not implemented yet: say what actually runs.
+            RuleSet::Fr => EN16931_VERSION,
+        }
+    }
+}
+
+/// Collects the findings of one document.
+pub struct Sink<'a> {
+    findings: &'a mut Vec<Finding>,
+}
+
+impl<'a> Sink<'a> {
+    pub fn new(findings: &'a mut Vec<Finding>) -> Self {
+        Sink { findings }
+    }
+
+    /// Records that `rule` failed on `at`.
+    pub fn fail(&mut self, rule: &'static Rule, at: Node<'_>, message: impl Into<String>) {
+        self.findings.push(Finding {
+            rule: rule.id,
+            severity: rule.severity,
+            term: rule.term(),
+            location: at.path(),
+            message: message.into(),
+        });
+    }
+
+    /// Records `rule` as failed unless `holds`.
+    pub fn check(&mut self, rule: &'static Rule, holds: bool, at: Node<'_>, message: &str) {
+        if !holds {
+            self.fail(rule, at, message);
+        }
+    }
+}
+
+/// Runs the business-rule layers that apply to `syntax` on a parsed document.
+pub fn run(root: Node<'_>, syntax: Syntax, _rules: RuleSet, findings: &mut Vec<Finding>) {
+    let mut sink = Sink::new(findings);
+    match syntax {
+        Syntax::Ubl => en16931::ubl::check(root, &mut sink),
+        Syntax::Cii => en16931::cii::check(root, &mut sink),
+        Syntax::Cdar | Syntax::Unknown => {}
+    }
+}

@@ -1,0 +1,188 @@
+//! XPath 2.0 value semantics the official rules depend on, as plain functions.
+//!
+//! The Schematron artefacts compare untyped node values; getting their corner cases
+//! right (blank versus absent, string versus numeric comparison, `round()` towards
+//! positive infinity) is what makes facteur agree with them, so those cases live here
+//! once instead of in every rule.
+
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+use crate::xml::Node;
+
+/// XPath `normalize-space(.) != ''`: present and not only whitespace.
+pub fn nb(value: &str) -> bool {
+    value
+        .bytes()
+        .any(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+}
+
+/// `nb` of the first node of an optional node-set (absent is blank).
+pub fn nb_node(node: Option<Node<'_>>) -> bool {
+    node.is_some_and(|n| nb(n.text()))
+}
+
+/// XPath `normalize-space()`.
+pub fn normalize_space(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for word in value
+        .split([' ', '\t', '\n', '\r'])
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// XPath `xs:decimal($value)`: whitespace-collapsed, `[+-]?(d+(.d*)?|.d+)`, no exponent.
+/// `None` where XPath would raise a cast error, and also for magnitudes of 10^20 and
+/// more: no invoice amount is that large, and the bound guarantees that sums over any
+/// document the XML limits admit, and products with a bounded factor, cannot overflow.
+pub fn decimal(value: &str) -> Option<Decimal> {
+    let v = value.trim_matches([' ', '\t', '\n', '\r']);
+    let (negative, digits) = match v.as_bytes().first()? {
+        b'-' => (true, &v[1..]),
+        b'+' => (false, &v[1..]),
+        _ => (false, v),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if int.is_empty() && frac.is_empty()
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    // rust_decimal keeps at most 28 fractional digits; trailing zeros beyond that
+    // carry no value.
+    let frac = if frac.len() > 28 {
+        frac.trim_end_matches('0')
+    } else {
+        frac
+    };
+    let int = int.trim_start_matches('0');
+    let text = format!(
+        "{}{}.{}",
+        if negative { "-" } else { "" },
+        if int.is_empty() { "0" } else { int },
+        if frac.is_empty() { "0" } else { frac }
+    );
+    Decimal::from_str(&text)
+        .ok()
+        .filter(|d| d.abs() < Decimal::from_i128_with_scale(100_000_000_000_000_000_000, 0))
+}
+
+/// XPath `xs:double($value)` / `number()`: also accepts exponents, `INF`, `NaN`.
+pub fn double(value: &str) -> Option<f64> {
+    let v = value.trim_matches([' ', '\t', '\n', '\r']);
+    match v {
+        "INF" | "+INF" => return Some(f64::INFINITY),
+        "-INF" => return Some(f64::NEG_INFINITY),
+        "NaN" => return Some(f64::NAN),
+        _ => {}
+    }
+    let ok = !v.is_empty()
+        && v.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
+    if !ok {
+        return None;
+    }
+    v.parse().ok()
+}
+
+/// The official `round(v * 10 * 10) div 100`: two decimals, halves towards +∞
+/// (so -0.125 -> -0.12, unlike Rust's half-away-from-zero).
+pub fn r2(value: Decimal) -> Decimal {
+    ((value * Decimal::ONE_HUNDRED) + Decimal::new(5, 1)).floor() / Decimal::ONE_HUNDRED
+}
+
+/// XPath `round()` to an integer, halves towards +∞.
+pub fn round_half_up(value: Decimal) -> Decimal {
+    (value + Decimal::new(5, 1)).floor()
+}
+
+/// The decimal value of a node's text; `None` if absent or not a decimal.
+pub fn node_decimal(node: Option<Node<'_>>) -> Option<Decimal> {
+    node.and_then(|n| decimal(n.text()))
+}
+
+/// Number of characters after the first `.` in the raw text, as the BR-DEC rules
+/// count them (`string-length(substring-after(., '.'))`: trailing zeros and
+/// whitespace included).
+pub fn decimals_written(value: &str) -> usize {
+    value
+        .split_once('.')
+        .map_or(0, |(_, frac)| frac.chars().count())
+}
+
+/// XPath `xs:boolean($value)` as used by `cbc:ChargeIndicator = false()`:
+/// `true`/`1` and `false`/`0`, whitespace-collapsed; anything else is a cast error.
+pub fn boolean(value: &str) -> Option<bool> {
+    match value.trim_matches([' ', '\t', '\n', '\r']) {
+        "true" | "1" => Some(true),
+        "false" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// The value of an optional amount element: `Ok(None)` when absent, `Err(())` when
+/// present but not a decimal (where XPath would stop with a cast error; the rules
+/// treat that as a failure of the rule, as the catalogue recommends).
+#[allow(clippy::result_unit_err)]
+pub fn amount(node: Option<Node<'_>>) -> Result<Option<Decimal>, ()> {
+    match node {
+        None => Ok(None),
+        Some(n) => decimal(n.text()).map(Some).ok_or(()),
+    }
+}
+
+/// XPath `sum(nodes/xs:decimal(.))`: `Err(())` if any value is not a decimal.
+#[allow(clippy::result_unit_err)]
+pub fn sum<'d>(nodes: impl IntoIterator<Item = Node<'d>>) -> Result<Decimal, ()> {
+    let mut total = Decimal::ZERO;
+    for n in nodes {
+        total = total.checked_add(decimal(n.text()).ok_or(())?).ok_or(())?;
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn r2_rounds_halves_towards_positive_infinity() {
+        assert_eq!(r2(Decimal::new(-125, 3)), Decimal::new(-12, 2));
+        assert_eq!(r2(Decimal::new(125, 3)), Decimal::new(13, 2));
+        assert_eq!(r2(Decimal::new(-126, 3)), Decimal::new(-13, 2));
+        assert_eq!(r2(Decimal::new(10, 0)), Decimal::new(10, 0));
+    }
+
+    #[test]
+    fn decimal_follows_xs_decimal_lexical_space() {
+        assert_eq!(decimal(" 12.50 "), Some(Decimal::new(1250, 2)));
+        assert_eq!(decimal("-.5"), Some(Decimal::new(-5, 1)));
+        assert_eq!(decimal("3."), Some(Decimal::new(3, 0)));
+        assert_eq!(decimal("1e3"), None);
+        assert_eq!(decimal(""), None);
+        assert_eq!(decimal("."), None);
+        assert_eq!(decimal("1,5"), None);
+    }
+
+    #[test]
+    fn blank_means_whitespace_only() {
+        assert!(!nb(" \n\t"));
+        assert!(nb(" x "));
+        assert_eq!(normalize_space("  a \n b  "), "a b");
+    }
+
+    #[test]
+    fn decimals_are_counted_as_written() {
+        assert_eq!(decimals_written("1.500"), 3);
+        assert_eq!(decimals_written("1.50 "), 3);
+        assert_eq!(decimals_written("100"), 0);
+    }
+}

@@ -1,0 +1,12 @@
+//! facteur: an e-invoicing interchange hub for the French reform.
+//!
+//! Crate map (one line per module; ARCHITECTURE.md has the long version):
+//! - [`xml`]: secure XML reading (encodings, no DTD, limits) into an element tree.
+//! - [`invoice`]: the EN 16931 semantic model (BG-/BT-).
+//! - [`ingest`]: bytes -> (invoice, validation report); pure, no I/O.
+//! - [`cli`]: the `facteur` command line.
+
+pub mod cli;
+pub mod ingest;
+pub mod invoice;
+pub mod xml;

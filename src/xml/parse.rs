@@ -1,0 +1,582 @@
+//! The secure parser: decoded text -> [`Document`], with limits and no DTD.
+
+use quick_xml::XmlVersion;
+use quick_xml::escape::resolve_predefined_entity;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::reader::Reader;
+
+use super::decode::decode;
+use super::names::{NameTable, Namespace};
+use super::tree::{Attr, Document, Element, NONE};
+
+/// Resource limits applied while reading a document. Every one of them is checked
+/// before the resource is used, so an oversized input costs at most the limit.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Largest accepted input, in bytes (before decoding).
+    pub max_bytes: usize,
+    /// Deepest accepted element nesting (the root is level 1).
+    pub max_depth: usize,
+    /// Most elements accepted in one document.
+    pub max_elements: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 100 * 1024 * 1024,
+            max_depth: 2048,
+            max_elements: 20_000_000,
+        }
+    }
+}
+
+/// Why a document could not be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum XmlErrorKind {
+    /// A `<!DOCTYPE` declaration: refused before anything it declares is used.
+    Doctype,
+    /// Not well-formed XML, not decodable, or beyond a [`Limits`] bound.
+    NotWellFormed,
+}
+
+/// A refusal to read a document, with a message for people and the byte offset
+/// (in the decoded text) where it was detected.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct XmlError {
+    pub kind: XmlErrorKind,
+    pub message: String,
+    pub offset: usize,
+}
+
+impl XmlError {
+    pub(crate) fn new(kind: XmlErrorKind, message: impl Into<String>, offset: usize) -> Self {
+        XmlError {
+            kind,
+            message: message.into(),
+            offset,
+        }
+    }
+
+    fn malformed(message: impl Into<String>, offset: usize) -> Self {
+        XmlError::new(XmlErrorKind::NotWellFormed, message, offset)
+    }
+}
+
+/// Reads a document from raw bytes (any supported encoding).
+pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Document, XmlError> {
+    if bytes.len() > limits.max_bytes {
+        return Err(XmlError::malformed(
+            format!(
+                "document of {} bytes exceeds the limit of {} bytes",
+                bytes.len(),
+                limits.max_bytes
+            ),
+            0,
+        ));
+    }
+    let text = decode(bytes)?;
+    parse_str(&text, limits)
+}
+
+/// Reads a document that is already text.
+pub fn parse_str(text: &str, limits: &Limits) -> Result<Document, XmlError> {
+    if text.len() > limits.max_bytes {
+        return Err(XmlError::malformed(
+            format!("document exceeds the limit of {} bytes", limits.max_bytes),
+            0,
+        ));
+    }
+    if let Some(at) = text
+        .bytes()
+        .position(|b| b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r')
+    {
+        return Err(XmlError::malformed(
+            format!(
+                "control character U+{:04X} is not allowed in XML",
+                text.as_bytes()[at]
+            ),
+            at,
+        ));
+    }
+    Builder::new(text, limits).run()
+}
+
+/// One open element while building.
+struct Open {
+    id: u32,
+    /// Namespace bindings in scope before this element declared its own.
+    scope_len: usize,
+    last_child: u32,
+    text: String,
+    has_child: bool,
+    has_text: bool,
+}
+
+struct Builder<'t> {
+    reader: Reader<&'t [u8]>,
+    limits: Limits,
+    names: NameTable,
+    elements: Vec<Element>,
+    attrs: Vec<Attr>,
+    strings: String,
+    /// (prefix, namespace) bindings, innermost last; the empty prefix is the default.
+    bindings: Vec<(Box<str>, Namespace)>,
+    open: Vec<Open>,
+    spare_buffers: Vec<String>,
+    root_closed: bool,
+}
+
+impl<'t> Builder<'t> {
+    fn new(text: &'t str, limits: &Limits) -> Self {
+        let mut reader = Reader::from_str(text);
+        let config = reader.config_mut();
+        config.check_end_names = true;
+        config.check_comments = true;
+        config.expand_empty_elements = false;
+        config.trim_text(false);
+        Builder {
+            reader,
+            limits: *limits,
+            names: NameTable::new(),
+            elements: Vec::with_capacity(text.len() / 64),
+            attrs: Vec::new(),
+            strings: String::with_capacity(text.len() / 3),
+            bindings: Vec::new(),
+            open: Vec::new(),
+            spare_buffers: Vec::new(),
+            root_closed: false,
+        }
+    }
+
+    fn position(&self) -> usize {
+        self.reader.buffer_position() as usize
+    }
+
+    fn run(mut self) -> Result<Document, XmlError> {
+        loop {
+            let event = match self.reader.read_event() {
+                Ok(e) => e,
+                Err(e) => {
+                    return Err(XmlError::malformed(
+                        format!("not well-formed: {e}"),
+                        self.reader.error_position() as usize,
+                    ));
+                }
+            };
+            match event {
+                Event::DocType(_) => {
+                    return Err(if self.elements.is_empty() {
+                        XmlError::new(
+                            XmlErrorKind::Doctype,
+                            "document type declarations (<!DOCTYPE>) are refused: no entity or external DTD is ever processed",
+                            self.position(),
+                        )
+                    } else {
+                        XmlError::malformed("<!DOCTYPE> after the root element", self.position())
+                    });
+                }
+                Event::Start(start) => self.start(&start, false)?,
+                Event::Empty(start) => self.start(&start, true)?,
+                Event::End(_) => self.end(),
+                Event::Text(text) => {
+                    let content = text.xml10_content();
+                    self.text(&content)?;
+                }
+                Event::CData(data) => {
+                    if self.open.is_empty() {
+                        return Err(XmlError::malformed(
+                            "CDATA section outside the root element",
+                            self.position(),
+                        ));
+                    }
+                    let content = data.xml10_content();
+                    self.push_text(&content, true);
+                }
+                Event::GeneralRef(reference) => {
+                    let resolved = if reference.is_char_ref() {
+                        match reference.resolve_char_ref() {
+                            Ok(Some(c)) if is_xml_char(c) => c.to_string(),
+                            _ => {
+                                return Err(XmlError::malformed(
+                                    format!("invalid character reference &{};", &*reference),
+                                    self.position(),
+                                ));
+                            }
+                        }
+                    } else {
+                        match resolve_predefined_entity(&reference) {
+                            Some(s) => s.to_string(),
+                            None => {
+                                return Err(XmlError::malformed(
+                                    format!(
+                                        "undefined entity &{};: only the five predefined entities exist without a DTD",
+                                        &*reference
+                                    ),
+                                    self.position(),
+                                ));
+                            }
+                        }
+                    };
+                    self.text(&resolved)?;
+                }
+                Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+                Event::Eof => break,
+            }
+        }
+        if let Some(open) = self.open.last() {
+            let name = self.names.names[self.elements[open.id as usize].name.0 as usize]
+                .local
+                .clone();
+            return Err(XmlError::malformed(
+                format!("unexpected end of document: element <{name}> is not closed"),
+                self.position(),
+            ));
+        }
+        if self.elements.is_empty() {
+            return Err(XmlError::malformed(
+                "no root element (empty document)",
+                self.position(),
+            ));
+        }
+        Ok(Document {
+            elements: self.elements,
+            attrs: self.attrs,
+            strings: self.strings,
+            names: self.names,
+        })
+    }
+
+    fn text(&mut self, content: &str) -> Result<(), XmlError> {
+        let blank = content
+            .bytes()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+        if self.open.is_empty() {
+            if blank {
+                return Ok(());
+            }
+            return Err(XmlError::malformed(
+                "text outside the root element",
+                self.position(),
+            ));
+        }
+        self.push_text(content, !blank);
+        Ok(())
+    }
+
+    fn push_text(&mut self, content: &str, significant: bool) {
+        let top = self.open.last_mut().expect("checked by the caller");
+        top.text.push_str(content);
+        top.has_text |= significant;
+    }
+
+    fn start(&mut self, start: &BytesStart<'_>, empty: bool) -> Result<(), XmlError> {
+        let offset = self.position();
+        if self.root_closed {
+            return Err(XmlError::malformed(
+                "a second root element: a document has exactly one",
+                offset,
+            ));
+        }
+        if self.open.len() >= self.limits.max_depth {
+            return Err(XmlError::malformed(
+                format!(
+                    "elements nested deeper than {} levels",
+                    self.limits.max_depth
+                ),
+                offset,
+            ));
+        }
+        if self.elements.len() >= self.limits.max_elements {
+            return Err(XmlError::malformed(
+                format!("more than {} elements", self.limits.max_elements),
+                offset,
+            ));
+        }
+
+        // Namespace declarations first: they apply to the element's own name and to
+        // its attributes.
+        let scope_len = self.bindings.len();
+        let mut plain_attrs: Vec<(&str, String)> = Vec::new();
+        let raw_name: &str = start.name().into_inner();
+        let mut attributes = start.attributes();
+        attributes.with_checks(true);
+        for attr in attributes {
+            let attr = attr.map_err(|e| {
+                XmlError::malformed(format!("bad attribute in <{raw_name}>: {e}"), offset)
+            })?;
+            let value = attr
+                .normalized_value(XmlVersion::Implicit1_0)
+                .map_err(|e| {
+                    XmlError::malformed(format!("bad attribute value in <{raw_name}>: {e}"), offset)
+                })?;
+            if value.chars().any(|c| !is_xml_char(c)) {
+                return Err(XmlError::malformed(
+                    format!("invalid character in an attribute of <{raw_name}>"),
+                    offset,
+                ));
+            }
+            let key: &str = attr.key.into_inner();
+            if key == "xmlns" {
+                let ns = self.names.namespace(&value);
+                self.bindings.push(("".into(), ns));
+            } else if let Some(prefix) = key.strip_prefix("xmlns:") {
+                if value.is_empty() {
+                    return Err(XmlError::malformed(
+                        format!("namespace prefix {prefix:?} bound to an empty URI"),
+                        offset,
+                    ));
+                }
+                let ns = self.names.namespace(&value);
+                self.bindings.push((prefix.into(), ns));
+            } else {
+                plain_attrs.push((key, value.into_owned()));
+            }
+        }
+
+        let (prefix, local) = split_qname(raw_name);
+        let ns = self.resolve(prefix, true).ok_or_else(|| {
+            XmlError::malformed(
+                format!("namespace prefix {prefix:?} of <{raw_name}> is not declared"),
+                offset,
+            )
+        })?;
+        let name = self.names.name(ns, local, prefix);
+
+        let attrs_start = self.attrs.len() as u32;
+        for (key, value) in plain_attrs {
+            let (aprefix, alocal) = split_qname(key);
+            let ans = if aprefix.is_empty() {
+                Namespace::NONE
+            } else if aprefix == "xml" {
+                Namespace::XML
+            } else {
+                self.resolve(aprefix, false).ok_or_else(|| {
+                    XmlError::malformed(
+                        format!("namespace prefix {aprefix:?} of attribute {key} is not declared"),
+                        offset,
+                    )
+                })?
+            };
+            let aname = self.names.name(ans, alocal, aprefix);
+            let value_start = self.strings.len() as u32;
+            self.strings.push_str(&value);
+            self.attrs.push(Attr {
+                name: aname,
+                value_start,
+                value_end: self.strings.len() as u32,
+            });
+        }
+        let attrs_end = self.attrs.len() as u32;
+
+        let id = self.elements.len() as u32;
+        let parent = match self.open.last_mut() {
+            Some(p) => {
+                if p.last_child != NONE {
+                    self.elements[p.last_child as usize].next_sibling = id;
+                }
+                p.last_child = id;
+                p.has_child = true;
+                p.id
+            }
+            None => NONE,
+        };
+        let text_at = self.strings.len() as u32;
+        self.elements.push(Element {
+            name,
+            parent,
+            end: id + 1,
+            next_sibling: NONE,
+            attrs_start,
+            attrs_end,
+            text_start: text_at,
+            text_end: text_at,
+            offset: offset as u32,
+            mixed: false,
+        });
+
+        if empty {
+            self.bindings.truncate(scope_len);
+            if self.open.is_empty() {
+                self.root_closed = true;
+            }
+        } else {
+            let text = self.spare_buffers.pop().unwrap_or_default();
+            self.open.push(Open {
+                id,
+                scope_len,
+                last_child: NONE,
+                text,
+                has_child: false,
+                has_text: false,
+            });
+        }
+        Ok(())
+    }
+
+    fn end(&mut self) {
+        // quick-xml has already checked that the end tag matches the open element.
+        let Some(mut open) = self.open.pop() else {
+            return;
+        };
+        let end = self.elements.len() as u32;
+        let text_start = self.strings.len() as u32;
+        self.strings.push_str(&open.text);
+        let text_end = self.strings.len() as u32;
+        let el = &mut self.elements[open.id as usize];
+        el.end = end;
+        el.text_start = text_start;
+        el.text_end = text_end;
+        el.mixed = open.has_child && open.has_text;
+        self.bindings.truncate(open.scope_len);
+        open.text.clear();
+        self.spare_buffers.push(open.text);
+        if self.open.is_empty() {
+            self.root_closed = true;
+        }
+    }
+
+    /// The namespace bound to a prefix; the empty prefix falls back to "no
+    /// namespace" for elements (attributes never take the default namespace).
+    fn resolve(&self, prefix: &str, element: bool) -> Option<Namespace> {
+        if prefix == "xml" {
+            return Some(Namespace::XML);
+        }
+        match self.bindings.iter().rev().find(|(p, _)| &**p == prefix) {
+            Some((_, ns)) => Some(*ns),
+            None if prefix.is_empty() && element => Some(Namespace::NONE),
+            None => None,
+        }
+    }
+}
+
+fn split_qname(name: &str) -> (&str, &str) {
+    match name.split_once(':') {
+        Some((prefix, local)) => (prefix, local),
+        None => ("", name),
+    }
+}
+
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(text: &str) -> Document {
+        parse_str(text, &Limits::default()).unwrap()
+    }
+
+    fn parse_err(text: &str) -> XmlError {
+        parse_str(text, &Limits::default()).unwrap_err()
+    }
+
+    #[test]
+    fn builds_tree_with_namespaces_text_and_attributes() {
+        let doc = parse_ok(
+            r#"<?xml version="1.0"?>
+<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+  xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+  <cbc:ID>A&amp;B&#x41;<![CDATA[<x>]]></cbc:ID>
+  <cbc:Amount currencyID="EUR">10</cbc:Amount>
+  <cbc:Amount currencyID="USD"/>
+</Invoice>"#,
+        );
+        let root = doc.root();
+        assert!(root.is(Namespace::UBL_INVOICE, "Invoice"));
+        let id = root.child(Namespace::CBC, "ID").unwrap();
+        assert_eq!(id.text(), "A&BA<x>");
+        let amounts: Vec<_> = root.children_named(Namespace::CBC, "Amount").collect();
+        assert_eq!(amounts.len(), 2);
+        assert_eq!(amounts[0].attr("currencyID"), Some("EUR"));
+        assert_eq!(amounts[0].text(), "10");
+        assert_eq!(amounts[1].path(), "/Invoice/cbc:Amount[2]");
+        assert_eq!(root.descendants().count(), 3);
+        assert!(!root.has_mixed_text());
+    }
+
+    #[test]
+    fn parent_text_around_children_is_contiguous_and_flagged_mixed() {
+        let doc = parse_ok("<a>x<b>y</b>z</a>");
+        assert_eq!(doc.root().text(), "xz");
+        assert!(doc.root().has_mixed_text());
+        assert_eq!(doc.root().string_value(), "xzy");
+    }
+
+    #[test]
+    fn doctype_is_refused() {
+        let err =
+            parse_err(r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]><a>&lol;</a>"#);
+        assert_eq!(err.kind, XmlErrorKind::Doctype);
+    }
+
+    #[test]
+    fn undefined_entity_is_refused() {
+        let err = parse_err("<a>&xxe;</a>");
+        assert_eq!(err.kind, XmlErrorKind::NotWellFormed);
+        assert!(err.message.contains("xxe"));
+    }
+
+    #[test]
+    fn truncated_document_is_refused() {
+        let err = parse_err("<a><b>text</b>");
+        assert!(err.message.contains("not closed"), "{}", err.message);
+    }
+
+    #[test]
+    fn mismatched_end_tag_is_refused() {
+        assert_eq!(parse_err("<a><b></a>").kind, XmlErrorKind::NotWellFormed);
+    }
+
+    #[test]
+    fn depth_limit_is_enforced() {
+        let limits = Limits {
+            max_depth: 10,
+            ..Limits::default()
+        };
+        let deep = format!("{}{}", "<a>".repeat(11), "</a>".repeat(11));
+        let err = parse_str(&deep, &limits).unwrap_err();
+        assert!(err.message.contains("deeper than 10"));
+        let ok = format!("{}{}", "<a>".repeat(10), "</a>".repeat(10));
+        assert!(parse_str(&ok, &limits).is_ok());
+    }
+
+    #[test]
+    fn unbound_prefix_is_refused() {
+        assert!(parse_err("<x:a/>").message.contains("not declared"));
+    }
+
+    #[test]
+    fn empty_and_text_only_documents_are_refused() {
+        assert!(parse_err("").message.contains("no root"));
+        assert!(parse_err("hello").message.contains("outside the root"));
+        assert!(parse_err("<a/><b/>").message.contains("second root"));
+    }
+
+    #[test]
+    fn control_characters_are_refused() {
+        assert!(parse_err("<a>\u{1}</a>").message.contains("U+0001"));
+        assert!(
+            parse_err("<a>&#1;</a>")
+                .message
+                .contains("invalid character")
+        );
+    }
+
+    #[test]
+    fn size_limit_is_checked_before_decoding() {
+        let limits = Limits {
+            max_bytes: 8,
+            ..Limits::default()
+        };
+        assert!(
+            parse(b"<a>0123456789</a>", &limits)
+                .unwrap_err()
+                .message
+                .contains("exceeds")
+        );
+    }
+}
