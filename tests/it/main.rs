@@ -1,1 +1,3 @@
+//! One integration-test binary (see STYLE.md): each module is one area.
 
+mod conformance;

@@ -4,19 +4,34 @@
 //! in the catalogue); the others match at any depth and are dispatched from one walk.
 
 mod calc;
+mod codes;
 mod core;
+mod dec;
+mod syntax;
+mod vat;
 
 use crate::ingest::validate::{Rule, Sink};
 use crate::xml::{Namespace, Node};
 
 /// Every CII rule family, for the registry.
-pub static RULES: &[&[&Rule]] = &[core::RULES, calc::RULES];
+pub static RULES: &[&[&Rule]] = &[
+    core::RULES,
+    calc::RULES,
+    dec::RULES,
+    vat::RULES,
+    codes::RULES,
+    syntax::RULES,
+];
 
 /// Runs every EN 16931 CII rule on a document.
 pub fn check(root: Node<'_>, sink: &mut Sink<'_>) {
     let doc = Doc::new(root);
     core::check(&doc, sink);
     calc::check(&doc, sink);
+    dec::check(&doc, sink);
+    vat::check(&doc, sink);
+    codes::check(&doc, sink);
+    syntax::check(&doc, sink);
 }
 
 /// The anchors of the catalogue's CII paths, resolved once per document.

@@ -5,19 +5,34 @@
 //! are dispatched from one walk over every element.
 
 mod calc;
+mod codes;
 mod core;
+mod dec;
+mod syntax;
+mod vat;
 
 use crate::ingest::validate::{Rule, Sink};
 use crate::xml::{Namespace, Node};
 
 /// Every UBL rule family, for the registry.
-pub static RULES: &[&[&Rule]] = &[core::RULES, calc::RULES];
+pub static RULES: &[&[&Rule]] = &[
+    core::RULES,
+    calc::RULES,
+    dec::RULES,
+    vat::RULES,
+    codes::RULES,
+    syntax::RULES,
+];
 
 /// Runs every EN 16931 UBL rule on a document.
 pub fn check(root: Node<'_>, sink: &mut Sink<'_>) {
     let doc = Doc::new(root);
     core::check(&doc, sink);
     calc::check(&doc, sink);
+    dec::check(&doc, sink);
+    vat::check(&doc, sink);
+    codes::check(&doc, sink);
+    syntax::check(&doc, sink);
 }
 
 /// What the UBL rules share about one document.

@@ -1,0 +1,245 @@
+//! Conformance against the official verdicts in `../shared/corpus`.
+//!
+//! For every corpus file, the fatal rule ids facteur reports are compared with those of
+//! `expected.json`, restricted to the ids facteur implements for that syntax (the rule
+//! registry plus the pre-rule ids), so the figures measure the rules that exist and
+//! grow as rules are added. Each folder has a floor (the agreement reached so far):
+//! the test fails when agreement drops below it, and prints every disagreement.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use facteur::ingest::report::{Severity, Syntax};
+use facteur::ingest::validate::{RuleSet, registry};
+use facteur::ingest::{Options, ingest};
+
+/// Ids reported before the business rules run, implemented for every syntax.
+const PRE_RULE_IDS: &[&str] = &[
+    "XML-DOCTYPE",
+    "XML-NOT-WELLFORMED",
+    "SYNTAX-UNKNOWN",
+    "PDF-UNREADABLE",
+    "PDF-NO-XML",
+    "XSD-INVALID",
+];
+
+/// Agreement floors, in per cent of files whose implemented fatal ids agree exactly.
+/// Raise them when agreement improves; never lower them to make a change pass.
+const FLOORS: &[(&str, f64)] = &[
+    ("en16931", 100.0),
+    ("mutations", 0.0),
+    ("en16931-unit", 0.0),
+];
+
+fn corpus() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    dir.is_dir().then_some(dir)
+}
+
+/// The fatal ids facteur can report for each syntax.
+fn implemented() -> HashMap<&'static str, BTreeSet<&'static str>> {
+    let mut by_syntax: HashMap<&'static str, BTreeSet<&'static str>> = HashMap::new();
+    for entry in registry::all() {
+        if entry.rule.severity == Severity::Fatal {
+            by_syntax
+                .entry(entry.syntax.as_str())
+                .or_default()
+                .insert(entry.rule.id);
+        }
+    }
+    for ids in by_syntax.values_mut() {
+        ids.extend(PRE_RULE_IDS);
+    }
+    by_syntax.entry("unknown").or_default().extend(PRE_RULE_IDS);
+    by_syntax
+}
+
+#[derive(Default)]
+struct RuleTally {
+    agree: usize,
+    missed: usize,
+    extra: usize,
+}
+
+struct FolderResult {
+    files: usize,
+    exact: usize,
+    verdict_agree: usize,
+    per_rule: BTreeMap<String, RuleTally>,
+    disagreements: Vec<String>,
+}
+
+fn run_folder(dir: &Path, rules: RuleSet) -> FolderResult {
+    let expected: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("expected.json")).unwrap()).unwrap();
+    let implemented = implemented();
+    let options = Options {
+        rules,
+        ..Options::default()
+    };
+    let mut result = FolderResult {
+        files: 0,
+        exact: 0,
+        verdict_agree: 0,
+        per_rule: BTreeMap::new(),
+        disagreements: Vec::new(),
+    };
+    let expected = expected.as_object().unwrap();
+    for (name, verdict) in expected {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        let outcome = ingest(&bytes, &options);
+        let syntax = verdict["syntax"].as_str().unwrap();
+        let known = &implemented[syntax];
+        let want: BTreeSet<&str> = verdict["fatal"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .filter(|id| known.contains(id))
+            .collect();
+        let got: BTreeSet<&str> = outcome
+            .report
+            .rule_ids(Severity::Fatal)
+            .into_iter()
+            .filter(|id| known.contains(id))
+            .collect();
+        result.files += 1;
+        let want_rejected = !verdict["fatal"].as_array().unwrap().is_empty();
+        if want_rejected != !outcome.report.accepted() {
+            result.verdict_agree += 0;
+        } else {
+            result.verdict_agree += 1;
+        }
+        for id in want.union(&got) {
+            let tally = result.per_rule.entry(id.to_string()).or_default();
+            match (want.contains(id), got.contains(id)) {
+                (true, true) => tally.agree += 1,
+                (true, false) => tally.missed += 1,
+                (false, true) => tally.extra += 1,
+                (false, false) => {}
+            }
+        }
+        if want == got && outcome.report.syntax.as_str() == syntax {
+            result.exact += 1;
+        } else {
+            let messages: Vec<String> = outcome
+                .report
+                .findings
+                .iter()
+                .filter(|f| got.difference(&want).any(|id| *id == f.rule))
+                .map(|f| format!("{} at {}: {}", f.rule, f.location, f.message))
+                .take(3)
+                .collect();
+            result.disagreements.push(format!(
+                "{name}: syntax {} (want {syntax}); missing {:?}; extra {:?} {messages:?}",
+                outcome.report.syntax.as_str(),
+                want.difference(&got).collect::<Vec<_>>(),
+                got.difference(&want).collect::<Vec<_>>(),
+            ));
+        }
+    }
+    result
+}
+
+fn report(folder: &str, result: &FolderResult) -> f64 {
+    let pct = 100.0 * result.exact as f64 / result.files.max(1) as f64;
+    println!(
+        "== {folder}: {} files, implemented fatal ids agree exactly on {} ({pct:.2}%), verdict agrees on {}",
+        result.files, result.exact, result.verdict_agree
+    );
+    for (id, tally) in &result.per_rule {
+        if tally.missed + tally.extra > 0 {
+            println!(
+                "   {id:<22} agree {:>4}  missed {:>4}  extra {:>4}",
+                tally.agree, tally.missed, tally.extra
+            );
+        }
+    }
+    for line in result.disagreements.iter().take(40) {
+        println!("   ! {line}");
+    }
+    if result.disagreements.len() > 40 {
+        println!("   … {} more", result.disagreements.len() - 40);
+    }
+    pct
+}
+
+#[test]
+fn corpus_agreement_with_official_verdicts() {
+    let Some(corpus) = corpus() else {
+        println!("SKIPPED: ../shared/corpus is absent, conformance not measured");
+        return;
+    };
+    let mut failures = Vec::new();
+    for (folder, floor) in FLOORS {
+        let result = run_folder(&corpus.join(folder), RuleSet::En16931);
+        let pct = report(folder, &result);
+        if pct + 1e-9 < *floor {
+            failures.push(format!("{folder}: {pct:.2}% < floor {floor}%"));
+        }
+    }
+    assert!(failures.is_empty(), "agreement dropped: {failures:?}");
+}
+
+/// The unit tests of the official artefacts: each names the rule that must fire
+/// (`error`) or stay silent (`success`) on its fragment.
+#[test]
+fn official_unit_tests_rule_behaviour() {
+    let Some(corpus) = corpus() else {
+        println!("SKIPPED: ../shared/corpus is absent, unit tests not measured");
+        return;
+    };
+    let dir = corpus.join("en16931-unit");
+    let declared: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("declared.json")).unwrap()).unwrap();
+    let implemented = implemented();
+    let options = Options {
+        rules: RuleSet::En16931,
+        ..Options::default()
+    };
+    let (mut checked, mut agree) = (0usize, 0usize);
+    let mut wrong = Vec::new();
+    for (name, case) in declared.as_object().unwrap() {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        let outcome = ingest(&bytes, &options);
+        let syntax = match outcome.report.syntax {
+            Syntax::Unknown => "unknown",
+            s => s.as_str(),
+        };
+        let fired: BTreeSet<&str> = outcome.report.findings.iter().map(|f| f.rule).collect();
+        for (key, must_fire) in [("error", true), ("success", false)] {
+            for id in case[key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap())
+            {
+                if !implemented[syntax].contains(id) {
+                    continue;
+                }
+                checked += 1;
+                if fired.contains(id) == must_fire {
+                    agree += 1;
+                } else {
+                    wrong.push(format!(
+                        "{name}: {id} should {}fire",
+                        if must_fire { "" } else { "not " }
+                    ));
+                }
+            }
+        }
+    }
+    println!("== en16931-unit declared behaviour: {agree}/{checked} agree");
+    for line in &wrong {
+        println!("   ! {line}");
+    }
+    assert!(checked > 0, "no unit test exercised an implemented rule");
+    let pct = 100.0 * agree as f64 / checked as f64;
+    assert!(
+        pct >= UNIT_FLOOR,
+        "unit-test agreement {pct:.2}% below floor {UNIT_FLOOR}%"
+    );
+}
+
+/// Floor for [`official_unit_tests_rule_behaviour`], in per cent.
+const UNIT_FLOOR: f64 = 0.0;
