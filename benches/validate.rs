@@ -1,1 +1,75 @@
-fn main() {}
+//! Parse + validate throughput on real code paths: the whole `ingest` pipeline
+//! (detection, secure XML reading, schema layer, rules, model) on generated invoices of
+//! 10 and 10 000 lines and on the corpus's example invoices.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use facteur::ingest::validate::RuleSet;
+use facteur::ingest::{Options, ingest};
+use facteur::samples;
+
+fn generated(c: &mut Criterion) {
+    let options = Options {
+        rules: RuleSet::En16931,
+        ..Options::default()
+    };
+    let mut group = c.benchmark_group("ingest");
+    for lines in [10usize, 10_000] {
+        for (syntax, xml) in [
+            ("ubl", samples::ubl_invoice("B-1", lines)),
+            ("cii", samples::cii_invoice("B-1", lines)),
+        ] {
+            // The bench must time the full pipeline on an accepted invoice, not an
+            // early refusal.
+            assert!(ingest(xml.as_bytes(), &options).report.accepted());
+            group.throughput(Throughput::Elements(1));
+            if lines > 1000 {
+                group.sample_size(20);
+            }
+            group.bench_with_input(
+                BenchmarkId::new(format!("{syntax}-{lines}-lines"), xml.len()),
+                &xml,
+                |b, xml| b.iter(|| ingest(black_box(xml.as_bytes()), &options)),
+            );
+        }
+    }
+    group.finish();
+}
+
+/// The CEN example invoices of the corpus, one by one (when the corpus is present).
+fn corpus_examples(c: &mut Criterion) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/en16931");
+    let mut files = Vec::new();
+    for sub in ["ubl", "cii"] {
+        if let Ok(entries) = std::fs::read_dir(dir.join(sub)) {
+            for entry in entries.flatten() {
+                if let Ok(bytes) = std::fs::read(entry.path()) {
+                    files.push(bytes);
+                }
+            }
+        }
+    }
+    if files.is_empty() {
+        eprintln!("corpus absent: corpus_examples bench skipped");
+        return;
+    }
+    let options = Options {
+        rules: RuleSet::En16931,
+        ..Options::default()
+    };
+    let mut group = c.benchmark_group("corpus");
+    group.throughput(Throughput::Elements(files.len() as u64));
+    group.bench_function(format!("en16931-examples-{}", files.len()), |b| {
+        b.iter(|| {
+            for bytes in &files {
+                black_box(ingest(black_box(bytes), &options));
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, generated, corpus_examples);
+criterion_main!(benches);

@@ -4,9 +4,11 @@
 //! - [`xml`]: secure XML reading (encodings, no DTD, limits) into an element tree.
 //! - [`invoice`]: the EN 16931 semantic model (BG-/BT-).
 //! - [`ingest`]: bytes -> (invoice, validation report); pure, no I/O.
+//! - [`samples`]: synthetic valid invoices for benchmarks, fixtures and demos.
 //! - [`cli`]: the `facteur` command line.
 
 pub mod cli;
 pub mod ingest;
 pub mod invoice;
+pub mod samples;
 pub mod xml;

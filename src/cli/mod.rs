@@ -1,6 +1,59 @@
-//! The `facteur` command line: one file per subcommand.
+//! The `facteur` command line: one file per subcommand. Commands print for people on
+//! stdout (or JSON lines with `--format json`), diagnostics on stderr, and map their
+//! outcome to an exit code: 0 success, 1 a negative verdict, 2 usage or I/O error.
+
+mod rules;
+mod validate;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// facteur: e-invoicing interchange hub for the French reform.
+#[derive(Parser, Debug)]
+#[command(name = "facteur", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Validate invoices (UBL 2.1, CII, Factur-X PDF) given as files or directories.
+    Validate(validate::Args),
+    /// List every validation rule facteur implements.
+    Rules(rules::Args),
+}
+
+/// Output format shared by the commands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, ValueEnum)]
+pub enum Format {
+    /// For people.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Exit codes.
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_NEGATIVE: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
 
 /// Runs the command line and returns the process exit code.
 pub fn run() -> i32 {
-    0
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            let _ = err.print();
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Validate(args) => validate::run(args),
+        Command::Rules(args) => rules::run(args),
+    };
+    result.unwrap_or_else(|err| {
+        eprintln!("error: {err:#}");
+        EXIT_ERROR
+    })
 }

@@ -75,7 +75,7 @@ fn run(bytes: &[u8], options: &Options, report: &mut Report) -> Option<Invoice> 
                 XmlErrorKind::Doctype => "XML-DOCTYPE",
                 XmlErrorKind::NotWellFormed => "XML-NOT-WELLFORMED",
             };
-            stop(report, rule, &format!("byte {}", err.offset), err.message);
+            stop(report, rule, &err.position(), err.message);
             return None;
         }
     };

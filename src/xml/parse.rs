@@ -47,7 +47,11 @@ pub enum XmlErrorKind {
 pub struct XmlError {
     pub kind: XmlErrorKind,
     pub message: String,
+    /// Byte offset in the input where the problem was detected.
     pub offset: usize,
+    /// 1-based line and column of `offset` (0 when not located yet).
+    pub line: usize,
+    pub column: usize,
 }
 
 impl XmlError {
@@ -56,6 +60,26 @@ impl XmlError {
             kind,
             message: message.into(),
             offset,
+            line: 0,
+            column: 0,
+        }
+    }
+
+    /// Fills `line` and `column` from the text the offset refers to.
+    pub(crate) fn locate(mut self, input: &[u8]) -> Self {
+        let upto = &input[..self.offset.min(input.len())];
+        self.line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = upto.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        self.column = upto.len() - line_start + 1;
+        self
+    }
+
+    /// `line L, column C` (or the byte offset when the error was not located).
+    pub fn position(&self) -> String {
+        if self.line == 0 {
+            format!("byte {}", self.offset)
+        } else {
+            format!("line {}, column {}", self.line, self.column)
         }
     }
 
@@ -76,7 +100,7 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Document, XmlError> {
             0,
         ));
     }
-    let text = decode(bytes)?;
+    let text = decode(bytes).map_err(|e| e.locate(bytes))?;
     parse_str(&text, limits)
 }
 
@@ -100,7 +124,9 @@ pub fn parse_str(text: &str, limits: &Limits) -> Result<Document, XmlError> {
             at,
         ));
     }
-    Builder::new(text, limits).run()
+    Builder::new(text, limits)
+        .run()
+        .map_err(|e| e.locate(text.as_bytes()))
 }
 
 /// One open element while building.

@@ -1,3 +1,4 @@
 //! One integration-test binary (see STYLE.md): each module is one area.
 
 mod conformance;
+mod golden;
