@@ -45,7 +45,9 @@ const FIXED_ALLOWANCE: usize = 256 * 1024;
 const FACTOR: usize = 20;
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -91,18 +93,35 @@ fn ingest_memory_is_bounded_by_twenty_times_the_input() {
             worst = (ratio, path.clone());
         }
         if peak > FACTOR * bytes.len() + FIXED_ALLOWANCE {
-            over.push(format!("{}: {} bytes -> peak {peak}", path.display(), bytes.len()));
+            over.push(format!(
+                "{}: {} bytes -> peak {peak}",
+                path.display(),
+                bytes.len()
+            ));
         }
     }
     // Generated large invoices: the ratio that matters at scale.
     for (name, xml) in [
-        ("ubl 10 000 lines", facteur::samples::ubl_invoice("L", 10_000)),
-        ("cii 10 000 lines", facteur::samples::cii_invoice("L", 10_000)),
+        (
+            "ubl 10 000 lines",
+            facteur::samples::ubl_invoice("L", 10_000),
+        ),
+        (
+            "cii 10 000 lines",
+            facteur::samples::cii_invoice("L", 10_000),
+        ),
     ] {
         let peak = peak_of(xml.as_bytes(), &options);
         let ratio = peak as f64 / xml.len() as f64;
-        println!("{name}: {} bytes, peak {peak} bytes ({ratio:.2}x)", xml.len());
-        assert!(peak <= FACTOR * xml.len(), "{name}: peak {peak} > {FACTOR}x {}", xml.len());
+        println!(
+            "{name}: {} bytes, peak {peak} bytes ({ratio:.2}x)",
+            xml.len()
+        );
+        assert!(
+            peak <= FACTOR * xml.len(),
+            "{name}: peak {peak} > {FACTOR}x {}",
+            xml.len()
+        );
     }
     println!(
         "{} files measured; worst ratio among files over {} bytes: {:.2}x ({})",
@@ -111,5 +130,9 @@ fn ingest_memory_is_bounded_by_twenty_times_the_input() {
         worst.0,
         worst.1.display()
     );
-    assert!(over.is_empty(), "memory bound exceeded:\n{}", over.join("\n"));
+    assert!(
+        over.is_empty(),
+        "memory bound exceeded:\n{}",
+        over.join("\n")
+    );
 }

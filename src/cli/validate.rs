@@ -118,7 +118,8 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
 
 /// Adds `path` (a file) or the `*.xml`/`*.pdf` files below it (a directory).
 fn collect(path: &Path, files: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-    let meta = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
     if !meta.is_dir() {
         files.push(path.to_path_buf());
         return Ok(());
@@ -189,7 +190,11 @@ fn write_json(out: &mut impl Write, file: &str, report: &Report) -> std::io::Res
     let line = JsonLine {
         file,
         syntax: report.syntax.as_str(),
-        verdict: if report.accepted() { "accepted" } else { "rejected" },
+        verdict: if report.accepted() {
+            "accepted"
+        } else {
+            "rejected"
+        },
         rules: &report.rules,
         findings: &report.findings,
     };

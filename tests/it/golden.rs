@@ -77,7 +77,12 @@ fn every_fixture_matches_its_golden_report() {
             ));
         }
     }
-    assert!(mismatches.is_empty(), "{} golden mismatch(es):\n{}", mismatches.len(), mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "{} golden mismatch(es):\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
     println!("{checked} fixtures match their golden reports");
 }
 
@@ -85,8 +90,14 @@ fn every_fixture_matches_its_golden_report() {
 #[test]
 fn sample_fixtures_are_current() {
     let samples = [
-        ("ubl/sample-invoice-10-lines.xml", facteur::samples::ubl_invoice("F-2026-0010", 10)),
-        ("cii/sample-invoice-10-lines.xml", facteur::samples::cii_invoice("F-2026-0011", 10)),
+        (
+            "ubl/sample-invoice-10-lines.xml",
+            facteur::samples::ubl_invoice("F-2026-0010", 10),
+        ),
+        (
+            "cii/sample-invoice-10-lines.xml",
+            facteur::samples::cii_invoice("F-2026-0011", 10),
+        ),
     ];
     for (name, text) in samples {
         let path = fixtures().join(name);
