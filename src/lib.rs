@@ -5,6 +5,7 @@
 //! - [`identifiers`]: French identifiers (SIREN, SIRET, routing code, addressing id, matricule).
 //! - [`invoice`]: the EN 16931 semantic model (BG-/BT-).
 //! - [`ingest`]: bytes -> (invoice, validation report); pure, no I/O.
+//! - [`lifecycle`]: lifecycle statuses, allowed transitions, CDAR messages in and out.
 //! - [`samples`]: synthetic valid invoices for benchmarks, fixtures and demos.
 //! - [`cli`]: the `facteur` command line.
 
@@ -12,5 +13,6 @@ pub mod cli;
 pub mod identifiers;
 pub mod ingest;
 pub mod invoice;
+pub mod lifecycle;
 pub mod samples;
 pub mod xml;
