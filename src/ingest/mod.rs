@@ -100,7 +100,11 @@ fn run(bytes: &[u8], options: &Options, report: &mut Report) -> Option<Invoice> 
     report.layers.push((Layer::Schema, LayerStatus::Ran));
 
     validate::run(root, report.syntax, options.rules, &mut report.findings);
-    report.layers.push((Layer::En16931, LayerStatus::Ran));
+    let rule_layer = match report.syntax {
+        Syntax::Cdar => Layer::French,
+        _ => Layer::En16931,
+    };
+    report.layers.push((rule_layer, LayerStatus::Ran));
 
     match report.syntax {
         Syntax::Ubl => Some(parse::ubl::to_invoice(root)),

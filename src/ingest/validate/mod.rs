@@ -6,6 +6,7 @@
 //! tree keeps the distinctions they draw. Each rule module mirrors one official
 //! Schematron file; ARCHITECTURE.md says how to add a rule.
 
+pub mod cdar;
 pub mod en16931;
 pub mod registry;
 pub mod xpath;
@@ -92,6 +93,7 @@ pub fn run(root: Node<'_>, syntax: Syntax, _rules: RuleSet, findings: &mut Vec<F
     match syntax {
         Syntax::Ubl => en16931::ubl::check(root, &mut sink),
         Syntax::Cii => en16931::cii::check(root, &mut sink),
-        Syntax::Cdar | Syntax::Unknown => {}
+        Syntax::Cdar => cdar::check(root, &mut sink),
+        Syntax::Unknown => {}
     }
 }

@@ -26,5 +26,9 @@ pub fn all() -> Vec<Entry> {
             syntax: Syntax::Cii,
             rule,
         });
-    ubl.chain(cii).collect()
+    let cdar = super::cdar::RULES.iter().map(|rule| Entry {
+        syntax: Syntax::Cdar,
+        rule: *rule,
+    });
+    ubl.chain(cii).chain(cdar).collect()
 }
