@@ -2,4 +2,5 @@
 
 pub mod cii;
 pub mod facturx;
+mod read;
 pub mod ubl;
