@@ -29,16 +29,25 @@ fn parse_decimal(text: &str) -> Option<Decimal> {
     {
         return None;
     }
-    // Trailing zeros carry no value, and dropping them keeps "1.000…0" (more than 28
-    // fractional digits) within rust_decimal's scale limit.
-    let frac = frac.trim_end_matches('0');
+    // Trailing zeros are kept (`19.90` stays `19.90`) unless the fraction is longer
+    // than rust_decimal's 28-digit scale, where they carry no value anyway.
+    let frac = if frac.len() > 28 {
+        frac.trim_end_matches('0')
+    } else {
+        frac
+    };
     let int = int.trim_start_matches('0');
-    let canonical = format!(
-        "{}{}.{}",
-        if negative { "-" } else { "" },
-        if int.is_empty() { "0" } else { int },
-        if frac.is_empty() { "0" } else { frac }
-    );
+    // Written without a fraction when it has none, so `21` keeps scale 0 and displays
+    // as `21`, not `21.0`.
+    let mut canonical = String::with_capacity(v.len() + 2);
+    if negative {
+        canonical.push('-');
+    }
+    canonical.push_str(if int.is_empty() { "0" } else { int });
+    if !frac.is_empty() {
+        canonical.push('.');
+        canonical.push_str(frac);
+    }
     Decimal::from_str(&canonical).ok()
 }
 
@@ -296,6 +305,14 @@ mod tests {
         assert_eq!(Amount::parse(" -3.5\n"), Some(Amount(dec("-3.5"))));
         assert_eq!(Amount::parse("+.5"), Some(Amount(dec("0.5"))));
         assert_eq!(Amount::parse("7."), Some(Amount(dec("7"))));
+        assert_eq!(
+            Percent::parse("21").map(|p| p.to_string()),
+            Some("21".into())
+        );
+        assert_eq!(
+            Amount::parse("-0019.90").map(|a| a.to_string()),
+            Some("-19.90".into())
+        );
         assert_eq!(
             Amount::parse("0.1").map(|a| a.0 + dec("0.2")),
             Some(dec("0.3"))
