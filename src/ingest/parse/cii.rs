@@ -7,18 +7,17 @@
 
 use crate::invoice::{
     Attachment, Buyer, Contact, CreditTransfer, Delivery, DirectDebit, DocumentAllowanceCharge,
-    Identifier, Invoice, InvoiceLine, InvoiceTypeCode, ItemAttribute, ItemClassification,
-    LineAllowanceCharge, Note, Payee, PaymentCard, PaymentInstructions, Period, PostalAddress,
-    PrecedingInvoiceReference, PriceDetails, Seller, SupportingDocument, TaxRepresentative,
+    Identifier, Invoice, InvoiceTypeCode, Note, Payee, PaymentCard, PaymentInstructions,
+    PostalAddress, PrecedingInvoiceReference, Seller, SupportingDocument, TaxRepresentative,
     VatBreakdown,
 };
 use crate::xml::{Namespace, Node};
 
+use super::cii_line;
 use super::read::{Reader, attr, identifier, text};
 
 const RAM: Namespace = Namespace::RAM;
 const RSM: Namespace = Namespace::RSM;
-const UDT: Namespace = Namespace::UDT;
 
 /// Builds the invoice model from a CII document. Never fails: absent terms stay empty.
 pub fn to_invoice(root: Node<'_>) -> Invoice {
@@ -89,7 +88,9 @@ impl Mapper {
     fn transaction(&mut self, node: Node<'_>, inv: &mut Invoice) {
         for c in node.children() {
             match (c.namespace(), c.local_name()) {
-                (RAM, "IncludedSupplyChainTradeLineItem") => inv.lines.push(self.line(c)),
+                (RAM, "IncludedSupplyChainTradeLineItem") => {
+                    inv.lines.push(cii_line::line(&mut self.r, c))
+                }
                 (RAM, "ApplicableHeaderTradeAgreement") => self.agreement(c, inv),
                 (RAM, "ApplicableHeaderTradeDelivery") => self.delivery(c, inv),
                 (RAM, "ApplicableHeaderTradeSettlement") => self.settlement(c, inv),
@@ -292,7 +293,7 @@ impl Mapper {
                 }
                 (RAM, "ApplicableTradeTax") => self.header_tax(c, inv),
                 (RAM, "BillingSpecifiedPeriod") => {
-                    inv.invoicing_period = self.period(c, "BT-73", "BT-74")
+                    inv.invoicing_period = cii_line::period(&mut self.r, c, "BT-73", "BT-74")
                 }
                 (RAM, "SpecifiedTradeAllowanceCharge") => self.document_allowance_charge(c, inv),
                 (RAM, "SpecifiedTradePaymentTerms") => {
@@ -411,15 +412,8 @@ impl Mapper {
         });
     }
 
-    fn charge_indicator(&mut self, node: Node<'_>, term: &'static str) -> Option<bool> {
-        let indicator = node
-            .child(RAM, "ChargeIndicator")
-            .and_then(|i| i.child(UDT, "Indicator"));
-        self.r.indicator(indicator, term)
-    }
-
     fn document_allowance_charge(&mut self, node: Node<'_>, inv: &mut Invoice) {
-        let (terms, list) = match self.charge_indicator(node, "BG-20/BG-21") {
+        let (terms, list) = match cii_line::charge_indicator(&mut self.r, node, "BG-20/BG-21") {
             Some(false) => (["BT-92", "BT-93", "BT-94", "BT-96"], &mut inv.allowances),
             Some(true) => (["BT-99", "BT-100", "BT-101", "BT-103"], &mut inv.charges),
             // Neither an allowance nor a charge: the indicator went to `unparsed`.
@@ -461,150 +455,6 @@ impl Mapper {
                 _ => continue,
             };
             *slot = self.r.amount(Some(c), term);
-        }
-    }
-
-    fn period(&mut self, node: Node<'_>, start: &'static str, end: &'static str) -> Option<Period> {
-        let period = Period {
-            start: self.r.cii_date(node.child(RAM, "StartDateTime"), start),
-            end: self.r.cii_date(node.child(RAM, "EndDateTime"), end),
-        };
-        (period != Period::default()).then_some(period)
-    }
-
-    fn line(&mut self, node: Node<'_>) -> InvoiceLine {
-        let mut line = InvoiceLine::default();
-        for c in node.children() {
-            match (c.namespace(), c.local_name()) {
-                (RAM, "AssociatedDocumentLineDocument") => {
-                    line.identifier = text(c.child(RAM, "LineID"));
-                    line.note = c
-                        .first(&[(RAM, "IncludedNote"), (RAM, "Content")])
-                        .and_then(|n| text(Some(n)));
-                }
-                (RAM, "SpecifiedTradeProduct") => self.product(c, &mut line),
-                (RAM, "SpecifiedLineTradeAgreement") => self.line_agreement(c, &mut line),
-                (RAM, "SpecifiedLineTradeDelivery") => {
-                    let quantity = c.child(RAM, "BilledQuantity");
-                    line.quantity = self.r.quantity(quantity, "BT-129");
-                    line.unit_code = quantity.and_then(|q| attr(q, "unitCode"));
-                }
-                (RAM, "SpecifiedLineTradeSettlement") => self.line_settlement(c, &mut line),
-                _ => {}
-            }
-        }
-        line
-    }
-
-    fn product(&mut self, node: Node<'_>, line: &mut InvoiceLine) {
-        let item = &mut line.item;
-        for c in node.children() {
-            match (c.namespace(), c.local_name()) {
-                (RAM, "GlobalID") => item.standard_identifier = identifier(Some(c), "schemeID"),
-                (RAM, "SellerAssignedID") => item.sellers_identifier = text(Some(c)),
-                (RAM, "BuyerAssignedID") => item.buyers_identifier = text(Some(c)),
-                (RAM, "Name") => item.name = text(Some(c)),
-                (RAM, "Description") => item.description = text(Some(c)),
-                (RAM, "ApplicableProductCharacteristic") => item.attributes.push(ItemAttribute {
-                    name: text(c.child(RAM, "Description")),
-                    value: text(c.child(RAM, "Value")),
-                    ..ItemAttribute::default()
-                }),
-                (RAM, "DesignatedProductClassification") => {
-                    if let Some(code) = c.child(RAM, "ClassCode")
-                        && let Some(value) = text(Some(code))
-                    {
-                        item.classifications.push(ItemClassification {
-                            value,
-                            scheme: attr(code, "listID"),
-                            scheme_version: attr(code, "listVersionID"),
-                        });
-                    }
-                }
-                (RAM, "OriginTradeCountry") => item.country_of_origin = text(c.child(RAM, "ID")),
-                _ => {}
-            }
-        }
-    }
-
-    fn line_agreement(&mut self, node: Node<'_>, line: &mut InvoiceLine) {
-        let mut price = PriceDetails::default();
-        for c in node.children() {
-            match (c.namespace(), c.local_name()) {
-                (RAM, "BuyerOrderReferencedDocument") => {
-                    line.order_line_reference = text(c.child(RAM, "LineID"))
-                }
-                (RAM, "GrossPriceProductTradePrice") => {
-                    price.gross_price = self.r.amount(c.child(RAM, "ChargeAmount"), "BT-148");
-                    price.discount = self.r.amount(
-                        c.first(&[(RAM, "AppliedTradeAllowanceCharge"), (RAM, "ActualAmount")]),
-                        "BT-147",
-                    );
-                    self.base_quantity(c, &mut price);
-                }
-                (RAM, "NetPriceProductTradePrice") => {
-                    price.net_price = self.r.amount(c.child(RAM, "ChargeAmount"), "BT-146");
-                    self.base_quantity(c, &mut price);
-                }
-                _ => {}
-            }
-        }
-        line.price = price;
-    }
-
-    /// BT-149/BT-150 may be written on the gross price, the net price or both (with
-    /// the same value, CII-SR rules); the first one read wins.
-    fn base_quantity(&mut self, price_node: Node<'_>, price: &mut PriceDetails) {
-        if price.base_quantity.is_some() {
-            return;
-        }
-        let base = price_node.child(RAM, "BasisQuantity");
-        price.base_quantity = self.r.quantity(base, "BT-149");
-        price.base_quantity_unit_code = base.and_then(|b| attr(b, "unitCode"));
-    }
-
-    fn line_settlement(&mut self, node: Node<'_>, line: &mut InvoiceLine) {
-        for c in node.children() {
-            match (c.namespace(), c.local_name()) {
-                (RAM, "ApplicableTradeTax") => {
-                    line.vat.category_code = text(c.child(RAM, "CategoryCode"));
-                    line.vat.rate = self
-                        .r
-                        .percent(c.child(RAM, "RateApplicablePercent"), "BT-152");
-                }
-                (RAM, "BillingSpecifiedPeriod") => line.period = self.period(c, "BT-134", "BT-135"),
-                (RAM, "SpecifiedTradeAllowanceCharge") => {
-                    let (terms, list) = match self.charge_indicator(c, "BG-27/BG-28") {
-                        Some(false) => (["BT-136", "BT-137", "BT-138"], &mut line.allowances),
-                        Some(true) => (["BT-141", "BT-142", "BT-143"], &mut line.charges),
-                        None => continue,
-                    };
-                    list.push(LineAllowanceCharge {
-                        amount: self.r.amount(c.child(RAM, "ActualAmount"), terms[0]),
-                        base_amount: self.r.amount(c.child(RAM, "BasisAmount"), terms[1]),
-                        percentage: self.r.percent(c.child(RAM, "CalculationPercent"), terms[2]),
-                        reason: text(c.child(RAM, "Reason")),
-                        reason_code: text(c.child(RAM, "ReasonCode")),
-                    });
-                }
-                (RAM, "SpecifiedTradeSettlementLineMonetarySummation") => {
-                    line.net_amount = self.r.amount(c.child(RAM, "LineTotalAmount"), "BT-131")
-                }
-                (RAM, "AdditionalReferencedDocument") => {
-                    // BT-128 is the line's referenced document typed 130 (invoiced object).
-                    if text(c.child(RAM, "TypeCode")).as_deref() == Some("130") {
-                        line.object_identifier =
-                            text(c.child(RAM, "IssuerAssignedID")).map(|value| Identifier {
-                                value,
-                                scheme: text(c.child(RAM, "ReferenceTypeCode")),
-                            });
-                    }
-                }
-                (RAM, "ReceivableSpecifiedTradeAccountingAccount") => {
-                    line.buyer_accounting_reference = text(c.child(RAM, "ID"))
-                }
-                _ => {}
-            }
         }
     }
 }

@@ -10,14 +10,14 @@
 
 use crate::invoice::{
     Attachment, Buyer, Contact, CreditTransfer, Delivery, DirectDebit, DocumentAllowanceCharge,
-    Identifier, Invoice, InvoiceLine, InvoiceTypeCode, ItemAttribute, ItemClassification,
-    ItemInformation, LineAllowanceCharge, Note, Payee, PaymentCard, PaymentInstructions, Period,
-    PostalAddress, PrecedingInvoiceReference, PriceDetails, Seller, SupportingDocument,
-    TaxRepresentative, VatBreakdown,
+    Identifier, Invoice, InvoiceTypeCode, Note, Payee, PaymentCard, PaymentInstructions,
+    PostalAddress, PrecedingInvoiceReference, Seller, SupportingDocument, TaxRepresentative,
+    VatBreakdown,
 };
 use crate::xml::{Namespace, Node};
 
 use super::read::{Reader, attr, identifier, text};
+use super::ubl_line;
 
 const CAC: Namespace = Namespace::CAC;
 const CBC: Namespace = Namespace::CBC;
@@ -54,7 +54,7 @@ pub fn to_invoice(root: Node<'_>) -> Invoice {
             (CBC, "ProfileID") => inv.process_control.business_process = text(Some(c)),
             (CAC, "InvoicePeriod") => {
                 inv.vat_point_date_code = text(c.child(CBC, "DescriptionCode"));
-                inv.invoicing_period = m.period(c, "BT-73", "BT-74");
+                inv.invoicing_period = ubl_line::period(&mut m.r, c, "BT-73", "BT-74");
             }
             (CAC, "OrderReference") => {
                 inv.purchase_order_reference = text(c.child(CBC, "ID"));
@@ -109,7 +109,7 @@ pub fn to_invoice(root: Node<'_>) -> Invoice {
             (CAC, "AllowanceCharge") => m.document_allowance_charge(c, &mut inv),
             (CAC, "TaxTotal") => tax_totals.push(c),
             (CAC, "LegalMonetaryTotal") => m.totals(c, &mut inv),
-            (CAC, "InvoiceLine" | "CreditNoteLine") => inv.lines.push(m.line(c)),
+            (CAC, "InvoiceLine" | "CreditNoteLine") => inv.lines.push(ubl_line::line(&mut m.r, c)),
             _ => {}
         }
     }
@@ -269,16 +269,6 @@ impl Mapper {
         p
     }
 
-    fn period(&mut self, node: Node<'_>, start: &'static str, end: &'static str) -> Option<Period> {
-        let period = Period {
-            start: self.r.date(node.child(CBC, "StartDate"), start),
-            end: self.r.date(node.child(CBC, "EndDate"), end),
-        };
-        (period != Period::default()).then_some(period)
-    }
-
-    /// `cac:AdditionalDocumentReference` carries three terms, told apart by
-    /// `cbc:DocumentTypeCode`: 130 is BT-18, 50 is BT-11 in a CreditNote (which has no
     /// `cac:ProjectReference`), anything else a supporting document (BG-24).
     fn additional_reference(&mut self, node: Node<'_>, inv: &mut Invoice) {
         let code = text(node.child(CBC, "DocumentTypeCode"));
@@ -441,117 +431,6 @@ impl Mapper {
             pi.direct_debit = Some(debit);
         }
         (!means.is_empty() || pi.direct_debit.is_some()).then_some(pi)
-    }
-
-    fn line(&mut self, node: Node<'_>) -> InvoiceLine {
-        let mut line = InvoiceLine::default();
-        for c in node.children() {
-            match (c.namespace(), c.local_name()) {
-                (CBC, "ID") => line.identifier = text(Some(c)),
-                (CBC, "Note") => line.note = text(Some(c)),
-                (CBC, "InvoicedQuantity" | "CreditedQuantity") => {
-                    line.quantity = self.r.quantity(Some(c), "BT-129");
-                    line.unit_code = attr(c, "unitCode");
-                }
-                (CBC, "LineExtensionAmount") => line.net_amount = self.r.amount(Some(c), "BT-131"),
-                (CBC, "AccountingCost") => line.buyer_accounting_reference = text(Some(c)),
-                (CAC, "InvoicePeriod") => line.period = self.period(c, "BT-134", "BT-135"),
-                (CAC, "OrderLineReference") => {
-                    line.order_line_reference = text(c.child(CBC, "LineID"))
-                }
-                (CAC, "DocumentReference") => {
-                    // BT-128 is the line's document reference typed 130 (invoiced object).
-                    if text(c.child(CBC, "DocumentTypeCode")).as_deref() == Some("130") {
-                        line.object_identifier = identifier(c.child(CBC, "ID"), "schemeID");
-                    }
-                }
-                (CAC, "AllowanceCharge") => self.line_allowance_charge(c, &mut line),
-                (CAC, "Item") => self.item(c, &mut line),
-                (CAC, "Price") => line.price = self.price(c),
-                _ => {}
-            }
-        }
-        line
-    }
-
-    fn line_allowance_charge(&mut self, node: Node<'_>, line: &mut InvoiceLine) {
-        let charge = self
-            .r
-            .indicator(node.child(CBC, "ChargeIndicator"), "BG-27/BG-28");
-        let (terms, list) = match charge {
-            Some(false) => (["BT-136", "BT-137", "BT-138"], &mut line.allowances),
-            Some(true) => (["BT-141", "BT-142", "BT-143"], &mut line.charges),
-            None => return,
-        };
-        list.push(LineAllowanceCharge {
-            amount: self.r.amount(node.child(CBC, "Amount"), terms[0]),
-            base_amount: self.r.amount(node.child(CBC, "BaseAmount"), terms[1]),
-            percentage: self
-                .r
-                .percent(node.child(CBC, "MultiplierFactorNumeric"), terms[2]),
-            reason: text(node.child(CBC, "AllowanceChargeReason")),
-            reason_code: text(node.child(CBC, "AllowanceChargeReasonCode")),
-        });
-    }
-
-    fn price(&mut self, node: Node<'_>) -> PriceDetails {
-        let base = node.child(CBC, "BaseQuantity");
-        let discount = node.child(CAC, "AllowanceCharge");
-        PriceDetails {
-            net_price: self.r.amount(node.child(CBC, "PriceAmount"), "BT-146"),
-            discount: self
-                .r
-                .amount(discount.and_then(|d| d.child(CBC, "Amount")), "BT-147"),
-            gross_price: self
-                .r
-                .amount(discount.and_then(|d| d.child(CBC, "BaseAmount")), "BT-148"),
-            base_quantity: self.r.quantity(base, "BT-149"),
-            base_quantity_unit_code: base.and_then(|b| attr(b, "unitCode")),
-        }
-    }
-
-    fn item(&mut self, node: Node<'_>, line: &mut InvoiceLine) {
-        let item: &mut ItemInformation = &mut line.item;
-        for c in node.children() {
-            match (c.namespace(), c.local_name()) {
-                (CBC, "Description") => item.description = text(Some(c)),
-                (CBC, "Name") => item.name = text(Some(c)),
-                (CAC, "SellersItemIdentification") => {
-                    item.sellers_identifier = text(c.child(CBC, "ID"))
-                }
-                (CAC, "BuyersItemIdentification") => {
-                    item.buyers_identifier = text(c.child(CBC, "ID"))
-                }
-                (CAC, "StandardItemIdentification") => {
-                    item.standard_identifier = identifier(c.child(CBC, "ID"), "schemeID")
-                }
-                (CAC, "OriginCountry") => {
-                    item.country_of_origin = text(c.child(CBC, "IdentificationCode"))
-                }
-                (CAC, "CommodityClassification") => {
-                    if let Some(code) = c.child(CBC, "ItemClassificationCode")
-                        && let Some(value) = text(Some(code))
-                    {
-                        item.classifications.push(ItemClassification {
-                            value,
-                            scheme: attr(code, "listID"),
-                            scheme_version: attr(code, "listVersionID"),
-                        });
-                    }
-                }
-                (CAC, "ClassifiedTaxCategory") => {
-                    line.vat.category_code = text(c.child(CBC, "ID"));
-                    line.vat.rate = self.r.percent(c.child(CBC, "Percent"), "BT-152");
-                }
-                (CAC, "AdditionalItemProperty") => item.attributes.push(ItemAttribute {
-                    name: text(c.child(CBC, "Name")),
-                    value: text(c.child(CBC, "Value")),
-                    name_code: text(c.child(CBC, "NameCode")),
-                    value_quantity: self.r.quantity(c.child(CBC, "ValueQuantity"), "BT-161"),
-                }),
-                _ => {}
-            }
-        }
     }
 }
 
