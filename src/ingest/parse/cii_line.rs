@@ -148,15 +148,15 @@ fn line_settlement(r: &mut Reader, node: Node<'_>, line: &mut InvoiceLine) {
             (RAM, "SpecifiedTradeSettlementLineMonetarySummation") => {
                 line.net_amount = r.amount(c.child(RAM, "LineTotalAmount"), "BT-131")
             }
-            (RAM, "AdditionalReferencedDocument") => {
-                // BT-128 is the line's referenced document typed 130 (invoiced object).
-                if text(c.child(RAM, "TypeCode")).as_deref() == Some("130") {
-                    line.object_identifier =
-                        text(c.child(RAM, "IssuerAssignedID")).map(|value| Identifier {
-                            value,
-                            scheme: text(c.child(RAM, "ReferenceTypeCode")),
-                        });
-                }
+            // BT-128 is the line's referenced document typed 130 (invoiced object).
+            (RAM, "AdditionalReferencedDocument")
+                if text(c.child(RAM, "TypeCode")).as_deref() == Some("130") =>
+            {
+                line.object_identifier =
+                    text(c.child(RAM, "IssuerAssignedID")).map(|value| Identifier {
+                        value,
+                        scheme: text(c.child(RAM, "ReferenceTypeCode")),
+                    });
             }
             (RAM, "ReceivableSpecifiedTradeAccountingAccount") => {
                 line.buyer_accounting_reference = text(c.child(RAM, "ID"))

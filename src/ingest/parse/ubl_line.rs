@@ -12,6 +12,7 @@ use super::read::{Reader, attr, identifier, text};
 const CAC: Namespace = Namespace::CAC;
 const CBC: Namespace = Namespace::CBC;
 
+/// BG-14 / BG-26: a `cac:InvoicePeriod`; `None` when it holds neither date.
 pub(super) fn period(
     r: &mut Reader,
     node: Node<'_>,
@@ -25,9 +26,7 @@ pub(super) fn period(
     (period != Period::default()).then_some(period)
 }
 
-/// `cac:AdditionalDocumentReference` carries three terms, told apart by
-/// `cbc:DocumentTypeCode`: 130 is BT-18, 50 is BT-11 in a CreditNote (which has no
-
+/// BG-25: one `cac:InvoiceLine` or `cac:CreditNoteLine`, read through its children.
 pub(super) fn line(r: &mut Reader, node: Node<'_>) -> InvoiceLine {
     let mut line = InvoiceLine::default();
     for c in node.children() {
@@ -42,11 +41,11 @@ pub(super) fn line(r: &mut Reader, node: Node<'_>) -> InvoiceLine {
             (CBC, "AccountingCost") => line.buyer_accounting_reference = text(Some(c)),
             (CAC, "InvoicePeriod") => line.period = period(r, c, "BT-134", "BT-135"),
             (CAC, "OrderLineReference") => line.order_line_reference = text(c.child(CBC, "LineID")),
-            (CAC, "DocumentReference") => {
-                // BT-128 is the line's document reference typed 130 (invoiced object).
-                if text(c.child(CBC, "DocumentTypeCode")).as_deref() == Some("130") {
-                    line.object_identifier = identifier(c.child(CBC, "ID"), "schemeID");
-                }
+            // BT-128 is the line's document reference typed 130 (invoiced object).
+            (CAC, "DocumentReference")
+                if text(c.child(CBC, "DocumentTypeCode")).as_deref() == Some("130") =>
+            {
+                line.object_identifier = identifier(c.child(CBC, "ID"), "schemeID");
             }
             (CAC, "AllowanceCharge") => line_allowance_charge(r, c, &mut line),
             (CAC, "Item") => item(r, c, &mut line),
