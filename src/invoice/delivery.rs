@@ -1,5 +1,5 @@
-//! Delivery information (BG-13) with the invoicing period (BG-14) and the deliver-to
-//! address (BG-15); [`Period`] is also the line period (BG-26).
+//! Delivery information (BG-13) with the deliver-to address (BG-15), and [`Period`],
+//! the shape of the invoicing period (BG-14) and of the line period (BG-26).
 
 use serde::Serialize;
 

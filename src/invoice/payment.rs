@@ -50,11 +50,3 @@ pub struct DirectDebit {
     /// BT-91 Debited account identifier.
     pub debited_account: Option<String>,
 }
-
-impl DirectDebit {
-    pub(crate) fn is_empty(&self) -> bool {
-        self.mandate_reference.is_none()
-            && self.creditor_identifier.is_none()
-            && self.debited_account.is_none()
-    }
-}

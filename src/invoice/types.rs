@@ -133,6 +133,11 @@ impl Date {
     /// Rejects impossible dates and any other layout.
     pub fn parse(text: &str) -> Option<Date> {
         let t = text.trim_matches([' ', '\t', '\n', '\r']);
+        // Every valid form is ASCII; checking first also keeps the byte-offset slices
+        // below on character boundaries.
+        if !t.is_ascii() {
+            return None;
+        }
         let b = t.as_bytes();
         let (y, m, d, rest) = if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
             (&t[0..4], &t[5..7], &t[8..10], &t[10..])
@@ -376,6 +381,32 @@ mod tests {
             assert_eq!(Date::parse(bad), None, "{bad:?}");
         }
         assert!(Date::parse("2000-02-29").is_some(), "2000 is a leap year");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parsers_never_panic(text in "\\PC{0,40}") {
+            let _ = Date::parse(&text);
+            let _ = Amount::parse(&text);
+        }
+
+        #[test]
+        fn valid_dates_round_trip(y in 1u16..=9999, m in 1u8..=12, d in 1u8..=31) {
+            if let Some(date) = Date::new(y, m, d) {
+                proptest::prop_assert_eq!(Date::parse(&date.to_string()), Some(date));
+                let compact = format!("{y:04}{m:02}{d:02}");
+                proptest::prop_assert_eq!(Date::parse(&compact), Some(date));
+            } else {
+                proptest::prop_assert!(d > 28);
+            }
+        }
+
+        #[test]
+        fn decimals_round_trip_exactly(int in 0u64..1_000_000_000_000, frac in 0u32..10_000) {
+            let text = format!("{int}.{frac:04}");
+            let amount = Amount::parse(&text);
+            proptest::prop_assert_eq!(amount.map(|a| a.to_string()), Some(text));
+        }
     }
 
     #[test]

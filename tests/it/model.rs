@@ -555,3 +555,89 @@ fn unreadable_values_are_kept_raw_and_left_out_of_the_model() {
     assert_eq!(inv.seller, Default::default());
     assert_eq!(inv.totals, Default::default());
 }
+
+#[test]
+fn every_french_example_maps_and_the_accepted_ones_carry_the_reform_terms() {
+    let Some(corpus) = corpus() else { return };
+    let mut accepted = 0;
+    for syntax in ["ubl", "cii"] {
+        for path in xml_files(&corpus.join("fr").join(syntax)) {
+            let name = path.display().to_string();
+            let mapped = map(&path);
+            let inv = &mapped.invoice;
+            assert_eq!(inv.lines.len(), mapped.line_elements, "{name}: BG-25 count");
+            let stem = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default();
+            // The base documents and their `OK_` variants are valid French invoices.
+            if !(stem.contains("__OK_") || !stem.contains("__")) {
+                continue;
+            }
+            accepted += 1;
+            assert!(inv.number.is_some(), "{name}: BT-1");
+            assert!(
+                inv.process_control.business_process.is_some(),
+                "{name}: BT-23 cadre de facturation"
+            );
+            for (role, legal, address) in [
+                (
+                    "seller",
+                    &inv.seller.legal_registration_identifier,
+                    &inv.seller.electronic_address,
+                ),
+                (
+                    "buyer",
+                    &inv.buyer.legal_registration_identifier,
+                    &inv.buyer.electronic_address,
+                ),
+            ] {
+                // Foreign and consumer buyers have no SIREN.
+                if role == "buyer" && (stem.contains("B2C") || stem.contains("B2BINT")) {
+                    continue;
+                }
+                assert!(
+                    legal.as_ref().is_some_and(|id| id.has_scheme("0002")),
+                    "{name}: {role} SIREN (scheme 0002), got {legal:?}"
+                );
+                assert!(
+                    address.as_ref().is_some_and(|a| a.scheme.is_some()),
+                    "{name}: {role} electronic address with scheme, got {address:?}"
+                );
+            }
+            let codes: Vec<&str> = inv
+                .notes
+                .iter()
+                .filter_map(|n| n.subject_code.as_deref())
+                .collect();
+            for required in ["PMT", "PMD", "AAB"] {
+                assert!(
+                    codes.contains(&required),
+                    "{name}: note {required} in {codes:?}"
+                );
+            }
+            assert_eq!(inv.unparsed, [], "{name}: unparsed values");
+        }
+    }
+    assert!(
+        accepted >= 8,
+        "only {accepted} accepted French examples found"
+    );
+}
+
+#[test]
+fn an_impossible_french_issue_date_is_kept_raw() {
+    let Some(corpus) = corpus() else { return };
+    for path in [
+        "fr/ubl/fr_ubl-tc434-example9__BR-FR-03_issue_date_feb30.xml",
+        "fr/cii/fr_CII_business_example_02__BR-FR-03_issue_date_feb30.xml",
+    ] {
+        let inv = map(&corpus.join(path)).invoice;
+        assert_eq!(inv.issue_date, None, "{path}");
+        assert!(
+            inv.unparsed.iter().any(|u| u.term == "BT-2"),
+            "{path}: {:?}",
+            inv.unparsed
+        );
+    }
+}

@@ -426,7 +426,7 @@ impl Mapper {
                     .and_then(|a| text(Some(a))));
             }
         }
-        if !debit.is_empty() {
+        if debit != DirectDebit::default() {
             pi.direct_debit = Some(debit);
         }
         (!means.is_empty() || pi.direct_debit.is_some()).then_some(pi)
