@@ -641,3 +641,20 @@ fn an_impossible_french_issue_date_is_kept_raw() {
         );
     }
 }
+
+#[test]
+fn the_ingest_pipeline_returns_the_mapped_model() {
+    let Some(corpus) = corpus() else { return };
+    for (path, number) in [
+        ("en16931/ubl/ubl-tc434-example1.xml", "12115118"),
+        ("en16931/cii/CII_example1.xml", "12115118"),
+    ] {
+        let bytes = std::fs::read(corpus.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let outcome = facteur::ingest::ingest(&bytes, &facteur::ingest::Options::default());
+        let inv = outcome
+            .invoice
+            .unwrap_or_else(|| panic!("{path}: no model"));
+        assert_eq!(inv.number.as_deref(), Some(number), "{path}");
+        assert!(!inv.lines.is_empty(), "{path}");
+    }
+}
