@@ -114,8 +114,9 @@ pub struct Invoice {
     /// BG-25 INVOICE LINE.
     pub lines: Vec<InvoiceLine>,
     /// Values present in the document that could not be read as their term's type
-    /// (amount, quantity, percentage, date), in document order. Not an EN 16931 term:
-    /// it keeps what the typed fields had to leave out.
+    /// (amount, quantity, percentage, date, indicator), in the order the mapper read
+    /// them (document order, except for the few terms finished after the pass). Not an
+    /// EN 16931 term: it keeps what the typed fields had to leave out.
     pub unparsed: Vec<Unparsed>,
 }
 

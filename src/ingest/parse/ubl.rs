@@ -113,8 +113,9 @@ pub fn to_invoice(root: Node<'_>) -> Invoice {
         }
     }
 
-    // A CreditNote has no root cbc:DueDate: the binding puts BT-9 in the payment means.
-    if inv.due_date.is_none() {
+    // A CreditNote has no root cbc:DueDate: its binding puts BT-9 in the payment means
+    // (an Invoice's binding is the root element only).
+    if m.credit_note && inv.due_date.is_none() {
         inv.due_date = m.r.date(payment_due_date, "BT-9");
     }
     m.tax_totals(&tax_totals, &mut inv);
