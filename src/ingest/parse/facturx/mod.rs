@@ -11,9 +11,11 @@
 //! - a PDF encrypted with a non-empty user password (the empty one is tried, as
 //!   every viewer does);
 //! - any stream, structural or the XML itself, that decodes beyond
-//!   [`Limits::max_bytes`], so a small Flate bomb costs bounded memory and time.
+//!   [`Limits::max_bytes`], so a small Flate bomb costs bounded memory and time;
+//! - an XML stream whose Flate data fails its checksum ([`decode`]).
 
 mod attachments;
+mod decode;
 pub mod write;
 
 #[cfg(test)]
@@ -58,15 +60,12 @@ pub fn extract_xml(pdf: &[u8], limits: &Limits) -> Result<Vec<u8>, PdfError> {
     for attachment in invoices {
         match attachment.embedded_stream(&doc) {
             Some(stream) => {
-                return stream
-                    .decompressed_content_with_limit(limits.max_bytes)
-                    .map_err(|err| {
-                        PdfError::Unreadable(format!(
-                            "the embedded file {} cannot be decoded: {}",
-                            attachment.display_name(),
-                            chain(&err)
-                        ))
-                    });
+                return decode::decode(stream, limits.max_bytes).map_err(|why| {
+                    PdfError::Unreadable(format!(
+                        "the embedded file {} cannot be decoded: {why}",
+                        attachment.display_name()
+                    ))
+                });
             }
             None => without_stream.push(attachment.display_name()),
         }

@@ -72,6 +72,7 @@ fn cases() -> Vec<(&'static str, Vec<u8>)> {
             embed_xml(&vec![0u8; BOMB_SIZE], "factur-x.xml"),
         ),
         ("name_tree_cycle.pdf", name_tree_cycle(&xml)),
+        ("corrupt_stream.pdf", corrupt_stream(&xml)),
     ]
 }
 
@@ -136,14 +137,7 @@ fn af_only(xml: &[u8]) -> Vec<u8> {
 /// The same page and metadata, with the file specification and its stream removed.
 fn no_attachment(xml: &[u8]) -> Vec<u8> {
     let mut built = Built::new(xml, "factur-x.xml");
-    let embedded = built
-        .doc
-        .get_dictionary(built.filespec)
-        .and_then(|spec| spec.get(b"EF"))
-        .and_then(Object::as_dict)
-        .and_then(|ef| ef.get(b"F"))
-        .and_then(Object::as_reference)
-        .expect("embedded file reference");
+    let embedded = embedded_id(&built);
     built.doc.objects.remove(&embedded);
     built.doc.objects.remove(&built.filespec);
     let catalog = built
@@ -193,6 +187,29 @@ fn name_tree_cycle(xml: &[u8]) -> Vec<u8> {
 /// Fixtures that differ on every build: lopdf pads the `/U` value of RC4 revision 3
 /// encryption with random bytes. They are only checked to exist.
 const RANDOMISED: [&str; 2] = ["encrypted.pdf", "encrypted_empty_password.pdf"];
+
+/// One byte of the compressed XML flipped: lopdf alone would return the damaged
+/// text with a logged warning.
+fn corrupt_stream(xml: &[u8]) -> Vec<u8> {
+    let mut built = Built::new(xml, "factur-x.xml");
+    let embedded = embedded_id(&built);
+    if let Some(Object::Stream(stream)) = built.doc.objects.get_mut(&embedded) {
+        let middle = stream.content.len() / 2;
+        stream.content[middle] ^= 0x20;
+    }
+    built.into_bytes()
+}
+
+fn embedded_id(built: &Built) -> lopdf::ObjectId {
+    built
+        .doc
+        .get_dictionary(built.filespec)
+        .and_then(|spec| spec.get(b"EF"))
+        .and_then(Object::as_dict)
+        .and_then(|ef| ef.get(b"F"))
+        .and_then(Object::as_reference)
+        .expect("embedded file reference")
+}
 
 #[test]
 fn fixtures_are_up_to_date() {
@@ -362,6 +379,11 @@ fn flate_bomb_stops_at_the_limit() {
 }
 
 #[test]
+fn corrupt_flate_data_is_unreadable() {
+    assert_unreadable(extract("corrupt_stream.pdf"), "Adler-32");
+}
+
+#[test]
 fn name_tree_cycle_is_unreadable() {
     assert_unreadable(extract("name_tree_cycle.pdf"), "cycle");
 }
@@ -379,7 +401,10 @@ fn deep_name_tree_is_refused() {
     }
     let catalog = doc.get_dictionary_mut(built.catalog).expect("catalog");
     catalog.set("Names", dictionary! { "EmbeddedFiles" => node });
-    assert_unreadable(extract_xml(&built.into_bytes(), &Limits::default()), "deeper");
+    assert_unreadable(
+        extract_xml(&built.into_bytes(), &Limits::default()),
+        "deeper",
+    );
 }
 
 /// Every strict prefix of a valid PDF is either refused as unreadable or, when only
