@@ -455,3 +455,36 @@ fn writer_output_has_the_factur_x_structure() {
     assert_eq!(usize::try_from(size).ok(), Some(cii().len()));
     assert!(doc.get_pages().len() == 1);
 }
+
+#[test]
+fn specification_without_embedded_stream_has_no_xml() {
+    let mut built = Built::new(&cii(), "factur-x.xml");
+    let spec = built
+        .doc
+        .get_dictionary_mut(built.filespec)
+        .expect("filespec");
+    spec.remove(b"EF");
+    let result = extract_xml(&built.into_bytes(), &Limits::default());
+    assert_no_xml(result, "\"factur-x.xml\" has no embedded file stream (/EF)");
+}
+
+/// With an `xrechnung.xml` listed first, the `factur-x.xml` attachment still wins.
+#[test]
+fn factur_x_name_is_preferred() {
+    let mut built = Built::new(&cii(), "factur-x.xml");
+    let doc = &mut built.doc;
+    let other = doc.add_object(Stream::new(
+        dictionary! { "Type" => "EmbeddedFile" },
+        b"<other/>".to_vec(),
+    ));
+    let other_spec = doc.add_object(dictionary! {
+        "Type" => "Filespec",
+        "F" => Object::string_literal("xrechnung.xml"),
+        "EF" => dictionary! { "F" => other },
+    });
+    let catalog = doc.get_dictionary_mut(built.catalog).expect("catalog");
+    catalog.remove(b"Names");
+    catalog.set("AF", vec![other_spec.into(), built.filespec.into()]);
+    let extracted = extract_xml(&built.into_bytes(), &Limits::default()).expect("an XML");
+    assert!(extracted == cii(), "the xrechnung.xml attachment was taken");
+}
