@@ -1,6 +1,7 @@
 //! One integration-test binary (see STYLE.md): each module is one area.
 
 mod conformance;
+mod facturx;
 mod golden;
 mod lifecycle;
 mod model;
