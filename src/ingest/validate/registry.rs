@@ -28,7 +28,7 @@ pub fn all() -> Vec<Entry> {
         });
     let cdar = super::cdar::RULES.iter().map(|rule| Entry {
         syntax: Syntax::Cdar,
-        rule: *rule,
+        rule,
     });
     ubl.chain(cii).chain(cdar).collect()
 }

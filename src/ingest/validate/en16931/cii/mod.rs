@@ -42,10 +42,12 @@ pub(crate) struct Doc<'d> {
     /// `$DOC`: `rsm:ExchangedDocument`.
     pub document: Option<Node<'d>>,
     /// `rsm:SupplyChainTradeTransaction`.
+    #[allow(dead_code)] // read by the rule families being written
     pub transaction: Option<Node<'d>>,
     /// `$AGR`: `ram:ApplicableHeaderTradeAgreement`.
     pub agreement: Option<Node<'d>>,
     /// `$DLV`: `ram:ApplicableHeaderTradeDelivery`.
+    #[allow(dead_code)] // read by the rule families being written
     pub delivery: Option<Node<'d>>,
     /// `$STL`: `ram:ApplicableHeaderTradeSettlement`.
     pub settlement: Option<Node<'d>>,
