@@ -6,6 +6,7 @@
 //! tree keeps the distinctions they draw. Each rule module mirrors one official
 //! Schematron file; ARCHITECTURE.md says how to add a rule.
 
+pub mod codelists;
 pub mod en16931;
 pub mod registry;
 pub mod xpath;
