@@ -171,3 +171,46 @@ fn global_id(node: Node<'_>, sink: &mut Sink<'_>) {
         attribute(&BR_CL_10, &ICD, node, "schemeID", sink);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ingest::validate::Sink;
+    use crate::xml::{Limits, parse_str};
+
+    fn fired(body: &str) -> Vec<&'static str> {
+        let xml = format!(
+            "<rsm:CrossIndustryInvoice xmlns:rsm=\"urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100\" \
+             xmlns:ram=\"urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100\">\
+             {body}</rsm:CrossIndustryInvoice>"
+        );
+        let document = parse_str(&xml, &Limits::default()).expect("test document parses");
+        let mut findings = Vec::new();
+        super::check(
+            &super::super::Doc::new(document.root()),
+            &mut Sink::new(&mut findings),
+        );
+        findings.iter().map(|f| f.rule).collect()
+    }
+
+    #[test]
+    fn country_lists_differ_from_ubl() {
+        assert!(fired("<ram:CountryID>AN</ram:CountryID>").is_empty());
+        assert_eq!(fired("<ram:CountryID>SS</ram:CountryID>"), ["BR-CL-14"]);
+    }
+
+    #[test]
+    fn an_origin_country_with_a_scheme_is_checked_as_a_scheme_only() {
+        let origin = |attr: &str| {
+            format!("<ram:OriginTradeCountry><ram:ID{attr}>XX</ram:ID></ram:OriginTradeCountry>")
+        };
+        assert_eq!(fired(&origin("")), ["BR-CL-15"]);
+        assert!(fired(&origin(" schemeID=\"0088\"")).is_empty());
+    }
+
+    #[test]
+    fn tax_registrations_are_not_icd_schemes() {
+        let registration = "<ram:SpecifiedTaxRegistration><ram:ID schemeID=\"VA\">FR1</ram:ID></ram:SpecifiedTaxRegistration>";
+        assert!(fired(registration).is_empty());
+        assert_eq!(fired("<ram:ID schemeID=\"VA\">FR1</ram:ID>"), ["BR-CL-11"]);
+    }
+}

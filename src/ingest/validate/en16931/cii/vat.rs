@@ -10,6 +10,8 @@
 
 mod checks;
 mod facts;
+#[cfg(test)]
+mod tests;
 
 use super::Doc;
 use crate::ingest::validate::en16931::rules;

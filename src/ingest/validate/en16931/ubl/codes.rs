@@ -215,3 +215,70 @@ fn note(node: Node<'_>, sink: &mut Sink<'_>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ingest::validate::Sink;
+    use crate::xml::{Limits, parse_str};
+
+    fn fired(body: &str) -> Vec<&'static str> {
+        let xml = format!(
+            "<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\" \
+             xmlns:cac=\"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2\" \
+             xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\">{body}</Invoice>"
+        );
+        let document = parse_str(&xml, &Limits::default()).expect("test document parses");
+        let mut findings = Vec::new();
+        super::check(
+            &super::super::Doc::new(document.root()),
+            &mut Sink::new(&mut findings),
+        );
+        findings.iter().map(|f| f.rule).collect()
+    }
+
+    #[test]
+    fn codes_tolerate_surrounding_whitespace_only() {
+        assert!(fired("<cbc:DocumentCurrencyCode>\n EUR \t</cbc:DocumentCurrencyCode>").is_empty());
+        assert_eq!(
+            fired("<cbc:DocumentCurrencyCode>E UR</cbc:DocumentCurrencyCode>"),
+            ["BR-CL-04"]
+        );
+        assert_eq!(fired("<cbc:DocumentCurrencyCode/>"), ["BR-CL-04"]);
+    }
+
+    #[test]
+    fn an_amount_without_currency_fails() {
+        assert_eq!(
+            fired("<cbc:PayableAmount>1</cbc:PayableAmount>"),
+            ["BR-CL-03"]
+        );
+    }
+
+    #[test]
+    fn exemption_codes_are_case_insensitive_and_mime_codes_exact() {
+        let vatex = "<cbc:TaxExemptionReasonCode> vatex-eu-ic </cbc:TaxExemptionReasonCode>";
+        assert!(fired(vatex).is_empty());
+        let mime = "<cbc:EmbeddedDocumentBinaryObject mimeCode=\"application/pdf \">x</cbc:EmbeddedDocumentBinaryObject>";
+        assert_eq!(fired(mime), ["BR-CL-24"]);
+    }
+
+    #[test]
+    fn sepa_is_a_scheme_for_the_seller_only() {
+        let party = |role: &str| {
+            format!(
+                "<cac:{role}><cac:Party><cac:PartyIdentification><cbc:ID schemeID=\" SEPA\">X</cbc:ID>\
+                 </cac:PartyIdentification></cac:Party></cac:{role}>"
+            )
+        };
+        assert!(fired(&party("AccountingSupplierParty")).is_empty());
+        assert_eq!(fired(&party("AccountingCustomerParty")), ["BR-CL-10"]);
+    }
+
+    #[test]
+    fn a_note_subject_is_checked_only_when_three_characters_long() {
+        assert!(fired("<cbc:Note>#AAI#text</cbc:Note>").is_empty());
+        assert_eq!(fired("<cbc:Note>#XYZ#text</cbc:Note>"), ["BR-CL-08"]);
+        assert!(fired("<cbc:Note>#XYZW#text</cbc:Note>").is_empty());
+        assert!(fired("<cbc:Note>no subject # here</cbc:Note>").is_empty());
+    }
+}

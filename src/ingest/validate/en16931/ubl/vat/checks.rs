@@ -234,7 +234,7 @@ pub(super) fn nodes(doc: &Doc<'_>, facts: &Facts, sink: &mut Sink<'_>) {
                 .parent()
                 .is_some_and(|t| t.is(Namespace::CAC, "TaxTotal") && t.parent() == Some(doc.root))
         {
-            breakdown(f, node, parent, facts, sink);
+            breakdown(f, node, parent, doc.line_name, facts, sink);
         }
     }
 }
@@ -269,11 +269,13 @@ fn within_one(a: Option<Decimal>, b: Option<Decimal>) -> bool {
     }
 }
 
-/// Rules -08 … -10 on one breakdown tax category; `subtotal` is its `cac:TaxSubtotal`.
+/// Rules -08 … -10 on one breakdown tax category; `subtotal` is its `cac:TaxSubtotal`,
+/// `lines` the name of the document's line element (for the messages).
 fn breakdown(
     f: &Family,
     category: Node<'_>,
     subtotal: Node<'_>,
+    lines: &str,
     facts: &Facts,
     sink: &mut Sink<'_>,
 ) {
@@ -314,10 +316,10 @@ fn breakdown(
     };
     let message = match f.amounts {
         Amounts::Exact => format!(
-            "the '{x}' taxable amount (BT-116) differs from Σ '{x}' line net amounts + Σ '{x}' document charges − Σ '{x}' document allowances"
+            "the '{x}' taxable amount (BT-116) differs from Σ '{x}' cac:{lines} net amounts + Σ '{x}' document charges − Σ '{x}' document allowances"
         ),
         _ => format!(
-            "the '{x}' taxable amount (BT-116) is not within 1 of Σ line net amounts + Σ document charges − Σ document allowances at its rate"
+            "the '{x}' taxable amount (BT-116) is not within 1 of Σ cac:{lines} net amounts + Σ document charges − Σ document allowances at its rate"
         ),
     };
     sink.check(f.rules[7], basis_holds, category, &message);
