@@ -4,7 +4,7 @@
 
 use rust_decimal::Decimal;
 
-use super::super::{Doc, is_vat};
+use super::super::{Doc, is_vat, shadowed_header_tax};
 use super::facts::{Facts, codes, indicator, under};
 use super::{
     Amounts, Anchor, BR_B_01, BR_B_02, BR_IC_11, BR_IC_12, BR_O_11, BR_O_12, BR_O_13, BR_O_14,
@@ -136,8 +136,9 @@ fn applicable_tax(tax: Node<'_>, facts: &Facts, sink: &mut Sink<'_>) {
             parties(f, 1, tax, facts, "line", sink);
             rate(f, 4, tax, "line", sink);
         }
-    } else if in_transaction(&["ApplicableHeaderTradeSettlement"]) {
-        // The header-tax contexts of L, M and O come in that order in the pattern.
+    } else if shadowed_header_tax(tax) {
+        // The same nodes the generic header-tax rules skip (BR-45 …); the contexts of
+        // L, M and O come in that order in the pattern.
         let codes = codes(tax);
         let anchored = FAMILIES
             .iter()
