@@ -7,6 +7,7 @@
 //! Schematron file; ARCHITECTURE.md says how to add a rule.
 
 pub mod cdar;
+pub mod codelists;
 pub mod en16931;
 pub mod registry;
 pub mod xpath;

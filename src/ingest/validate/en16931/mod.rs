@@ -2,6 +2,7 @@
 //! one file per rule family (core BR-xx, calculation BR-CO, decimals BR-DEC, VAT
 //! categories, code lists, syntax bindings).
 
+pub(crate) mod breakdown;
 pub mod cii;
 pub mod ubl;
 

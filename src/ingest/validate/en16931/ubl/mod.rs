@@ -39,7 +39,6 @@ pub fn check(root: Node<'_>, sink: &mut Sink<'_>) {
 pub(crate) struct Doc<'d> {
     pub root: Node<'d>,
     /// `cac:InvoiceLine` for an invoice, `cac:CreditNoteLine` for a credit note.
-    #[allow(dead_code)] // read by the rule families being written
     pub line_name: &'static str,
 }
 
