@@ -11,7 +11,8 @@
 //! - a PDF encrypted with a non-empty user password (the empty one is tried, as
 //!   every viewer does);
 //! - any stream, structural or the XML itself, that decodes beyond
-//!   [`Limits::max_bytes`], so a small Flate bomb costs bounded memory and time;
+//!   [`Limits::max_bytes`] or beyond [`MAX_EXPANSION`] times the size of the PDF,
+//!   so a small Flate bomb costs memory and time proportional to its own size;
 //! - an XML stream whose Flate data fails its checksum ([`decode`]).
 
 mod attachments;
@@ -39,6 +40,19 @@ pub enum PdfError {
     NoXml(String),
 }
 
+/// How many times its own size a PDF may expand to when a stream is decoded. A
+/// Factur-X PDF carries a rendered page (fonts, images) besides its XML, so the XML
+/// is in practice smaller than the file; 8× leaves ample room for an XML-only PDF
+/// while keeping a decompression bomb's cost within a small multiple of its size.
+pub const MAX_EXPANSION: usize = 8;
+
+/// The decode budget for one stream of `pdf`.
+fn budget(pdf: &[u8], limits: &Limits) -> usize {
+    limits
+        .max_bytes
+        .min(pdf.len().saturating_mul(MAX_EXPANSION))
+}
+
 /// Extracts the embedded invoice XML of a Factur-X PDF.
 ///
 /// The attachment is the file specification named (by `/UF` or `/F`, ignoring case)
@@ -60,7 +74,7 @@ pub fn extract_xml(pdf: &[u8], limits: &Limits) -> Result<Vec<u8>, PdfError> {
     for attachment in invoices {
         match attachment.embedded_stream(&doc) {
             Some(stream) => {
-                return decode::decode(stream, limits.max_bytes).map_err(|why| {
+                return decode::decode(stream, budget(pdf, limits)).map_err(|why| {
                     PdfError::Unreadable(format!(
                         "the embedded file {} cannot be decoded: {why}",
                         attachment.display_name()
@@ -83,7 +97,7 @@ fn open(pdf: &[u8], limits: &Limits) -> Result<Document, PdfError> {
         return Err(PdfError::Unreadable("the file is empty".into()));
     }
     let options = LoadOptions {
-        max_decompressed_size: Some(limits.max_bytes),
+        max_decompressed_size: Some(budget(pdf, limits)),
         ..LoadOptions::default()
     };
     let doc = Document::load_mem_with_options(pdf, options).map_err(|err| {

@@ -373,8 +373,15 @@ fn flate_bomb_stops_at_the_limit() {
         pdf.len()
     );
     assert_unreadable(extract_xml(&pdf, &limits), "65536");
-    // Under the default limit the same stream decodes: the limit is what refuses it.
-    let decoded = extract_xml(&pdf, &Limits::default()).expect("under the default limit");
+    // Under the default limit the expansion bound refuses it: a bomb may cost at most
+    // MAX_EXPANSION times its own size.
+    let bound = (pdf.len() * super::MAX_EXPANSION).to_string();
+    assert_unreadable(extract_xml(&pdf, &Limits::default()), &bound);
+    // Given room (a larger file, or a bound it fits), the same stream decodes: the
+    // bounds are what refuse it, not a decoding failure.
+    let mut padded = pdf.clone();
+    padded.resize(BOMB_SIZE, b'\n');
+    let decoded = extract_xml(&padded, &Limits::default()).expect("within the expansion bound");
     assert_eq!(decoded.len(), BOMB_SIZE);
 }
 
