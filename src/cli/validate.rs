@@ -15,6 +15,7 @@ use super::{EXIT_ERROR, EXIT_NEGATIVE, EXIT_OK, Format};
 use crate::ingest::report::{Finding, Report, Severity};
 use crate::ingest::validate::RuleSet;
 use crate::ingest::{Options, ingest};
+use crate::xml::Limits;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -24,6 +25,12 @@ pub struct Args {
     /// Rule sets to apply.
     #[arg(long, value_enum, default_value_t)]
     rules: RuleSet,
+    /// Largest accepted document, in bytes.
+    #[arg(long, default_value_t = Limits::default().max_bytes)]
+    max_bytes: usize,
+    /// Deepest accepted element nesting.
+    #[arg(long, default_value_t = Limits::default().max_depth)]
+    max_depth: usize,
     /// Files or directories (searched recursively for *.xml and *.pdf).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
@@ -56,7 +63,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     }
     let options = Options {
         rules: args.rules,
-        ..Options::default()
+        limits: Limits {
+            max_bytes: args.max_bytes,
+            max_depth: args.max_depth,
+            ..Limits::default()
+        },
     };
 
     let progress = progress_bar(files.len());
