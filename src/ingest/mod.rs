@@ -11,6 +11,7 @@
 //! 6. [`validate`] runs the business rules;
 //! 7. [`parse::ubl`] / [`parse::cii`] build the [`crate::invoice::Invoice`] model.
 
+pub mod admission;
 pub mod detect;
 pub mod parse;
 pub mod report;
