@@ -245,23 +245,20 @@ fn management_rules(invoice: &Invoice, context: &Context) -> Vec<RuleFailure> {
             ),
         );
     }
-    match context.recipient_known {
-        Some(false) => {
-            let address = invoice
-                .buyer
-                .electronic_address
-                .as_ref()
-                .map(|a| a.value.clone())
-                .unwrap_or_default();
-            fail(
-                "DIRECTORY",
-                RejectionReason::UnknownRecipient,
-                format!(
-                    "the recipient address {address:?} (BT-49) has no line in force in the directory"
-                ),
-            );
-        }
-        Some(true) | None => {}
+    if context.recipient_known == Some(false) {
+        let address = invoice
+            .buyer
+            .electronic_address
+            .as_ref()
+            .map(|a| a.value.clone())
+            .unwrap_or_default();
+        fail(
+            "DIRECTORY",
+            RejectionReason::UnknownRecipient,
+            format!(
+                "the recipient address {address:?} (BT-49) has no line in force in the directory"
+            ),
+        );
     }
     out
 }
