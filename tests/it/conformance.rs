@@ -242,4 +242,4 @@ fn official_unit_tests_rule_behaviour() {
 }
 
 /// Floor for [`official_unit_tests_rule_behaviour`], in per cent.
-const UNIT_FLOOR: f64 = 0.0;
+const UNIT_FLOOR: f64 = 100.0;

@@ -11,6 +11,8 @@ mod core_lines;
 mod core_parties;
 mod dec;
 mod syntax;
+#[cfg(test)]
+mod tests;
 mod vat;
 
 use super::AllowanceCharge;
