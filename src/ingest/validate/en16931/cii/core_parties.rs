@@ -29,6 +29,10 @@ rules! {
 
 pub(super) fn check(doc: &Doc<'_>, sink: &mut Sink<'_>) {
     root_rules(doc, sink);
+    let currencies = Currencies {
+        invoice: doc.settlement_codes("InvoiceCurrencyCode"),
+        accounting: doc.settlement_codes("TaxCurrencyCode"),
+    };
     for node in doc.elements() {
         if node.namespace() != Namespace::RAM {
             continue;
@@ -57,7 +61,7 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut Sink<'_>) {
                     "the supporting document reference (ram:IssuerAssignedID) is missing or blank",
                 );
             }
-            "SpecifiedTradeSettlementHeaderMonetarySummation" => br_53(doc, node, sink),
+            "SpecifiedTradeSettlementHeaderMonetarySummation" => br_53(&currencies, node, sink),
             _ => {}
         }
     }
@@ -205,32 +209,28 @@ fn payment_means(means: Node<'_>, sink: &mut Sink<'_>) {
     }
 }
 
+/// `$STL/ram:InvoiceCurrencyCode` and `$STL/ram:TaxCurrencyCode` values, read once.
+struct Currencies<'d> {
+    invoice: Vec<&'d str>,
+    accounting: Vec<&'d str>,
+}
+
 /// BR-53 on each header monetary summation: no VAT accounting currency, or a tax
 /// total in that currency and an accounting currency different from the invoice
 /// currency (general comparisons: any value matches).
-fn br_53(doc: &Doc<'_>, summation: Node<'_>, sink: &mut Sink<'_>) {
-    let tax_currencies: Vec<&str> = doc
-        .settlement
-        .into_iter()
-        .flat_map(|s| s.children_named(Namespace::RAM, "TaxCurrencyCode"))
-        .map(|c| c.text())
-        .collect();
-    if tax_currencies.is_empty() {
+fn br_53(currencies: &Currencies<'_>, summation: Node<'_>, sink: &mut Sink<'_>) {
+    let Currencies {
+        invoice,
+        accounting,
+    } = currencies;
+    if accounting.is_empty() {
         return;
     }
-    let invoice_currencies: Vec<&str> = doc
-        .settlement
-        .into_iter()
-        .flat_map(|s| s.children_named(Namespace::RAM, "InvoiceCurrencyCode"))
-        .map(|c| c.text())
-        .collect();
     let total_in_tax_currency = summation
         .children_named(Namespace::RAM, "TaxTotalAmount")
         .filter_map(|t| t.attr("currencyID"))
-        .any(|c| tax_currencies.contains(&c));
-    let same_as_invoice = tax_currencies
-        .iter()
-        .any(|c| invoice_currencies.contains(c));
+        .any(|c| accounting.contains(&c));
+    let same_as_invoice = accounting.iter().any(|c| invoice.contains(c));
     let message = if same_as_invoice {
         "the VAT accounting currency (ram:TaxCurrencyCode) equals the invoice currency: leave it out"
     } else {

@@ -46,6 +46,8 @@ const TOTALS: &[(&str, &Rule)] = &[
 ];
 
 pub(super) fn check(doc: &Doc<'_>, sink: &mut Sink<'_>) {
+    let invoice = doc.settlement_codes("InvoiceCurrencyCode");
+    let accounting = doc.settlement_codes("TaxCurrencyCode");
     for node in doc.elements() {
         if let Some(context) = charge_indicator(node) {
             let (amount, base) = match context {
@@ -66,7 +68,7 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut Sink<'_>) {
             for (local, rule) in TOTALS {
                 at_most_two(rule, node.child(Namespace::RAM, local), sink);
             }
-            vat_totals(doc, node, sink);
+            vat_totals(&invoice, &accounting, node, sink);
         } else if is_header_breakdown(node) {
             at_most_two(&BR_DEC_19, node.child(Namespace::RAM, "BasisAmount"), sink);
             at_most_two(
@@ -107,21 +109,13 @@ fn at_most_two(rule: &'static Rule, amount: Option<Node<'_>>, sink: &mut Sink<'_
 /// two decimals in the currency of the rule. BR-DEC-15 also passes when no VAT
 /// accounting currency is given, and fails when one is given but no tax total is in
 /// it.
-fn vat_totals(doc: &Doc<'_>, summation: Node<'_>, sink: &mut Sink<'_>) {
+fn vat_totals(invoice: &[&str], accounting: &[&str], summation: Node<'_>, sink: &mut Sink<'_>) {
     let totals: Vec<Node<'_>> = summation
         .children_named(Namespace::RAM, "TaxTotalAmount")
         .collect();
     if totals.is_empty() {
         return;
     }
-    let codes = |local: &str| -> Vec<&str> {
-        doc.settlement
-            .into_iter()
-            .flat_map(|s| s.children_named(Namespace::RAM, local))
-            .map(|c| c.text())
-            .collect()
-    };
-    let (invoice, accounting) = (codes("InvoiceCurrencyCode"), codes("TaxCurrencyCode"));
     let in_currency = |total: &Node<'_>, currencies: &[&str]| {
         total
             .attr("currencyID")
@@ -130,7 +124,7 @@ fn vat_totals(doc: &Doc<'_>, summation: Node<'_>, sink: &mut Sink<'_>) {
     let two_decimals = |total: &Node<'_>| decimal(total.text()).is_some_and(|v| v == r2(v));
     let holds = totals
         .iter()
-        .any(|t| !in_currency(t, &invoice) || two_decimals(t));
+        .any(|t| !in_currency(t, invoice) || two_decimals(t));
     sink.check(
         &BR_DEC_13,
         holds,
@@ -140,7 +134,7 @@ fn vat_totals(doc: &Doc<'_>, summation: Node<'_>, sink: &mut Sink<'_>) {
     let holds = accounting.is_empty()
         || totals
             .iter()
-            .any(|t| in_currency(t, &accounting) && two_decimals(t));
+            .any(|t| in_currency(t, accounting) && two_decimals(t));
     sink.check(
         &BR_DEC_15,
         holds,

@@ -85,6 +85,16 @@ impl<'d> Doc<'d> {
         self.root.document().elements()
     }
 
+    /// Every `$STL/ram:{local}` value (currency codes are compared with XPath general
+    /// comparisons, so all occurrences count).
+    pub fn settlement_codes(&self, local: &str) -> Vec<&'d str> {
+        self.settlement
+            .into_iter()
+            .flat_map(|s| s.children_named(Namespace::RAM, local))
+            .map(|c| c.text())
+            .collect()
+    }
+
     /// The invoice currency code (BT-5), `$STL/ram:InvoiceCurrencyCode`.
     pub fn currency(&self) -> Option<&'d str> {
         self.settlement
