@@ -149,6 +149,94 @@ pub fn sum<'d>(nodes: impl IntoIterator<Item = Node<'d>>) -> Result<Decimal, ()>
     Ok(total)
 }
 
+/// XPath general comparison of untyped nodes with a number (`path >= 0`): each value
+/// is cast to `xs:double` and the comparison holds if any value satisfies `test`. An
+/// empty node-set makes it false. A value that is not a number would stop XPath with
+/// a cast error; here it satisfies nothing, so the rule fails, as the catalogue
+/// recommends.
+pub fn any_number<'d>(
+    nodes: impl IntoIterator<Item = Node<'d>>,
+    test: impl Fn(f64) -> bool,
+) -> bool {
+    nodes.into_iter().filter_map(|n| double(n.text())).any(test)
+}
+
+/// XPath general `=` between two node-sets of untyped values: compared as strings,
+/// without trimming, true if any pair is equal (so false when either side is empty).
+pub fn any_equal<'d>(left: &[Node<'d>], right: &[Node<'d>]) -> bool {
+    left.iter()
+        .any(|l| right.iter().any(|r| l.text() == r.text()))
+}
+
+/// XPath `xs:date($value)` as a number that orders like the dates it stands for:
+/// minutes since 1970-01-01T00:00Z of the date's first instant. A date without a
+/// timezone is taken as UTC (the implicit timezone of the reference runs). `None`
+/// where the cast would fail: not `YYYY-MM-DD` with an optional `Z` or `±hh:mm`, or
+/// a day that does not exist.
+pub fn date(value: &str) -> Option<i64> {
+    let v = value.trim_matches([' ', '\t', '\n', '\r']);
+    let (negative, v) = match v.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, v),
+    };
+    let (year, rest) = v.split_once('-')?;
+    if year.len() < 4 || !year.bytes().all(|b| b.is_ascii_digit()) || rest.len() < 5 {
+        return None;
+    }
+    let (month, day, zone) = (rest.get(..2)?, rest.get(2..3)?, rest.get(3..)?);
+    if day != "-" {
+        return None;
+    }
+    let (day, zone) = (zone.get(..2)?, zone.get(2..)?);
+    let digits = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| s.parse::<i64>().ok())
+            .flatten()
+    };
+    let year = digits(year)? * if negative { -1 } else { 1 };
+    let (month, day) = (digits(month)?, digits(day)?);
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if day < 1 || day > days_in_month {
+        return None;
+    }
+    let offset = match zone {
+        "" | "Z" => 0,
+        _ => {
+            let sign = match zone.as_bytes().first()? {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let (h, m) = zone[1..].split_once(':')?;
+            if h.len() != 2 || m.len() != 2 {
+                return None;
+            }
+            let (h, m) = (digits(h)?, digits(m)?);
+            if h > 14 || m > 59 {
+                return None;
+            }
+            sign * (h * 60 + m)
+        }
+    };
+    // Days from the civil date (Howard Hinnant's algorithm), exact for any year.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era.checked_mul(146_097)?.checked_add(doe - 719_468)?;
+    days.checked_mul(1440)?.checked_sub(offset)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,5 +272,17 @@ mod tests {
         assert_eq!(decimals_written("1.500"), 3);
         assert_eq!(decimals_written("1.50 "), 3);
         assert_eq!(decimals_written("100"), 0);
+    }
+
+    #[test]
+    fn dates_order_as_instants_and_reject_impossible_days() {
+        let d = |v| date(v).expect(v);
+        assert!(d("2024-03-01") > d("2024-02-29"));
+        assert_eq!(d(" 2024-01-31 "), d("2024-01-31Z"));
+        assert!(d("2024-01-31+02:00") < d("2024-01-31"));
+        assert_eq!(date("2023-02-29"), None);
+        assert_eq!(date("2024-13-01"), None);
+        assert_eq!(date("20240101"), None);
+        assert_eq!(date("2024-1-01"), None);
     }
 }

@@ -6,6 +6,20 @@ pub(crate) mod breakdown;
 pub mod cii;
 pub mod ubl;
 
+/// The four allowance/charge contexts of the model patterns. Each syntax decides
+/// which one an element falls in; the rule families then dispatch on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AllowanceCharge {
+    /// BG-20, a document-level allowance.
+    DocumentAllowance,
+    /// BG-21, a document-level charge.
+    DocumentCharge,
+    /// BG-27, an invoice line allowance.
+    LineAllowance,
+    /// BG-28, an invoice line charge.
+    LineCharge,
+}
+
 /// Declares the rules of one family as statics: `NAME = "ID", Fatal|Warning,
 /// [terms], "description";`.
 macro_rules! rules {

@@ -6,16 +6,25 @@
 mod calc;
 mod codes;
 mod core;
+mod core_amounts;
+mod core_lines;
+mod core_parties;
 mod dec;
 mod syntax;
+#[cfg(test)]
+mod tests;
 mod vat;
 
+use super::AllowanceCharge;
 use crate::ingest::validate::{Rule, Sink};
 use crate::xml::{Namespace, Node};
 
 /// Every CII rule family, for the registry.
 pub static RULES: &[&[&Rule]] = &[
     core::RULES,
+    core_parties::RULES,
+    core_lines::RULES,
+    core_amounts::RULES,
     calc::RULES,
     dec::RULES,
     vat::RULES,
@@ -27,6 +36,9 @@ pub static RULES: &[&[&Rule]] = &[
 pub fn check(root: Node<'_>, sink: &mut Sink<'_>) {
     let doc = Doc::new(root);
     core::check(&doc, sink);
+    core_parties::check(&doc, sink);
+    core_lines::check(&doc, sink);
+    core_amounts::check(&doc, sink);
     calc::check(&doc, sink);
     dec::check(&doc, sink);
     vat::check(&doc, sink);
@@ -42,12 +54,10 @@ pub(crate) struct Doc<'d> {
     /// `$DOC`: `rsm:ExchangedDocument`.
     pub document: Option<Node<'d>>,
     /// `rsm:SupplyChainTradeTransaction`.
-    #[allow(dead_code)] // read by the rule families being written
     pub transaction: Option<Node<'d>>,
     /// `$AGR`: `ram:ApplicableHeaderTradeAgreement`.
     pub agreement: Option<Node<'d>>,
     /// `$DLV`: `ram:ApplicableHeaderTradeDelivery`.
-    #[allow(dead_code)] // read by the rule families being written
     pub delivery: Option<Node<'d>>,
     /// `$STL`: `ram:ApplicableHeaderTradeSettlement`.
     pub settlement: Option<Node<'d>>,
@@ -71,6 +81,16 @@ impl<'d> Doc<'d> {
     /// Every element, in document order.
     pub fn elements(&self) -> impl Iterator<Item = Node<'d>> + 'd {
         self.root.document().elements()
+    }
+
+    /// Every `$STL/ram:{local}` value (currency codes are compared with XPath general
+    /// comparisons, so all occurrences count).
+    pub fn settlement_codes(&self, local: &str) -> Vec<&'d str> {
+        self.settlement
+            .into_iter()
+            .flat_map(|s| s.children_named(Namespace::RAM, local))
+            .map(|c| c.text())
+            .collect()
     }
 
     /// The invoice currency code (BT-5), `$STL/ram:InvoiceCurrencyCode`.
@@ -109,4 +129,48 @@ pub(crate) fn shadowed_header_tax(tax: Node<'_>) -> bool {
             .parent()
             .and_then(|s| s.parent())
             .is_some_and(|t| t.is(Namespace::RSM, "SupplyChainTradeTransaction"))
+}
+
+/// The model-pattern context a `ram:ChargeIndicator` falls in, if any. The CII model
+/// rules take the indicator itself as context, under a header
+/// (`ram:ApplicableHeaderTradeSettlement`) or line (`ram:SpecifiedLineTradeSettlement`)
+/// `ram:SpecifiedTradeAllowanceCharge`, and select it by the *string* value of
+/// `udt:Indicator`: only `false` and `true` match, not `0` or `1`. The allowance rule
+/// comes first in the pattern, so it wins if both values are present.
+pub(crate) fn charge_indicator(node: Node<'_>) -> Option<AllowanceCharge> {
+    if !node.is(Namespace::RAM, "ChargeIndicator") {
+        return None;
+    }
+    let settlement = node
+        .parent()
+        .filter(|p| p.is(Namespace::RAM, "SpecifiedTradeAllowanceCharge"))?
+        .parent()?;
+    let line = if settlement.is(Namespace::RAM, "SpecifiedLineTradeSettlement") {
+        true
+    } else if settlement.is(Namespace::RAM, "ApplicableHeaderTradeSettlement") {
+        false
+    } else {
+        return None;
+    };
+    let indicator = |value: &str| {
+        node.children_named(Namespace::UDT, "Indicator")
+            .any(|i| i.text() == value)
+    };
+    match (line, indicator("false"), indicator("true")) {
+        (false, true, _) => Some(AllowanceCharge::DocumentAllowance),
+        (false, false, true) => Some(AllowanceCharge::DocumentCharge),
+        (true, true, _) => Some(AllowanceCharge::LineAllowance),
+        (true, false, true) => Some(AllowanceCharge::LineCharge),
+        (_, false, false) => None,
+    }
+}
+
+/// `//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax` as the model pattern
+/// evaluates it for BR-45…48, BR-CO-03, BR-CO-17 and BR-DEC-19/20: not shadowed.
+pub(crate) fn is_header_breakdown(node: Node<'_>) -> bool {
+    node.is(Namespace::RAM, "ApplicableTradeTax")
+        && node
+            .parent()
+            .is_some_and(|p| p.is(Namespace::RAM, "ApplicableHeaderTradeSettlement"))
+        && !shadowed_header_tax(node)
 }

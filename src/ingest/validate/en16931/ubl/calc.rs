@@ -1,15 +1,24 @@
 //! Calculation and conditional rules BR-CO-* (UBL). UBL casts with `xs:decimal`, so
 //! everything is exact decimal arithmetic, rounded with [`r2`] where the rule rounds.
+//! The conditional rules (BR-CO-03…09, BR-CO-18…26) are presence and consistency
+//! checks on the same walk.
 
 use rust_decimal::Decimal;
 
-use super::{Doc, cac, cbc};
+use super::{Doc, allowance_charge, cac, cbc, has_vat_scheme, is_line, is_line_period};
 use crate::ingest::validate::Sink;
-use crate::ingest::validate::en16931::rules;
+use crate::ingest::validate::en16931::{AllowanceCharge, rules};
 use crate::ingest::validate::xpath::{amount, boolean, r2, round_half_up, sum};
 use crate::xml::{Namespace, Node};
 
 rules! {
+    BR_CO_03 = "BR-CO-03", Fatal, ["BT-7", "BT-8"], "Value added tax point date and value added tax point date code are mutually exclusive";
+    BR_CO_04 = "BR-CO-04", Fatal, ["BT-151"], "Each invoice line shall be categorized with an invoiced item VAT category code";
+    BR_CO_05 = "BR-CO-05", Fatal, ["BT-97", "BT-98"], "Document level allowance reason code and reason shall indicate the same type of allowance";
+    BR_CO_06 = "BR-CO-06", Fatal, ["BT-104", "BT-105"], "Document level charge reason code and reason shall indicate the same type of charge";
+    BR_CO_07 = "BR-CO-07", Fatal, ["BT-139", "BT-140"], "Invoice line allowance reason code and reason shall indicate the same type of allowance";
+    BR_CO_08 = "BR-CO-08", Fatal, ["BT-144", "BT-145"], "Invoice line charge reason code and reason shall indicate the same type of charge";
+    BR_CO_09 = "BR-CO-09", Fatal, ["BT-31", "BT-48", "BT-63"], "VAT identifiers shall have a country prefix";
     BR_CO_10 = "BR-CO-10", Fatal, ["BT-106", "BT-131"], "Sum of invoice line net amounts = Σ invoice line net amounts";
     BR_CO_11 = "BR-CO-11", Fatal, ["BT-107", "BT-92"], "Sum of allowances on document level = Σ document level allowance amounts";
     BR_CO_12 = "BR-CO-12", Fatal, ["BT-108", "BT-99"], "Sum of charges on document level = Σ document level charge amounts";
@@ -18,12 +27,40 @@ rules! {
     BR_CO_15 = "BR-CO-15", Fatal, ["BT-112", "BT-109", "BT-110"], "Total with VAT = total without VAT + total VAT amount";
     BR_CO_16 = "BR-CO-16", Fatal, ["BT-115"], "Amount due = total with VAT − paid amount + rounding amount";
     BR_CO_17 = "BR-CO-17", Fatal, ["BT-117", "BT-116", "BT-119"], "VAT category tax amount = taxable amount × rate / 100, rounded to two decimals";
+    BR_CO_18 = "BR-CO-18", Fatal, ["BG-23"], "An invoice shall at least have one VAT breakdown group";
+    BR_CO_19 = "BR-CO-19", Fatal, ["BG-14"], "If the invoicing period is used, its start date or end date shall be filled, or both";
+    BR_CO_20 = "BR-CO-20", Fatal, ["BG-26"], "If the invoice line period is used, its start date or end date shall be filled, or both";
+    BR_CO_21 = "BR-CO-21", Fatal, ["BT-97", "BT-98"], "Each document level allowance shall contain a reason or a reason code, or both";
+    BR_CO_22 = "BR-CO-22", Fatal, ["BT-104", "BT-105"], "Each document level charge shall contain a reason or a reason code, or both";
+    BR_CO_23 = "BR-CO-23", Fatal, ["BT-139", "BT-140"], "Each invoice line allowance shall contain a reason or a reason code, or both";
+    BR_CO_24 = "BR-CO-24", Fatal, ["BT-144", "BT-145"], "Each invoice line charge shall contain a reason or a reason code, or both";
+    BR_CO_26 = "BR-CO-26", Fatal, ["BT-29", "BT-30", "BT-31"], "The seller identifier, legal registration identifier or VAT identifier shall be present";
 }
+
+/// BR-CO-09 prefixes, as the official test writes them: one string, two-letter
+/// codes separated by single spaces, searched with `contains` and no padding.
+const VAT_PREFIXES: &str = "1A AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH EL ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS XI YE YT ZA ZM ZW";
 
 pub(super) fn check(doc: &Doc<'_>, sink: &mut Sink<'_>) {
     br_co_15(doc.root, sink);
+    root_conditions(doc.root, sink);
     for node in doc.elements() {
-        if node.is(Namespace::CAC, "LegalMonetaryTotal") {
+        if let Some(context) = allowance_charge(doc, node) {
+            br_co_21_to_24(context, node, sink);
+        } else if is_line(node) {
+            let category = node
+                .all(&[cac("Item"), cac("ClassifiedTaxCategory")])
+                .into_iter()
+                .filter(|c| has_vat_scheme(*c))
+                .any(|c| c.child(Namespace::CBC, "ID").is_some());
+            sink.check(&BR_CO_04, category, node, "the invoice line has no VAT category code (cac:Item/cac:ClassifiedTaxCategory/cbc:ID with tax scheme VAT)");
+        } else if node.is(Namespace::CAC, "InvoicePeriod") {
+            br_co_19_20(node, sink);
+        } else if node.is(Namespace::CAC, "PartyTaxScheme") && has_vat_scheme(node) {
+            br_co_09(node, sink);
+        } else if node.is(Namespace::CAC, "AccountingSupplierParty") {
+            br_co_26(node, sink);
+        } else if node.is(Namespace::CAC, "LegalMonetaryTotal") {
             document_totals(doc, node, sink);
         } else if node.is(Namespace::CAC, "TaxTotal") && node.parent() == Some(doc.root) {
             br_co_14(node, sink);
@@ -216,4 +253,108 @@ fn br_co_17(subtotal: Node<'_>, sink: &mut Sink<'_>) {
     })()
     .unwrap_or(false);
     sink.check(&BR_CO_17, holds, subtotal, "the VAT category tax amount (BT-117) differs from taxable amount × rate / 100 by one currency unit or more");
+}
+
+/// BR-CO-03 and BR-CO-18, on the root.
+fn root_conditions(root: Node<'_>, sink: &mut Sink<'_>) {
+    let tax_point_date = root.child(Namespace::CBC, "TaxPointDate").is_some();
+    let tax_point_code = root
+        .first(&[cac("InvoicePeriod"), cbc("DescriptionCode")])
+        .is_some();
+    sink.check(
+        &BR_CO_03,
+        !(tax_point_date && tax_point_code),
+        root,
+        "both the VAT point date (cbc:TaxPointDate) and the VAT point date code (cac:InvoicePeriod/cbc:DescriptionCode) are given: use only one",
+    );
+    sink.check(
+        &BR_CO_18,
+        root.first(&[cac("TaxTotal"), cac("TaxSubtotal")]).is_some(),
+        root,
+        "the invoice has no VAT breakdown (cac:TaxTotal/cac:TaxSubtotal)",
+    );
+}
+
+/// BR-CO-21…24 repeat BR-33, BR-38, BR-42 and BR-44 (presence of a reason or code);
+/// BR-CO-05…08, on the same contexts, are `true()` in the official rules (the
+/// agreement of a reason with its code is not machine-checkable) and never fail.
+fn br_co_21_to_24(context: AllowanceCharge, node: Node<'_>, sink: &mut Sink<'_>) {
+    let (rule, what) = match context {
+        AllowanceCharge::DocumentAllowance => (&BR_CO_21, "document level allowance"),
+        AllowanceCharge::DocumentCharge => (&BR_CO_22, "document level charge"),
+        AllowanceCharge::LineAllowance => (&BR_CO_23, "invoice line allowance"),
+        AllowanceCharge::LineCharge => (&BR_CO_24, "invoice line charge"),
+    };
+    let has = |local: &str| node.child(Namespace::CBC, local).is_some();
+    sink.check(
+        rule,
+        has("AllowanceChargeReason") || has("AllowanceChargeReasonCode"),
+        node,
+        &format!("the {what} has neither a reason (cbc:AllowanceChargeReason) nor a reason code (cbc:AllowanceChargeReasonCode)"),
+    );
+}
+
+/// BR-CO-19 (header period: a date or a description code) and BR-CO-20 (line
+/// period: a date).
+fn br_co_19_20(period: Node<'_>, sink: &mut Sink<'_>) {
+    let has = |local: &str| period.child(Namespace::CBC, local).is_some();
+    let dated = has("StartDate") || has("EndDate");
+    if is_line_period(period) {
+        sink.check(
+            &BR_CO_20,
+            dated,
+            period,
+            "the invoice line period has neither a start date (cbc:StartDate) nor an end date (cbc:EndDate)",
+        );
+    } else {
+        sink.check(
+            &BR_CO_19,
+            dated || has("DescriptionCode"),
+            period,
+            "the invoicing period has no start date, end date or description code",
+        );
+    }
+}
+
+/// BR-CO-09: `contains(list, substring(cbc:CompanyID, 1, 2))`, literally: an empty
+/// or one-character identifier passes when its text occurs in the list string.
+fn br_co_09(scheme: Node<'_>, sink: &mut Sink<'_>) {
+    let ids: Vec<Node<'_>> = scheme.children_named(Namespace::CBC, "CompanyID").collect();
+    let prefix: String = ids
+        .first()
+        .map(|id| id.text().chars().take(2).collect())
+        .unwrap_or_default();
+    // More than one CompanyID is an XPath type error: counted as a failure.
+    sink.check(
+        &BR_CO_09,
+        ids.len() <= 1 && VAT_PREFIXES.contains(prefix.as_str()),
+        scheme,
+        &format!("the VAT identifier (cbc:CompanyID) does not start with a country code: prefix {prefix:?}"),
+    );
+}
+
+/// BR-CO-26: the seller has a VAT identifier, an identifier other than a SEPA
+/// creditor id, or a legal registration identifier.
+fn br_co_26(supplier: Node<'_>, sink: &mut Sink<'_>) {
+    let parties: Vec<Node<'_>> = supplier.children_named(Namespace::CAC, "Party").collect();
+    let vat_id = parties.iter().any(|p| {
+        p.children_named(Namespace::CAC, "PartyTaxScheme")
+            .filter(|s| has_vat_scheme(*s))
+            .any(|s| s.child(Namespace::CBC, "CompanyID").is_some())
+    });
+    let identifier = parties.iter().any(|p| {
+        p.all(&[cac("PartyIdentification"), cbc("ID")])
+            .iter()
+            .any(|id| id.attr("schemeID") != Some("SEPA"))
+    });
+    let legal = parties.iter().any(|p| {
+        p.first(&[cac("PartyLegalEntity"), cbc("CompanyID")])
+            .is_some()
+    });
+    sink.check(
+        &BR_CO_26,
+        vat_id || identifier || legal,
+        supplier,
+        "the seller has no identifier (cac:PartyIdentification/cbc:ID), legal registration identifier (cac:PartyLegalEntity/cbc:CompanyID) or VAT identifier",
+    );
 }

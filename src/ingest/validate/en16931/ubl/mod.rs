@@ -7,16 +7,26 @@
 mod calc;
 mod codes;
 mod core;
+mod core_amounts;
+mod core_lines;
+mod core_parties;
 mod dec;
 mod syntax;
+#[cfg(test)]
+mod tests;
 mod vat;
 
+use super::AllowanceCharge;
+use crate::ingest::validate::xpath::{boolean, normalize_space};
 use crate::ingest::validate::{Rule, Sink};
 use crate::xml::{Namespace, Node};
 
 /// Every UBL rule family, for the registry.
 pub static RULES: &[&[&Rule]] = &[
     core::RULES,
+    core_parties::RULES,
+    core_lines::RULES,
+    core_amounts::RULES,
     calc::RULES,
     dec::RULES,
     vat::RULES,
@@ -28,6 +38,9 @@ pub static RULES: &[&[&Rule]] = &[
 pub fn check(root: Node<'_>, sink: &mut Sink<'_>) {
     let doc = Doc::new(root);
     core::check(&doc, sink);
+    core_parties::check(&doc, sink);
+    core_lines::check(&doc, sink);
+    core_amounts::check(&doc, sink);
     calc::check(&doc, sink);
     dec::check(&doc, sink);
     vat::check(&doc, sink);
@@ -80,4 +93,58 @@ pub(crate) fn matches_pattern(node: Node<'_>, name: &str, parents: &[&str]) -> b
         }
     }
     true
+}
+
+/// The model-pattern context a `cac:AllowanceCharge` falls in, if any: document level
+/// when it is a child of the root, line level under `cac:InvoiceLine` or
+/// `cac:CreditNoteLine` (any depth), allowance or charge by `cbc:ChargeIndicator =
+/// false()` / `true()` (a boolean cast: `0`/`1` count too). The allowance rule comes
+/// first in the pattern, so it wins if both indicators are present.
+pub(crate) fn allowance_charge(doc: &Doc<'_>, node: Node<'_>) -> Option<AllowanceCharge> {
+    if !node.is(Namespace::CAC, "AllowanceCharge") {
+        return None;
+    }
+    let parent = node.parent()?;
+    let line =
+        parent.is(Namespace::CAC, "InvoiceLine") || parent.is(Namespace::CAC, "CreditNoteLine");
+    if !line && parent != doc.root {
+        return None;
+    }
+    let indicator = |value: bool| {
+        node.children_named(Namespace::CBC, "ChargeIndicator")
+            .any(|i| boolean(i.text()) == Some(value))
+    };
+    match (line, indicator(false), indicator(true)) {
+        (false, true, _) => Some(AllowanceCharge::DocumentAllowance),
+        (false, false, true) => Some(AllowanceCharge::DocumentCharge),
+        (true, true, _) => Some(AllowanceCharge::LineAllowance),
+        (true, false, true) => Some(AllowanceCharge::LineCharge),
+        (_, false, false) => None,
+    }
+}
+
+/// `[cac:TaxScheme/normalize-space(upper-case(cbc:ID)) = 'VAT']` on a tax category or
+/// party tax scheme.
+pub(crate) fn has_vat_scheme(node: Node<'_>) -> bool {
+    node.children_named(Namespace::CAC, "TaxScheme")
+        .any(|scheme| {
+            scheme
+                .child(Namespace::CBC, "ID")
+                .is_some_and(|id| normalize_space(&id.text().to_uppercase()) == "VAT")
+        })
+}
+
+/// `cac:InvoiceLine/cac:InvoicePeriod | cac:CreditNoteLine/cac:InvoicePeriod`: the line
+/// period rule comes first in the pattern, so every other `cac:InvoicePeriod` is left
+/// to the header period rule.
+pub(crate) fn is_line_period(node: Node<'_>) -> bool {
+    node.is(Namespace::CAC, "InvoicePeriod")
+        && node.parent().is_some_and(|p| {
+            p.is(Namespace::CAC, "InvoiceLine") || p.is(Namespace::CAC, "CreditNoteLine")
+        })
+}
+
+/// `cac:InvoiceLine | cac:CreditNoteLine`, at any depth.
+pub(crate) fn is_line(node: Node<'_>) -> bool {
+    node.is(Namespace::CAC, "InvoiceLine") || node.is(Namespace::CAC, "CreditNoteLine")
 }
