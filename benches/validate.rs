@@ -35,6 +35,26 @@ fn generated(c: &mut Criterion) {
             );
         }
     }
+    // The worst case for reporting: every one of 10 000 lines fails a rule (the item
+    // name is removed, BR-25), so 10 000 findings with their locations are built.
+    let failing = samples::ubl_invoice("B-2", 10_000)
+        .replace("<cbc:Name>Prestation", "<cbc:Description>Prestation")
+        .replace(
+            "</cbc:Name>\n      <cac:SellersItemIdentification>",
+            "</cbc:Description>\n      <cac:SellersItemIdentification>",
+        );
+    let report = ingest(failing.as_bytes(), &options).report;
+    assert!(
+        report.findings.len() >= 10_000,
+        "{} findings",
+        report.findings.len()
+    );
+    group.sample_size(20);
+    group.bench_with_input(
+        BenchmarkId::new("ubl-10000-lines-all-failing", failing.len()),
+        &failing,
+        |b, xml| b.iter(|| ingest(black_box(xml.as_bytes()), &options)),
+    );
     group.finish();
 }
 

@@ -6,7 +6,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 
 use super::decode::decode;
-use super::names::{NameTable, Namespace};
+use super::names::{NameId, NameTable, Namespace};
 use super::tree::{Attr, Document, Element, NONE};
 
 /// Resource limits applied while reading a document. Every one of them is checked
@@ -138,6 +138,10 @@ struct Open {
     text: String,
     has_child: bool,
     has_text: bool,
+    /// How many children of each name so far; few distinct names per parent, so a
+    /// short vector searched linearly beats a map.
+    name_counts: Vec<(NameId, u32)>,
+    first_child: u32,
 }
 
 struct Builder<'t> {
@@ -151,6 +155,7 @@ struct Builder<'t> {
     bindings: Vec<(Box<str>, Namespace)>,
     open: Vec<Open>,
     spare_buffers: Vec<String>,
+    spare_counts: Vec<Vec<(NameId, u32)>>,
     root_closed: bool,
 }
 
@@ -172,6 +177,7 @@ impl<'t> Builder<'t> {
             bindings: Vec::new(),
             open: Vec::new(),
             spare_buffers: Vec::new(),
+            spare_counts: Vec::new(),
             root_closed: false,
         }
     }
@@ -397,13 +403,23 @@ impl<'t> Builder<'t> {
         let attrs_end = self.attrs.len() as u32;
 
         let id = self.elements.len() as u32;
+        let mut position = 1;
         let parent = match self.open.last_mut() {
             Some(p) => {
                 if p.last_child != NONE {
                     self.elements[p.last_child as usize].next_sibling = id;
+                } else {
+                    p.first_child = id;
                 }
                 p.last_child = id;
                 p.has_child = true;
+                match p.name_counts.iter_mut().find(|(n, _)| *n == name) {
+                    Some((_, count)) => {
+                        *count += 1;
+                        position = *count;
+                    }
+                    None => p.name_counts.push((name, 1)),
+                }
                 p.id
             }
             None => NONE,
@@ -420,6 +436,8 @@ impl<'t> Builder<'t> {
             text_end: text_at,
             offset: offset as u32,
             mixed: false,
+            position,
+            repeated: false,
         });
 
         if empty {
@@ -436,6 +454,8 @@ impl<'t> Builder<'t> {
                 text,
                 has_child: false,
                 has_text: false,
+                name_counts: self.spare_counts.pop().unwrap_or_default(),
+                first_child: NONE,
             });
         }
         Ok(())
@@ -455,9 +475,23 @@ impl<'t> Builder<'t> {
         el.text_start = text_start;
         el.text_end = text_end;
         el.mixed = open.has_child && open.has_text;
+        // Now that all children are known, mark those whose name repeats.
+        if open.name_counts.iter().any(|(_, count)| *count > 1) {
+            let mut child = open.first_child;
+            while child != NONE {
+                let c = &mut self.elements[child as usize];
+                c.repeated = open
+                    .name_counts
+                    .iter()
+                    .any(|(n, count)| *n == c.name && *count > 1);
+                child = c.next_sibling;
+            }
+        }
         self.bindings.truncate(open.scope_len);
         open.text.clear();
         self.spare_buffers.push(open.text);
+        open.name_counts.clear();
+        self.spare_counts.push(open.name_counts);
         if self.open.is_empty() {
             self.root_closed = true;
         }
@@ -530,6 +564,25 @@ mod tests {
         assert_eq!(doc.root().text(), "xz");
         assert!(doc.root().has_mixed_text());
         assert_eq!(doc.root().string_value(), "xzy");
+    }
+
+    #[test]
+    fn locations_number_only_repeated_names() {
+        let doc = parse_ok("<a><b/><c><d/></c><b><d/><d/></b></a>");
+        let paths: Vec<String> = doc.elements().map(|n| n.path()).collect();
+        assert_eq!(
+            paths,
+            [
+                "/a",
+                "/a/b[1]",
+                "/a/c",
+                "/a/c/d",
+                "/a/b[2]",
+                "/a/b[2]/d[1]",
+                "/a/b[2]/d[2]"
+            ]
+        );
+        assert_eq!(doc.node(4).position(), 2);
     }
 
     #[test]

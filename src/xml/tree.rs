@@ -20,6 +20,10 @@ pub(crate) struct Element {
     pub(crate) offset: u32,
     /// Non-whitespace character data appears between child elements (mixed content).
     pub(crate) mixed: bool,
+    /// 1-based position among the siblings of the same name (XPath `[n]`).
+    pub(crate) position: u32,
+    /// Another sibling has the same name (locations then show the position).
+    pub(crate) repeated: bool,
 }
 
 pub(crate) const NONE: u32 = u32::MAX;
@@ -269,19 +273,10 @@ impl<'d> Node<'d> {
             .map(|(_, v)| v)
     }
 
-    /// 1-based position among the siblings with the same name (XPath `[n]`).
+    /// 1-based position among the siblings with the same name (XPath `[n]`),
+    /// recorded while parsing so locations cost no sibling scan.
     pub fn position(self) -> usize {
-        match self.parent() {
-            None => 1,
-            Some(p) => {
-                let name = self.el().name;
-                p.children()
-                    .take_while(|c| c.id != self.id)
-                    .filter(|c| c.el().name == name)
-                    .count()
-                    + 1
-            }
-        }
+        self.el().position as usize
     }
 
     /// An XPath locating the element, e.g. `/Invoice/cac:InvoiceLine[2]/cbc:ID`.
@@ -302,11 +297,8 @@ impl<'d> Node<'d> {
                 out.push(':');
             }
             out.push_str(&q.local);
-            if let Some(p) = n.parent() {
-                let same = p.children().filter(|c| c.el().name == n.el().name).count();
-                if same > 1 {
-                    let _ = write!(out, "[{}]", n.position());
-                }
+            if n.el().repeated {
+                let _ = write!(out, "[{}]", n.position());
             }
         }
         out
