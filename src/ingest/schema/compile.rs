@@ -262,15 +262,19 @@ impl<'s> Compiler<'s> {
 
     fn name(&mut self, uri: &str, local: &str) -> NameIx {
         let ns = self.ns(uri);
-        if let Some(ix) = self.out.name_ids.get(&(ns, Box::from(local))) {
-            return *ix;
+        if let Some(ix) = self.out.lookup_name(ns, local) {
+            return ix;
         }
         let ix = self.out.names.len() as NameIx;
         self.out.names.push(super::model::Name {
             ns,
             local: local.into(),
         });
-        self.out.name_ids.insert((ns, local.into()), ix);
+        let slot = ns as usize;
+        if self.out.name_ids.len() <= slot {
+            self.out.name_ids.resize_with(slot + 1, HashMap::new);
+        }
+        self.out.name_ids[slot].insert(local.into(), ix);
         ix
     }
 
@@ -405,11 +409,26 @@ impl<'s> Compiler<'s> {
         Ok(self.any_type())
     }
 
+    /// Element features the validator does not implement: refusing them at compile
+    /// time keeps a schema that needs them from being half-checked.
+    fn supported_element(&self, file: usize, el: Node<'s>) -> Result<(), CompileError> {
+        for feature in ["fixed", "default", "substitutionGroup", "abstract"] {
+            if el.attr(feature).is_some() {
+                return Err(invalid(
+                    self.file(file).name,
+                    format!("{feature} on element {} is not supported", el.path()),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     fn global_element(&mut self, file: usize, el: Node<'s>) -> Result<ElemIx, CompileError> {
         let at = (file, el.index());
         if let Some(ix) = self.elem_memo.get(&at) {
             return Ok(*ix);
         }
+        self.supported_element(file, el)?;
         let target = self.file(file).target.clone();
         let local = el.attr("name").unwrap_or("");
         let name = self.name(&target, local);
@@ -431,6 +450,7 @@ impl<'s> Compiler<'s> {
             let node = self.node(at);
             return self.global_element(at.0, node);
         }
+        self.supported_element(file, el)?;
         let info = self.file(file);
         let qualified = match el.attr("form") {
             Some(form) => form == "qualified",

@@ -535,6 +535,37 @@ mod tests {
         assert!(!ok(Builtin::Duration, "P1DT"));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn normalising_first_changes_nothing(v in "\\PC{0,40}", pick in 0usize..21) {
+            let all = [
+                Builtin::AnySimpleType, Builtin::String, Builtin::NormalizedString,
+                Builtin::Token, Builtin::Language, Builtin::NmToken, Builtin::Name,
+                Builtin::NcName, Builtin::Decimal, Builtin::Integer,
+                Builtin::NonNegativeInteger, Builtin::PositiveInteger, Builtin::Double,
+                Builtin::Boolean, Builtin::Date, Builtin::Time, Builtin::DateTime,
+                Builtin::Duration, Builtin::Base64Binary, Builtin::HexBinary, Builtin::AnyUri,
+            ];
+            let mut t = SimpleType::builtin(all[pick]);
+            t.min_length = Some(1);
+            t.max_length = Some(5);
+            // Normalising first changes nothing: the check sees the normalised value.
+            let normalized = t.normalize(&v).into_owned();
+            proptest::prop_assert_eq!(t.check(&v).is_ok(), t.check(&normalized).is_ok());
+        }
+
+        #[test]
+        fn surrounding_whitespace_never_matters_for_collapsed_types(v in "[-+0-9:.TZPYMDHS= ]{0,30}", pick in 14usize..19) {
+            let all = [
+                Builtin::Date, Builtin::Time, Builtin::DateTime, Builtin::Duration,
+                Builtin::Base64Binary,
+            ];
+            let t = SimpleType::builtin(all[pick - 14]);
+            let padded = format!(" \n{v}\t ");
+            proptest::prop_assert_eq!(t.check(&v).is_ok(), t.check(&padded).is_ok());
+        }
+    }
+
     #[test]
     fn facets_apply_to_the_normalised_value() {
         let mut t = SimpleType::builtin(Builtin::Token);

@@ -38,7 +38,8 @@ pub(crate) struct SchemaSet {
     pub prefixes: Vec<Box<str>>,
     pub ns_ids: HashMap<Box<str>, NsIx>,
     pub names: Vec<Name>,
-    pub name_ids: HashMap<(NsIx, Box<str>), NameIx>,
+    /// Per namespace, local name -> name (nested so a lookup borrows the `&str`).
+    pub name_ids: Vec<HashMap<Box<str>, NameIx>>,
     /// Global element declarations: the possible roots and the targets of lax wildcards.
     pub globals: HashMap<NameIx, ElemIx>,
     pub elements: Vec<ElementDecl>,
@@ -189,8 +190,6 @@ impl SchemaSet {
     }
 
     pub fn lookup_name(&self, ns: NsIx, local: &str) -> Option<NameIx> {
-        // The map is keyed by an owned name; a short-lived box keeps the lookup simple
-        // and happens once per distinct document name (validation caches the result).
-        self.name_ids.get(&(ns, Box::from(local))).copied()
+        self.name_ids.get(ns as usize)?.get(local).copied()
     }
 }
