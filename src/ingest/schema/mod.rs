@@ -48,6 +48,14 @@ const UBL_FILES: &[SourceFile] = &[
     xsd!("ubl-2.1/common/UBL-QualifiedDataTypes-2.1.xsd"),
     xsd!("ubl-2.1/common/UBL-UnqualifiedDataTypes-2.1.xsd"),
     xsd!("ubl-2.1/common/CCTS_CCT_SchemaModule-2.1.xsd"),
+    // Declared for `ext:ExtensionContent`, whose lax wildcard validates the signature
+    // elements it recognises.
+    xsd!("ubl-2.1/common/UBL-CommonSignatureComponents-2.1.xsd"),
+    xsd!("ubl-2.1/common/UBL-SignatureAggregateComponents-2.1.xsd"),
+    xsd!("ubl-2.1/common/UBL-SignatureBasicComponents-2.1.xsd"),
+    xsd!("ubl-2.1/common/UBL-xmldsig-core-schema-2.1.xsd"),
+    xsd!("ubl-2.1/common/UBL-XAdESv132-2.1.xsd"),
+    xsd!("ubl-2.1/common/UBL-XAdESv141-2.1.xsd"),
 ];
 
 const CII_D16B_FILES: &[SourceFile] = &[

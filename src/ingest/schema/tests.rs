@@ -299,6 +299,47 @@ fn extension_content_accepts_foreign_elements() {
     assert!(f[0].message.contains("xs:date"));
 }
 
+/// An enveloped signature in an extension, with `digest` as its digest value.
+fn signed(digest: &str) -> String {
+    format!(
+        r#"<ext:UBLExtensions><ext:UBLExtension><ext:ExtensionContent>
+  <sig:UBLDocumentSignatures
+   xmlns:sig="urn:oasis:names:specification:ubl:schema:xsd:CommonSignatureComponents-2"
+   xmlns:sac="urn:oasis:names:specification:ubl:schema:xsd:SignatureAggregateComponents-2"
+   xmlns:ds="http://www.w3.org/2000/09/xmldsig#">
+   <sac:SignatureInformation>
+    <ds:Signature><ds:SignedInfo>
+     <ds:CanonicalizationMethod Algorithm="http://www.w3.org/2006/12/xml-c14n11"/>
+     <ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/>
+     <ds:Reference URI=""><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/>
+      <ds:DigestValue>{digest}</ds:DigestValue></ds:Reference>
+    </ds:SignedInfo><ds:SignatureValue>SGVsbG8=</ds:SignatureValue></ds:Signature>
+   </sac:SignatureInformation>
+  </sig:UBLDocumentSignatures>
+</ext:ExtensionContent></ext:UBLExtension></ext:UBLExtensions>"#
+    )
+}
+
+#[test]
+fn signatures_in_extensions_are_validated_by_the_signature_schemas() {
+    let ok = signed("SGVsbG8=");
+    assert_eq!(
+        ubl(Ubl {
+            head: &ok,
+            ..Ubl::default()
+        }),
+        vec![]
+    );
+    let bad = signed("SGVsbG8");
+    let f = ubl(Ubl {
+        head: &bad,
+        ..Ubl::default()
+    });
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(f[0].location.ends_with("/ds:DigestValue"), "{f:#?}");
+    assert!(f[0].message.contains("xs:base64Binary"), "{f:#?}");
+}
+
 #[test]
 fn xsi_schema_location_is_accepted_other_xsi_is_not() {
     let f = ubl(Ubl {

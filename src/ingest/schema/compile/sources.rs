@@ -1,6 +1,7 @@
 //! Reads the XSD files of a set and indexes their global definitions by expanded
 //! name, with each file's target namespace, prefixes and form defaults.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::xml::{self, Document, Limits, Node};
@@ -44,8 +45,9 @@ impl Sources {
             attribute_groups: HashMap::new(),
         };
         for (i, f) in files.iter().enumerate() {
+            let text = without_doctype(f.text).map_err(|message| invalid(f.name, message))?;
             let doc =
-                xml::parse_str(f.text, &Limits::default()).map_err(|source| CompileError::Xml {
+                xml::parse_str(&text, &Limits::default()).map_err(|source| CompileError::Xml {
                     file: f.name,
                     source,
                 })?;
@@ -56,7 +58,7 @@ impl Sources {
             let info = FileInfo {
                 name: f.name,
                 target: root.attr("targetNamespace").unwrap_or("").to_string(),
-                prefixes: root_namespaces(f.text, root.offset()),
+                prefixes: root_namespaces(&text, root.offset()),
                 elements_qualified: root.attr("elementFormDefault") == Some("qualified"),
                 attributes_qualified: root.attr("attributeFormDefault") == Some("qualified"),
             };
@@ -80,6 +82,35 @@ impl Sources {
         }
         Ok(s)
     }
+}
+
+/// The text of an embedded schema without its DOCTYPE declaration.
+///
+/// facteur's XML reader refuses DTDs by design. The W3C xmldsig schema that UBL
+/// ships starts with a DOCTYPE whose internal subset only declares entities and a
+/// fixed `xmlns:ds` that the root element also declares; removing it changes nothing
+/// as long as the schema body references no entity, which is checked here. This only
+/// ever applies to the schemas compiled into the binary, never to a document.
+pub(super) fn without_doctype(text: &str) -> Result<Cow<'_, str>, String> {
+    let Some(start) = text.find("<!DOCTYPE") else {
+        return Ok(Cow::Borrowed(text));
+    };
+    let rest = &text[start..];
+    let end = match (rest.find('['), rest.find('>')) {
+        (Some(open), Some(gt)) if open < gt => rest
+            .find("]>")
+            .map(|close| close + 2)
+            .ok_or("unterminated DOCTYPE internal subset")?,
+        (_, Some(gt)) => gt + 1,
+        _ => return Err("unterminated DOCTYPE".to_string()),
+    };
+    let body = &rest[end..];
+    let mut refs = body.match_indices('&');
+    let predefined = ["&lt;", "&gt;", "&amp;", "&quot;", "&apos;", "&#"];
+    if refs.any(|(at, _)| !predefined.iter().any(|p| body[at..].starts_with(p))) {
+        return Err("the schema body references an entity of its DOCTYPE".to_string());
+    }
+    Ok(Cow::Owned(format!("{}{body}", &text[..start])))
 }
 
 /// The local name of an element of the XML Schema namespace.
@@ -145,6 +176,21 @@ pub(super) fn root_namespaces(text: &str, offset: usize) -> HashMap<String, Stri
 mod tests {
     use super::*;
     use crate::ingest::schema::compile::XSD_NS;
+
+    #[test]
+    fn doctype_is_removed_only_when_nothing_uses_it() {
+        let text = "<?xml version=\"1.0\"?><!DOCTYPE schema [ <!ENTITY % p ''> ]><schema/>";
+        assert_eq!(
+            without_doctype(text).as_deref(),
+            Ok("<?xml version=\"1.0\"?><schema/>")
+        );
+        let uses = "<!DOCTYPE schema [ <!ENTITY d 'x'> ]><schema a=\"&d;\"/>";
+        assert!(without_doctype(uses).is_err());
+        assert_eq!(
+            without_doctype("<a>&amp;</a>").as_deref(),
+            Ok("<a>&amp;</a>")
+        );
+    }
 
     #[test]
     fn root_namespaces_handle_line_breaks_before_values() {
