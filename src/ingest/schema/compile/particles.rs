@@ -1,0 +1,163 @@
+//! Content-model particles: sequence, choice, group references, elements and
+//! wildcards, each stored with its nullability and first set.
+
+use crate::xml::Node;
+
+use super::super::model::{FirstSet, NsConstraint, PartIx, Particle, Process, Term, Wildcard};
+use super::sources::{invalid, xs};
+use super::{CompileError, Compiler};
+
+impl<'s> Compiler<'s> {
+    pub(super) fn occurs(
+        &self,
+        file: usize,
+        node: Node<'s>,
+    ) -> Result<(u32, Option<u32>), CompileError> {
+        let bad = |v: &str| invalid(self.file(file).name, format!("bad occurrence {v:?}"));
+        let min = match node.attr("minOccurs") {
+            Some(v) => v.trim().parse().map_err(|_| bad(v))?,
+            None => 1,
+        };
+        let max = match node.attr("maxOccurs").map(str::trim) {
+            Some("unbounded") => None,
+            Some(v) => Some(v.parse().map_err(|_| bad(v))?),
+            None => Some(1),
+        };
+        Ok((min, max))
+    }
+
+    pub(super) fn particle(&mut self, file: usize, node: Node<'s>) -> Result<PartIx, CompileError> {
+        let (min, max) = self.occurs(file, node)?;
+        let term = match xs(node) {
+            Some("element") => Term::Element(self.local_element(file, node)?),
+            Some("any") => Term::Any(self.wildcard(file, node)?),
+            Some(kind @ ("sequence" | "choice")) => {
+                let mut parts = Vec::new();
+                for child in node.children() {
+                    match xs(child) {
+                        Some("element" | "any" | "sequence" | "choice" | "group") => {
+                            parts.push(self.particle(file, child)?);
+                        }
+                        Some("annotation") | None => {}
+                        Some(other) => {
+                            return Err(invalid(
+                                self.file(file).name,
+                                format!("xsd:{other} inside xsd:{kind} is not supported"),
+                            ));
+                        }
+                    }
+                }
+                if kind == "sequence" {
+                    Term::Sequence(parts)
+                } else {
+                    Term::Choice(parts)
+                }
+            }
+            Some("group") => {
+                let r = node.attr("ref").unwrap_or("");
+                let at = self.lookup(file, &self.src.groups, r, "group")?;
+                let group = self.node(at);
+                let inner = group
+                    .children()
+                    .find(|c| matches!(xs(*c), Some("sequence" | "choice")))
+                    .ok_or_else(|| invalid(self.file(at.0).name, "empty model group"))?;
+                let p = self.particle(at.0, inner)?;
+                Term::Sequence(vec![p])
+            }
+            other => {
+                return Err(invalid(
+                    self.file(file).name,
+                    format!("particle xsd:{} is not supported", other.unwrap_or("?")),
+                ));
+            }
+        };
+        Ok(self.group_particle(term, min, max))
+    }
+
+    pub(super) fn wildcard(
+        &mut self,
+        file: usize,
+        node: Node<'s>,
+    ) -> Result<Wildcard, CompileError> {
+        let target = self.file(file).target.clone();
+        let spec = node.attr("namespace").unwrap_or("##any").trim();
+        let ns = match spec {
+            "##any" => NsConstraint::Any,
+            "##other" => NsConstraint::Other(self.ns(&target)),
+            list => {
+                let mut out = Vec::new();
+                for item in list.split_ascii_whitespace() {
+                    let uri = match item {
+                        "##targetNamespace" => target.as_str(),
+                        "##local" => "",
+                        uri => uri,
+                    };
+                    out.push(self.ns(uri));
+                }
+                NsConstraint::List(out)
+            }
+        };
+        let process = match node.attr("processContents").map(str::trim) {
+            None | Some("strict") => Process::Strict,
+            Some("lax") => Process::Lax,
+            Some("skip") => Process::Skip,
+            Some(other) => {
+                return Err(invalid(
+                    self.file(file).name,
+                    format!("bad processContents {other:?}"),
+                ));
+            }
+        };
+        Ok(Wildcard { ns, process })
+    }
+
+    /// Stores a particle with its nullability and first set, computed from its parts
+    /// (which are always stored before it).
+    pub(super) fn group_particle(&mut self, term: Term, min: u32, max: Option<u32>) -> PartIx {
+        let mut first = FirstSet::default();
+        let term_nullable = match &term {
+            Term::Element(e) => {
+                first.names.push(self.out.element(*e).name);
+                false
+            }
+            Term::Any(w) => {
+                first.wildcards.push(w.ns.clone());
+                false
+            }
+            Term::Sequence(parts) => {
+                let mut nullable = true;
+                for p in parts {
+                    let part = self.out.particle(*p);
+                    first.names.extend_from_slice(&part.first.names);
+                    first.wildcards.extend(part.first.wildcards.iter().cloned());
+                    if !part.nullable() {
+                        nullable = false;
+                        break;
+                    }
+                }
+                nullable
+            }
+            Term::Choice(parts) => {
+                let mut nullable = parts.is_empty();
+                for p in parts {
+                    let part = self.out.particle(*p);
+                    first.names.extend_from_slice(&part.first.names);
+                    first.wildcards.extend(part.first.wildcards.iter().cloned());
+                    nullable |= part.nullable();
+                }
+                nullable
+            }
+        };
+        first.names.sort_unstable();
+        first.names.dedup();
+        let ix = self.out.particles.len() as PartIx;
+        self.out.particles.push(Particle {
+            min,
+            max,
+            term,
+            term_nullable,
+            first,
+        });
+        ix
+    }
+}

@@ -1,0 +1,164 @@
+//! Matches the child elements of one element against its content model.
+//!
+//! The official schemas satisfy Unique Particle Attribution, so at every point the
+//! next child selects at most one particle: a greedy walk that consults precomputed
+//! first sets decides without backtracking, in time linear in the number of children
+//! (times the nesting of the model, which the schema bounds).
+
+use super::model::{ElemIx, NameIx, NsIx, PartIx, Process, SchemaSet, Term};
+
+/// A child element as the schema set sees it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Kid {
+    /// `None` when the namespace is unknown to the schema set.
+    pub ns: Option<NsIx>,
+    /// `None` when the name is unknown to the schema set.
+    pub name: Option<NameIx>,
+}
+
+/// What a matched child is to be validated against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Assign {
+    Decl(ElemIx),
+    /// Matched by a wildcard without a declaration to check it against.
+    Wild(Process),
+    /// Matched by a strict wildcard, but no global declaration exists.
+    Undeclared,
+}
+
+/// Why the children do not match.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum ModelError {
+    /// The child at this index is not allowed there.
+    Unexpected { at: usize, expected: Vec<PartIx> },
+    /// The children end before the content model is satisfied.
+    Incomplete { expected: Vec<PartIx> },
+}
+
+/// Matches `kids` against `root`. Returns the assignment of the children matched
+/// (a prefix of `kids` when there is an error) and the error, if any.
+pub(crate) fn match_children(
+    set: &SchemaSet,
+    root: PartIx,
+    kids: &[Kid],
+) -> (Vec<Assign>, Option<ModelError>) {
+    let mut m = Matcher {
+        set,
+        kids,
+        pos: 0,
+        out: Vec::with_capacity(kids.len()),
+        expected: Vec::new(),
+    };
+    let ok = m.particle(root).is_ok();
+    let error = if ok && m.pos == kids.len() {
+        None
+    } else if m.pos < kids.len() {
+        Some(ModelError::Unexpected {
+            at: m.pos,
+            expected: m.expected,
+        })
+    } else {
+        Some(ModelError::Incomplete {
+            expected: m.expected,
+        })
+    };
+    (m.out, error)
+}
+
+struct Matcher<'a> {
+    set: &'a SchemaSet,
+    kids: &'a [Kid],
+    pos: usize,
+    out: Vec<Assign>,
+    /// Particles tried at the current position since the last child was consumed:
+    /// what the document could have had instead, for the error message.
+    expected: Vec<PartIx>,
+}
+
+/// The content model cannot be satisfied at the current position.
+struct Stuck;
+
+impl Matcher<'_> {
+    fn starts(&self, p: PartIx) -> bool {
+        let Some(kid) = self.kids.get(self.pos) else {
+            return false;
+        };
+        let first = &self.set.particle(p).first;
+        kid.name
+            .is_some_and(|n| first.names.binary_search(&n).is_ok())
+            || first.wildcards.iter().any(|w| w.allows(kid.ns))
+    }
+
+    /// Matches a particle with its occurrence bounds, greedily.
+    fn particle(&mut self, p: PartIx) -> Result<(), Stuck> {
+        let part = self.set.particle(p);
+        let mut count = 0u32;
+        while part.max.is_none_or(|max| count < max) {
+            if !self.starts(p) {
+                self.expected.push(p);
+                break;
+            }
+            let before = self.pos;
+            self.term(p)?;
+            count += 1;
+            // A term that consumed nothing would loop forever; UPA-conformant schemas
+            // never get here, but a bound costs nothing.
+            if self.pos == before {
+                break;
+            }
+        }
+        if count < part.min && !part.term_nullable {
+            return Err(Stuck);
+        }
+        Ok(())
+    }
+
+    /// Matches one occurrence of the particle's term.
+    fn term(&mut self, p: PartIx) -> Result<(), Stuck> {
+        match &self.set.particle(p).term {
+            Term::Element(e) => self.consume(Assign::Decl(*e)),
+            Term::Any(w) => {
+                let assign = match w.process {
+                    Process::Skip => Assign::Wild(Process::Skip),
+                    process => {
+                        let global = self
+                            .kids
+                            .get(self.pos)
+                            .and_then(|k| k.name)
+                            .and_then(|n| self.set.globals.get(&n));
+                        match (global, process) {
+                            (Some(g), _) => Assign::Decl(*g),
+                            (None, Process::Strict) => Assign::Undeclared,
+                            (None, _) => Assign::Wild(Process::Lax),
+                        }
+                    }
+                };
+                self.consume(assign)
+            }
+            Term::Sequence(parts) => {
+                for q in parts {
+                    self.particle(*q)?;
+                }
+                Ok(())
+            }
+            Term::Choice(parts) => match parts.iter().find(|q| self.starts(**q)) {
+                Some(q) => self.particle(*q),
+                None => {
+                    self.expected.extend_from_slice(parts);
+                    if self.set.particle(p).term_nullable {
+                        Ok(())
+                    } else {
+                        Err(Stuck)
+                    }
+                }
+            },
+        }
+    }
+
+    fn consume(&mut self, assign: Assign) -> Result<(), Stuck> {
+        self.out.push(assign);
+        self.pos += 1;
+        self.expected.clear();
+        Ok(())
+    }
+}
