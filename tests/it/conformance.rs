@@ -27,8 +27,8 @@ const PRE_RULE_IDS: &[&str] = &[
 /// Raise them when agreement improves; never lower them to make a change pass.
 const FLOORS: &[(&str, f64)] = &[
     ("en16931", 100.0),
-    ("mutations", 89.41),
-    ("en16931-unit", 0.0),
+    ("mutations", 100.0),
+    ("en16931-unit", 100.0),
 ];
 
 fn corpus() -> Option<PathBuf> {
