@@ -3,6 +3,7 @@
 //! categories, code lists, syntax bindings).
 
 pub mod cii;
+pub(crate) mod table;
 pub mod ubl;
 
 /// Declares the rules of one family as statics: `NAME = "ID", Fatal|Warning,

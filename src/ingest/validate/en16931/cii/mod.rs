@@ -8,6 +8,7 @@ mod codes;
 mod core;
 mod dec;
 mod syntax;
+pub(super) mod syntax_table;
 mod vat;
 
 use crate::ingest::validate::{Rule, Sink};
@@ -21,6 +22,7 @@ pub static RULES: &[&[&Rule]] = &[
     vat::RULES,
     codes::RULES,
     syntax::RULES,
+    syntax_table::RULES,
 ];
 
 /// Runs every EN 16931 CII rule on a document.

@@ -9,6 +9,7 @@ mod codes;
 mod core;
 mod dec;
 mod syntax;
+pub(super) mod syntax_table;
 mod vat;
 
 use crate::ingest::validate::{Rule, Sink};
@@ -22,6 +23,7 @@ pub static RULES: &[&[&Rule]] = &[
     vat::RULES,
     codes::RULES,
     syntax::RULES,
+    syntax_table::RULES,
 ];
 
 /// Runs every EN 16931 UBL rule on a document.
