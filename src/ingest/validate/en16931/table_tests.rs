@@ -145,6 +145,19 @@ fn wildcards_exceptions_and_attributes_on_the_context_node() {
 }
 
 #[test]
+fn descriptions_say_kind_path_and_context() {
+    assert_eq!(fixture::RULES.len(), fixture::TABLE.len());
+    assert_eq!(
+        fixture::DEEP.description,
+        "cac:A/cac:B/cbc:C is not used by EN 16931 and should be absent (in $ROOT)"
+    );
+    assert_eq!(
+        fixture::ITEM.description,
+        "cac:Item shall occur exactly once (in cac:InvoiceLine | cac:CreditNoteLine)"
+    );
+}
+
+#[test]
 fn generated_tables_compile_and_index_every_row() {
     use crate::ingest::validate::en16931::{cii, ubl};
     for (entries, rules) in [

@@ -421,3 +421,7 @@ fn settlement_rules(settlement: Node<'_>, gathered: &Gathered<'_>, sink: &mut Si
         }
     }
 }
+
+#[cfg(test)]
+#[path = "syntax_tests.rs"]
+mod tests;

@@ -508,3 +508,7 @@ fn company_ids(root: Node<'_>, party: &[(Namespace, &str)], vat: bool) -> usize 
         .map(|scheme| scheme.children_named(Namespace::CBC, "CompanyID").count())
         .sum()
 }
+
+#[cfg(test)]
+#[path = "syntax_tests.rs"]
+mod tests;
