@@ -50,6 +50,20 @@ rules! {
     CII_DT_098 = "CII-DT-098", Warning, [], "An exemption reason should only be given in an ApplicableTradeTax";
 }
 
+/// `Sink::check` with a message built only when the rule fails: most checks pass,
+/// and formatting every message would cost more than the checks.
+fn check_lazy(
+    sink: &mut Sink<'_>,
+    rule: &'static Rule,
+    holds: bool,
+    at: Node<'_>,
+    message: impl FnOnce() -> String,
+) {
+    if !holds {
+        sink.fail(rule, at, message());
+    }
+}
+
 /// The compiled `syntax_table.rs`, built on first use.
 fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
@@ -233,12 +247,9 @@ fn cii_dt_097(node: Node<'_>, sink: &mut Sink<'_>) {
             (b[6], b[7]),
             (b'3', b'0'..=b'1') | (b'1'..=b'2', b'0'..=b'9') | (b'0', b'1'..=b'9')
         );
-    sink.check(
-        &CII_DT_097,
-        ok,
-        node,
-        &format!("the date {text:?} with format 102 is not YYYYMMDD"),
-    );
+    check_lazy(sink, &CII_DT_097, ok, node, || {
+        format!("the date {text:?} with format 102 is not YYYYMMDD")
+    });
 }
 
 /// Rules anchored at the root, `$LINE`, `$AGR`, `$DLV` or `$STL`.
@@ -283,11 +294,12 @@ fn line_rules(line: Node<'_>, sink: &mut Sink<'_>) {
         );
         let countries = children(product, "OriginTradeCountry").collect::<Vec<_>>();
         let ids: usize = countries.iter().map(|c| children(*c, "ID").count()).sum();
-        sink.check(
+        check_lazy(
+            sink,
             &CII_SR_090,
             countries.is_empty() || ids == 1,
             product,
-            &format!("the country of origin has {ids} ram:ID, exactly one required"),
+            || format!("the country of origin has {ids} ram:ID, exactly one required"),
         );
     }
     for agreement in children(line, "SpecifiedLineTradeAgreement") {
@@ -297,12 +309,9 @@ fn line_rules(line: Node<'_>, sink: &mut Sink<'_>) {
         let objects = children(settlement, "AdditionalReferencedDocument")
             .filter(|d| children(*d, "TypeCode").any(|c| normalize_space(c.text()) == "130"))
             .count();
-        sink.check(
-            &CII_SR_474,
-            objects <= 1,
-            settlement,
-            &format!("{objects} line object identifiers, at most one allowed"),
-        );
+        check_lazy(sink, &CII_SR_474, objects <= 1, settlement, || {
+            format!("{objects} line object identifiers, at most one allowed")
+        });
     }
 }
 
@@ -336,14 +345,11 @@ fn agreement_rules(agreement: Node<'_>, sink: &mut Sink<'_>) {
     let documents: Vec<Node<'_>> = children(agreement, "AdditionalReferencedDocument").collect();
     for (rule, code) in [(&CII_SR_457, "50"), (&CII_SR_458, "130")] {
         let count = documents.iter().filter(|d| type_code_is(**d, code)).count();
-        sink.check(
-            rule,
-            count <= 1,
-            agreement,
-            &format!(
+        check_lazy(sink, rule, count <= 1, agreement, || {
+            format!(
                 "{count} additional referenced documents with type code {code}, at most one allowed"
-            ),
-        );
+            )
+        });
     }
     for (rule, child) in [
         (&CII_SR_475, "Name"),
@@ -354,12 +360,9 @@ fn agreement_rules(agreement: Node<'_>, sink: &mut Sink<'_>) {
             .filter(|d| type_code_is(**d, "916"))
             .map(|d| children(*d, child).count())
             .sum();
-        sink.check(
-            rule,
-            count <= 1,
-            agreement,
-            &format!("{count} ram:{child} in supporting documents, at most one allowed"),
-        );
+        check_lazy(sink, rule, count <= 1, agreement, || {
+            format!("{count} ram:{child} in supporting documents, at most one allowed")
+        });
     }
     for (rule, party) in [
         (&CII_SR_465, "SellerTradeParty"),
@@ -386,12 +389,9 @@ fn agreement_rules(agreement: Node<'_>, sink: &mut Sink<'_>) {
 fn not_both_ids(rule: &'static Rule, anchor: Node<'_>, party: &'static str, sink: &mut Sink<'_>) {
     let parties: Vec<Node<'_>> = children(anchor, party).collect();
     let has = |local: &'static str| parties.iter().any(|p| children(*p, local).next().is_some());
-    sink.check(
-        rule,
-        !(has("ID") && has("GlobalID")),
-        anchor,
-        &format!("ram:{party} has both an ID and a GlobalID"),
-    );
+    check_lazy(sink, rule, !(has("ID") && has("GlobalID")), anchor, || {
+        format!("ram:{party} has both an ID and a GlobalID")
+    });
 }
 
 fn settlement_rules(settlement: Node<'_>, gathered: &Gathered<'_>, sink: &mut Sink<'_>) {

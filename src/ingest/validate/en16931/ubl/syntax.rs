@@ -7,10 +7,10 @@
 use std::sync::OnceLock;
 
 use super::Doc;
-use crate::ingest::validate::Sink;
 use crate::ingest::validate::en16931::rules;
 use crate::ingest::validate::en16931::table::Table;
 use crate::ingest::validate::xpath::{boolean, decimals_written};
+use crate::ingest::validate::{Rule, Sink};
 use crate::xml::{Namespace, Node};
 
 rules! {
@@ -62,7 +62,7 @@ rules! {
 }
 
 /// Attributes that must not appear anywhere (`not(//@name)`), with their rule.
-static ATTRIBUTES_ANYWHERE: &[(&str, &crate::ingest::validate::Rule)] = &[
+static ATTRIBUTES_ANYWHERE: &[(&str, &Rule)] = &[
     ("schemeName", &UBL_DT_08),
     ("schemeAgencyName", &UBL_DT_09),
     ("schemeDataURI", &UBL_DT_10),
@@ -85,6 +85,49 @@ static ATTRIBUTES_ANYWHERE: &[(&str, &crate::ingest::validate::Rule)] = &[
     ("listAgencyID", &UBL_DT_28),
     ("unitCodeListID", &UBL_CR_663),
 ];
+
+/// `Sink::check` with a message built only when the rule fails: most checks pass,
+/// and formatting every message would cost more than the checks.
+fn check_lazy(
+    sink: &mut Sink<'_>,
+    rule: &'static Rule,
+    holds: bool,
+    at: Node<'_>,
+    message: impl FnOnce() -> String,
+) {
+    if !holds {
+        sink.fail(rule, at, message());
+    }
+}
+
+/// The index in [`ATTRIBUTES_ANYWHERE`] of an attribute name. A `match` compiles to a
+/// length switch, where a scan of the list would compare every attribute 21 times.
+fn attribute_anywhere(local: &str) -> Option<usize> {
+    Some(match local {
+        "schemeName" => 0,
+        "schemeAgencyName" => 1,
+        "schemeDataURI" => 2,
+        "schemeURI" => 3,
+        "format" => 4,
+        "unitCodeListIdentifier" => 5,
+        "unitCodeListAgencyIdentifier" => 6,
+        "unitCodeListAgencyName" => 7,
+        "listAgencyName" => 8,
+        "listName" => 9,
+        "languageID" => 10,
+        "listURI" => 11,
+        "listSchemeURI" => 12,
+        "languageLocaleID" => 13,
+        "uri" => 14,
+        "currencyCodeListVersionID" => 15,
+        "characterSetCode" => 16,
+        "encodingCode" => 17,
+        "schemeAgencyID" => 18,
+        "listAgencyID" => 19,
+        "unitCodeListID" => 20,
+        _ => return None,
+    })
+}
 
 /// The compiled `syntax_table.rs`, built on first use.
 fn table() -> &'static Table {
@@ -170,12 +213,9 @@ fn element<'d>(doc: &Doc<'d>, node: Node<'d>, gathered: &mut Gathered<'d>, sink:
                 let schemes = node
                     .children_named(Namespace::CAC, "PartyTaxScheme")
                     .count();
-                sink.check(
-                    &UBL_SR_42,
-                    schemes <= 2,
-                    node,
-                    &format!("the seller has {schemes} party tax schemes, at most two allowed"),
-                );
+                check_lazy(sink, &UBL_SR_42, schemes <= 2, node, || {
+                    format!("the seller has {schemes} party tax schemes, at most two allowed")
+                });
             }
             "AdditionalDocumentReference" => additional_reference(doc, node, gathered, sink),
             "PartyTaxScheme" => {
@@ -216,10 +256,7 @@ fn attributes(node: Node<'_>, gathered: &mut Gathered<'_>) {
         if &*name.local == "name" && !cbc(node, "PaymentMeansCode") {
             gathered.stray_name = true;
         }
-        if let Some(i) = ATTRIBUTES_ANYWHERE
-            .iter()
-            .position(|(a, _)| *a == &*name.local)
-        {
+        if let Some(i) = attribute_anywhere(&name.local) {
             gathered.attributes[i] = true;
         }
     }
@@ -245,12 +282,9 @@ fn ubl_dt_01(node: Node<'_>, sink: &mut Sink<'_>) {
     } else {
         decimals_written(&node.string_value())
     };
-    sink.check(
-        &UBL_DT_01,
-        decimals <= 2,
-        node,
-        &format!("the amount is written with {decimals} decimals, at most 2 allowed"),
-    );
+    check_lazy(sink, &UBL_DT_01, decimals <= 2, node, || {
+        format!("the amount is written with {decimals} decimals, at most 2 allowed")
+    });
 }
 
 /// UBL-SR-19, -20, -21. Each also requires `PartyName/Name != seller
@@ -326,12 +360,9 @@ fn allowance_charge(node: Node<'_>, sink: &mut Sink<'_>) {
     let reasons = node
         .children_named(Namespace::CBC, "AllowanceChargeReason")
         .count();
-    sink.check(
-        rule,
-        reasons <= 1,
-        node,
-        &format!("{reasons} reasons, at most one allowed"),
-    );
+    check_lazy(sink, rule, reasons <= 1, node, || {
+        format!("{reasons} reasons, at most one allowed")
+    });
 }
 
 /// UBL-SR-43 on every additional document reference, and the gathering for the
@@ -383,15 +414,12 @@ fn document(doc: &Doc<'_>, gathered: &Gathered<'_>, sink: &mut Sink<'_>) {
         root,
         "a name attribute is present outside cbc:PaymentMeansCode",
     );
-    sink.check(
-        &UBL_SR_29,
-        gathered.sepa_ids <= 1,
-        root,
-        &format!(
+    check_lazy(sink, &UBL_SR_29, gathered.sepa_ids <= 1, root, || {
+        format!(
             "{} bank assigned creditor identifiers (SEPA), at most one allowed",
             gathered.sepa_ids
-        ),
-    );
+        )
+    });
     for (rule, values, what) in [
         (&UBL_SR_44, &gathered.payment_ids, "payment identifiers"),
         (
@@ -400,11 +428,12 @@ fn document(doc: &Doc<'_>, gathered: &Gathered<'_>, sink: &mut Sink<'_>) {
             "payment means codes",
         ),
     ] {
-        sink.check(
+        check_lazy(
+            sink,
             rule,
             values.iter().all(|v| Some(v) == values.first()),
             root,
-            &format!("the {what} differ"),
+            || format!("the {what} differ"),
         );
     }
     sink.check(
@@ -436,37 +465,25 @@ fn root_children(doc: &Doc<'_>, sink: &mut Sink<'_>) {
         .filter(|r| type_code_is(*r, "130"))
         .map(|r| r.children_named(Namespace::CBC, "ID").count())
         .sum();
-    sink.check(
-        &UBL_SR_04,
-        invoiced_object_ids <= 1,
-        root,
-        &format!("{invoiced_object_ids} invoiced object identifiers, at most one allowed"),
-    );
-    let supplier = [
-        (Namespace::CAC, "AccountingSupplierParty"),
-        (Namespace::CAC, "Party"),
-    ];
-    let customer = [
-        (Namespace::CAC, "AccountingCustomerParty"),
-        (Namespace::CAC, "Party"),
-    ];
+    check_lazy(sink, &UBL_SR_04, invoiced_object_ids <= 1, root, || {
+        format!("{invoiced_object_ids} invoiced object identifiers, at most one allowed")
+    });
+    let supplier = "AccountingSupplierParty";
+    let customer = "AccountingCustomerParty";
     for (rule, party, vat, what) in [
-        (&UBL_SR_12, &supplier, true, "seller VAT identifiers"),
+        (&UBL_SR_12, supplier, true, "seller VAT identifiers"),
         (
             &UBL_SR_13,
-            &supplier,
+            supplier,
             false,
             "seller tax registration identifiers",
         ),
-        (&UBL_SR_18, &customer, true, "buyer VAT identifiers"),
+        (&UBL_SR_18, customer, true, "buyer VAT identifiers"),
     ] {
         let count = company_ids(root, party, vat);
-        sink.check(
-            rule,
-            count <= 1,
-            root,
-            &format!("{count} {what}, at most one allowed"),
-        );
+        check_lazy(sink, rule, count <= 1, root, || {
+            format!("{count} {what}, at most one allowed")
+        });
     }
     let version_ok = root
         .children_named(Namespace::CBC, "UBLVersionID")
@@ -478,12 +495,9 @@ fn root_children(doc: &Doc<'_>, sink: &mut Sink<'_>) {
         root,
         "the UBL version identifier is not 2.1",
     );
-    let due_in_means = root
-        .all(&[
-            (Namespace::CAC, "PaymentMeans"),
-            (Namespace::CBC, "PaymentDueDate"),
-        ])
-        .is_empty();
+    let due_in_means = !root
+        .children_named(Namespace::CAC, "PaymentMeans")
+        .any(|m| m.child(Namespace::CBC, "PaymentDueDate").is_some());
     sink.check(
         &UBL_CR_412,
         due_in_means || root.local_name() == "CreditNote",
@@ -494,16 +508,17 @@ fn root_children(doc: &Doc<'_>, sink: &mut Sink<'_>) {
 
 /// `count(party/cac:PartyTaxScheme[cac:TaxScheme/upper-case(cbc:ID) = 'VAT']/cbc:CompanyID)`
 /// (or `!= 'VAT'` when `vat` is false; both existential, so a scheme without an
-/// identifier counts for neither).
-fn company_ids(root: Node<'_>, party: &[(Namespace, &str)], vat: bool) -> usize {
-    root.all(party)
-        .into_iter()
+/// identifier counts for neither). No character other than `v`, `a`, `t` upper-cases
+/// to `V`, `A` or `T`, so an ASCII case-insensitive comparison is exact.
+fn company_ids(root: Node<'_>, party: &str, vat: bool) -> usize {
+    root.children_named(Namespace::CAC, party)
+        .flat_map(|p| p.children_named(Namespace::CAC, "Party"))
         .flat_map(|p| p.children_named(Namespace::CAC, "PartyTaxScheme"))
         .filter(|scheme| {
             scheme
-                .all(&[(Namespace::CAC, "TaxScheme"), (Namespace::CBC, "ID")])
-                .iter()
-                .any(|id| (id.text().to_uppercase() == "VAT") == vat)
+                .children_named(Namespace::CAC, "TaxScheme")
+                .flat_map(|t| t.children_named(Namespace::CBC, "ID"))
+                .any(|id| id.text().eq_ignore_ascii_case("VAT") == vat)
         })
         .map(|scheme| scheme.children_named(Namespace::CBC, "CompanyID").count())
         .sum()

@@ -226,3 +226,11 @@ fn table_rules_run_in_the_same_walk() {
     assert_eq!(invoice(line), ["UBL-CR-515"]);
     assert_eq!(invoice("<cac:InvoiceLine/>"), ["UBL-SR-48"]);
 }
+
+#[test]
+fn attribute_index_matches_the_rule_list() {
+    for (i, (name, _)) in super::ATTRIBUTES_ANYWHERE.iter().enumerate() {
+        assert_eq!(super::attribute_anywhere(name), Some(i), "{name}");
+    }
+    assert_eq!(super::attribute_anywhere("currencyID"), None);
+}

@@ -167,8 +167,12 @@ fn generated_tables_compile_and_index_every_row() {
         let table = Table::compile(entries);
         assert_eq!(table.rows.len(), rules.len());
         for (i, row) in table.rows.iter().enumerate() {
-            let indexed = table.exact.values().flatten().any(|c| c.row as usize == i)
-                || table.wildcard.iter().any(|(_, c)| c.row as usize == i);
+            let indexed = table.by_symbol.iter().any(|b| {
+                b.any_parent
+                    .iter()
+                    .chain(b.by_parent.iter().flat_map(|(_, list)| list))
+                    .any(|c| c.row as usize == i)
+            }) || table.wildcard.iter().any(|(_, c)| c.row as usize == i);
             assert!(indexed, "{} is never looked at", row.entry.rule.id);
         }
     }
