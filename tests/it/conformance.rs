@@ -38,19 +38,25 @@ fn corpus() -> Option<PathBuf> {
 
 /// The fatal ids facteur can report for each syntax.
 fn implemented() -> HashMap<&'static str, BTreeSet<&'static str>> {
+    let mut by_syntax = implemented_with(Severity::Fatal);
+    for ids in by_syntax.values_mut() {
+        ids.extend(PRE_RULE_IDS);
+    }
+    by_syntax.entry("unknown").or_default().extend(PRE_RULE_IDS);
+    by_syntax
+}
+
+/// The ids of the implemented rules of one severity, per syntax.
+fn implemented_with(severity: Severity) -> HashMap<&'static str, BTreeSet<&'static str>> {
     let mut by_syntax: HashMap<&'static str, BTreeSet<&'static str>> = HashMap::new();
     for entry in registry::all() {
-        if entry.rule.severity == Severity::Fatal {
+        if entry.rule.severity == severity {
             by_syntax
                 .entry(entry.syntax.as_str())
                 .or_default()
                 .insert(entry.rule.id);
         }
     }
-    for ids in by_syntax.values_mut() {
-        ids.extend(PRE_RULE_IDS);
-    }
-    by_syntax.entry("unknown").or_default().extend(PRE_RULE_IDS);
     by_syntax
 }
 
@@ -67,6 +73,10 @@ struct FolderResult {
     verdict_agree: usize,
     per_rule: BTreeMap<String, RuleTally>,
     disagreements: Vec<String>,
+    /// Files whose implemented warning ids agree exactly.
+    warning_exact: usize,
+    warning_per_rule: BTreeMap<String, RuleTally>,
+    warning_disagreements: Vec<String>,
 }
 
 fn run_folder(dir: &Path, rules: RuleSet) -> FolderResult {
@@ -83,7 +93,12 @@ fn run_folder(dir: &Path, rules: RuleSet) -> FolderResult {
         verdict_agree: 0,
         per_rule: BTreeMap::new(),
         disagreements: Vec::new(),
+        warning_exact: 0,
+        warning_per_rule: BTreeMap::new(),
+        warning_disagreements: Vec::new(),
     };
+    let implemented_warnings = implemented_with(Severity::Warning);
+    let no_warnings = BTreeSet::new();
     let expected = expected.as_object().unwrap();
     for (name, verdict) in expected {
         let bytes = std::fs::read(dir.join(name)).unwrap();
@@ -108,14 +123,30 @@ fn run_folder(dir: &Path, rules: RuleSet) -> FolderResult {
         if want_rejected != outcome.report.accepted() {
             result.verdict_agree += 1;
         }
-        for id in want.union(&got) {
-            let tally = result.per_rule.entry(id.to_string()).or_default();
-            match (want.contains(id), got.contains(id)) {
-                (true, true) => tally.agree += 1,
-                (true, false) => tally.missed += 1,
-                (false, true) => tally.extra += 1,
-                (false, false) => {}
-            }
+        tally(&mut result.per_rule, &want, &got);
+        let known_warnings = implemented_warnings.get(syntax).unwrap_or(&no_warnings);
+        let want_warnings: BTreeSet<&str> = verdict["warning"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .filter(|id| known_warnings.contains(id))
+            .collect();
+        let got_warnings: BTreeSet<&str> = outcome
+            .report
+            .rule_ids(Severity::Warning)
+            .into_iter()
+            .filter(|id| known_warnings.contains(id))
+            .collect();
+        tally(&mut result.warning_per_rule, &want_warnings, &got_warnings);
+        if want_warnings == got_warnings {
+            result.warning_exact += 1;
+        } else {
+            result.warning_disagreements.push(format!(
+                "{name}: missing {:?}; extra {:?}",
+                want_warnings.difference(&got_warnings).collect::<Vec<_>>(),
+                got_warnings.difference(&want_warnings).collect::<Vec<_>>(),
+            ));
         }
         if want == got && outcome.report.syntax.as_str() == syntax {
             result.exact += 1;
@@ -137,6 +168,39 @@ fn run_folder(dir: &Path, rules: RuleSet) -> FolderResult {
         }
     }
     result
+}
+
+/// Counts, per rule id, the files where facteur and the official verdict agree on it.
+fn tally(per_rule: &mut BTreeMap<String, RuleTally>, want: &BTreeSet<&str>, got: &BTreeSet<&str>) {
+    for id in want.union(got) {
+        let tally = per_rule.entry(id.to_string()).or_default();
+        match (want.contains(id), got.contains(id)) {
+            (true, true) => tally.agree += 1,
+            (true, false) => tally.missed += 1,
+            (false, true) => tally.extra += 1,
+            (false, false) => {}
+        }
+    }
+}
+
+/// Prints the warning agreement of a folder (no floor yet: informative).
+fn report_warnings(folder: &str, result: &FolderResult) {
+    println!(
+        "== {folder} warnings: implemented warning ids agree exactly on {}/{} files",
+        result.warning_exact, result.files
+    );
+    for (id, tally) in &result.warning_per_rule {
+        println!(
+            "   {id:<22} agree {:>4}  missed {:>4}  extra {:>4}",
+            tally.agree, tally.missed, tally.extra
+        );
+    }
+    for line in result.warning_disagreements.iter().take(20) {
+        println!("   ! {line}");
+    }
+    if result.warning_disagreements.len() > 20 {
+        println!("   … {} more", result.warning_disagreements.len() - 20);
+    }
 }
 
 fn report(folder: &str, result: &FolderResult) -> f64 {
@@ -172,6 +236,7 @@ fn corpus_agreement_with_official_verdicts() {
     for (folder, floor) in FLOORS {
         let result = run_folder(&corpus.join(folder), RuleSet::En16931);
         let pct = report(folder, &result);
+        report_warnings(folder, &result);
         if pct + 1e-9 < *floor {
             failures.push(format!("{folder}: {pct:.2}% < floor {floor}%"));
         }

@@ -4,6 +4,7 @@
 
 pub(crate) mod breakdown;
 pub mod cii;
+pub(crate) mod table;
 pub mod ubl;
 
 /// The four allowance/charge contexts of the model patterns. Each syntax decides

@@ -11,6 +11,7 @@ mod core_lines;
 mod core_parties;
 mod dec;
 mod syntax;
+pub(super) mod syntax_table;
 #[cfg(test)]
 mod tests;
 mod vat;
@@ -30,6 +31,7 @@ pub static RULES: &[&[&Rule]] = &[
     vat::RULES,
     codes::RULES,
     syntax::RULES,
+    syntax_table::RULES,
 ];
 
 /// Runs every EN 16931 CII rule on a document.

@@ -12,6 +12,7 @@ mod core_lines;
 mod core_parties;
 mod dec;
 mod syntax;
+pub(super) mod syntax_table;
 #[cfg(test)]
 mod tests;
 mod vat;
@@ -32,6 +33,7 @@ pub static RULES: &[&[&Rule]] = &[
     vat::RULES,
     codes::RULES,
     syntax::RULES,
+    syntax_table::RULES,
 ];
 
 /// Runs every EN 16931 UBL rule on a document.
