@@ -99,8 +99,10 @@ fn run(bytes: &[u8], options: &Options, report: &mut Report) -> Option<Invoice> 
     schema::validate(root, report.syntax, options.rules, &mut report.findings);
     report.layers.push((Layer::Schema, LayerStatus::Ran));
 
-    validate::run(root, report.syntax, options.rules, &mut report.findings);
-    report.layers.push((Layer::En16931, LayerStatus::Ran));
+    let ran = validate::run(root, report.syntax, options.rules, &mut report.findings);
+    report
+        .layers
+        .extend(ran.iter().map(|layer| (*layer, LayerStatus::Ran)));
 
     match report.syntax {
         Syntax::Ubl => Some(parse::ubl::to_invoice(root)),
