@@ -204,7 +204,7 @@ fn corpus_agreement_with_official_verdicts() {
 
 /// Floor for the French corpus (UBL and CII invoices under the EN 16931 profile), in
 /// per cent of files whose implemented fatal ids agree exactly.
-const FR_FLOOR: f64 = 0.0;
+const FR_FLOOR: f64 = 100.0;
 
 /// True when the document's BT-24 selects the EXTENDED-CTC-FR rules, which replace
 /// the EN 16931 ones and are not implemented yet.

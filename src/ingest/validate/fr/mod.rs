@@ -156,8 +156,3 @@ pub(crate) fn children_with_attr<'d>(
     node.children_named(ns, local)
         .filter(move |c| c.attr(attr) == Some(value))
 }
-
-/// Descendants reached by a path of child steps, all of them (XPath `a/b/c`).
-pub(crate) fn all<'d>(node: Option<Node<'d>>, path: &[(Namespace, &str)]) -> Vec<Node<'d>> {
-    node.map(|n| n.all(path)).unwrap_or_default()
-}
