@@ -120,9 +120,8 @@ fn run_files<'e>(
             .collect();
         result.files += 1;
         let want_rejected = !verdict["fatal"].as_array().unwrap().is_empty();
-        if want_rejected != !outcome.report.accepted() {
-            result.verdict_agree += 0;
-        } else {
+        // Rejected exactly when not accepted.
+        if want_rejected != outcome.report.accepted() {
             result.verdict_agree += 1;
         }
         for id in want.union(&got) {

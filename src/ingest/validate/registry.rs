@@ -27,14 +27,46 @@ pub fn all() -> Vec<Entry> {
             syntax: Syntax::Cii,
             rule,
         });
-    let french = |syntax| {
-        fr::RULES.iter().map(move |rule| Entry {
-            syntax,
-            rule: *rule,
-        })
-    };
+    let french = |syntax| fr::RULES.iter().map(move |rule| Entry { syntax, rule });
     ubl.chain(french(Syntax::Ubl))
         .chain(cii)
         .chain(french(Syntax::Cii))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn no_rule_is_listed_twice_for_a_syntax() {
+        let mut seen = HashSet::new();
+        for entry in all() {
+            assert!(
+                seen.insert((entry.syntax, entry.rule.id)),
+                "{} listed twice for {}",
+                entry.rule.id,
+                entry.syntax.as_str()
+            );
+        }
+    }
+
+    #[test]
+    fn the_french_rules_are_listed_for_both_syntaxes() {
+        let entries = all();
+        for syntax in [Syntax::Ubl, Syntax::Cii] {
+            let listed = |id: &str| {
+                entries
+                    .iter()
+                    .any(|e| e.syntax == syntax && e.rule.id == id)
+            };
+            assert!(listed("BR-FR-05") && listed("BR-FR-MV-05") && listed("BR-FR-BD-13"));
+            assert!(
+                !listed("BR-FR-05_BT-22-1"),
+                "assertion ids are not rule ids"
+            );
+        }
+    }
 }

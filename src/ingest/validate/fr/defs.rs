@@ -121,12 +121,14 @@ fn days_in_month(year: u32, month: u32) -> u32 {
 /// Year 20xx, month 01–12, day 01–31 and within the month (Gregorian leap years).
 fn valid_date(year: &str, month: &str, day: &str) -> bool {
     let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if !(year.len() == 4 && month.len() == 2 && day.len() == 2)
-        || !all_digits(year)
-        || !all_digits(month)
-        || !all_digits(day)
-        || !year.starts_with("20")
-    {
+    let shaped = year.len() == 4
+        && month.len() == 2
+        && day.len() == 2
+        && all_digits(year)
+        && all_digits(month)
+        && all_digits(day)
+        && year.starts_with("20");
+    if !shaped {
         return false;
     }
     let (Ok(y), Ok(m), Ok(d)) = (

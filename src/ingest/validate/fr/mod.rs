@@ -13,6 +13,8 @@
 pub mod cii;
 pub mod defs;
 mod rules;
+#[cfg(test)]
+mod tests;
 pub mod ubl;
 
 pub use rules::RULES;

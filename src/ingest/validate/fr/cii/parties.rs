@@ -472,9 +472,7 @@ fn root_rules<'d>(doc: &Doc<'d>, sink: &mut FrSink<'_, '_>) {
         sink.check(&SELF_BILLED_SELLER_ADDRESS, addressed_by_siren(seller_address, legal_id(seller).as_deref()), root, "the invoice is self-billed: the seller electronic address must start with the seller SIREN and have scheme 0225");
     }
 
-    let member = with_scheme(at(seller, &[ram("GlobalID")]), "0231")
-        .first()
-        .is_some();
+    let member = !with_scheme(at(seller, &[ram("GlobalID")]), "0231").is_empty();
     if member {
         let representative = doc
             .agreement

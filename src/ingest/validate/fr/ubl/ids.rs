@@ -39,7 +39,10 @@ assertions! {
 }
 
 /// The date contexts of BR-FR-03, each a path from the root.
-static DATES: &[(&Assertion, &[(Namespace, &str)], &str)] = &[
+/// A path of child steps from the root.
+type Path = &'static [(Namespace, &'static str)];
+
+static DATES: &[(&Assertion, Path, &str)] = &[
     (&DATE_BT_2, &[cbc("IssueDate")], "issue date"),
     (&DATE_BT_7, &[cbc("TaxPointDate")], "VAT point date"),
     (&DATE_BT_9, &[cbc("DueDate")], "due date"),

@@ -545,7 +545,7 @@ fn root_rules<'d>(doc: &Doc<'d>, sink: &mut FrSink<'_, '_>) {
         );
     }
 
-    let vat_group_member = with_scheme(
+    let vat_group_member = !with_scheme(
         root.all(&[
             cac("AccountingSupplierParty"),
             cac("Party"),
@@ -554,8 +554,7 @@ fn root_rules<'d>(doc: &Doc<'d>, sink: &mut FrSink<'_, '_>) {
         ]),
         "0231",
     )
-    .first()
-    .is_some();
+    .is_empty();
     if vat_group_member {
         let scheme = root.first(&[cac("TaxRepresentativeParty"), cac("PartyTaxScheme")]);
         let vat_id = scheme.and_then(|s| s.child(Namespace::CBC, "CompanyID"));
