@@ -12,6 +12,7 @@
 
 pub mod cii;
 pub mod defs;
+mod lookup;
 mod rules;
 #[cfg(test)]
 mod tests;

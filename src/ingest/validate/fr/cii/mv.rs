@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::{Doc, Line, at, has_child_text, ram, sub_invoice_docs};
 use crate::ingest::validate::fr::defs::{MV_FORBIDDEN_TYPES, within};
+use crate::ingest::validate::fr::lookup::{Breakdowns, Parents};
 use crate::ingest::validate::fr::{Assertion, FrSink, assertions};
 use crate::ingest::validate::xpath::{double, nb, normalize_space, string_value};
 use crate::xml::{Namespace, Node};
@@ -73,12 +74,10 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
         // Every rule of this family is conditioned on cadre 8 or 9.
         return;
     }
-    let mut by_id: HashMap<&str, Vec<&Line<'_>>> = HashMap::new();
+    let mut parent_lines = Parents::default();
     let mut children: HashMap<&str, Vec<&Line<'_>>> = HashMap::new();
     for line in &doc.lines {
-        if let Some(id) = line.id {
-            by_id.entry(id).or_default().push(line);
-        }
+        parent_lines.add(line.id, &line.seller_ids, line.afl.iter().map(|a| a.text()));
         let mut parents = line.parents.clone();
         parents.sort_unstable();
         parents.dedup();
@@ -91,6 +90,19 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
         children.get(id.as_str()).cloned().unwrap_or_default()
     };
     let groups: Vec<&Line<'_>> = doc.lines.iter().filter(|l| l.group).collect();
+    let mut breakdowns = Breakdowns::default();
+    for tax in at(doc.settlement, &[ram("ApplicableTradeTax")]) {
+        if has_child_text(tax, "TypeCode", "VAT") {
+            let reason = tax
+                .child(Namespace::RAM, "ExemptionReason")
+                .map(|r| string_value(r).into_owned())
+                .unwrap_or_default();
+            breakdowns.add(
+                reason,
+                number(tax.child(Namespace::RAM, "CalculatedAmount")),
+            );
+        }
+    }
     let legal_ids = |party: &str| -> Vec<&str> {
         at(
             doc.agreement,
@@ -157,23 +169,12 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
                 "the line sub-type (LineStatusReasonCode) is blank",
             );
         }
-        let parents: Vec<&Line<'_>> = line
-            .parents
-            .iter()
-            .filter_map(|p| by_id.get(p))
-            .flatten()
-            .copied()
-            .collect();
         let own_seller = line
             .seller_ids
             .first()
             .map(|s| normalize_space(s))
             .unwrap_or_default();
-        let parent_seller = parents
-            .first()
-            .and_then(|p| p.seller_ids.first())
-            .map(|s| normalize_space(s))
-            .unwrap_or_default();
+        let parent_seller = normalize_space(parent_lines.seller(&line.parents).unwrap_or(""));
         sink.check(
             &LINE_SELLER,
             nb(&own_seller) && (line.parents.is_empty() || own_seller == parent_seller),
@@ -181,15 +182,12 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
             &format!("the line seller legal id '{own_seller}' is missing or differs from its parent line's ('{parent_seller}')"),
         );
         let afl: Vec<&str> = line.afl.iter().map(|n| n.text()).collect();
-        let parent_afl: Vec<&str> = parents
-            .iter()
-            .flat_map(|p| p.afl.iter().map(|n| n.text()))
-            .collect();
         sink.check(
             &LINE_AFL,
-            afl.first().is_some_and(|a| nb(a)) && (line.parents.is_empty() || afl.iter().any(|a| parent_afl.contains(a))),
+            afl.first().is_some_and(|a| nb(a))
+                && (line.parents.is_empty() || parent_lines.shares_afl(&line.parents, &afl)),
             line.node,
-            &format!("the line sub-invoice number (AFL) {afl:?} is missing or differs from its parent line's {parent_afl:?}"),
+            &format!("the line sub-invoice number (AFL) {afl:?} is missing or differs from its parent line's {:?}", line.parents),
         );
         if line.status_is("DETAIL") {
             let reason = line
@@ -212,14 +210,19 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
     }
 
     for group in &groups {
-        group_line(doc, group, &children_of(group), sink);
+        group_line(doc, (group, &children_of(group)), &breakdowns, sink);
         preceding_reference(doc, group, sink);
     }
     main_seller_number(doc, &groups, &seller_ids, sink);
 }
 
 /// BR-FR-MV-03, 05, 09, 10 on a top GROUP line.
-fn group_line(doc: &Doc<'_>, line: &Line<'_>, children: &[&Line<'_>], sink: &mut FrSink<'_, '_>) {
+fn group_line(
+    doc: &Doc<'_>,
+    (line, children): (&Line<'_>, &[&Line<'_>]),
+    breakdowns: &Breakdowns,
+    sink: &mut FrSink<'_, '_>,
+) {
     let node = line.node;
     let seller = node.first(&[
         ram("SpecifiedLineTradeAgreement"),
@@ -286,16 +289,9 @@ fn group_line(doc: &Doc<'_>, line: &Line<'_>, children: &[&Line<'_>], sink: &mut
     sink.check(&GROUP_AMOUNT, within(net, sum, 0.01 * amounts.len() as f64), node, &format!("the GROUP line net amount {net} differs from the sum of its children's net amounts {sum}"));
 
     // BR-FR-MV-09: VAT total = Σ VAT breakdown amounts of its sub-invoice.
-    let prefix = format!("#{}#", line.afl.first().map_or("", |a| a.text()));
-    let breakdown: f64 = at(doc.settlement, &[ram("ApplicableTradeTax")])
-        .into_iter()
-        .filter(|t| {
-            has_child_text(*t, "TypeCode", "VAT")
-                && t.child(Namespace::RAM, "ExemptionReason")
-                    .is_some_and(|r| string_value(r).starts_with(&prefix))
-        })
-        .map(|t| number(t.child(Namespace::RAM, "CalculatedAmount")))
-        .sum();
+    let sub_invoice = line.afl.first().map_or("", |a| a.text());
+    let prefix = format!("#{sub_invoice}#");
+    let breakdown = breakdowns.sum_for(sub_invoice);
     let line_vat = number(vat);
     sink.check(&GROUP_VAT_SUM, within(line_vat, breakdown, 0.01), node, &format!("the GROUP line VAT total {line_vat} differs from the VAT breakdown amounts of sub-invoice {prefix} ({breakdown})"));
 

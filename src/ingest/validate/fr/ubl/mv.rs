@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::{Doc, Line, cac, cbc};
 use crate::ingest::validate::fr::defs::{MV_FORBIDDEN_TYPES, within};
+use crate::ingest::validate::fr::lookup::{Breakdowns, Parents};
 use crate::ingest::validate::fr::{Assertion, FrSink, assertions};
 use crate::ingest::validate::xpath::{double, nb, normalize_space, string_value};
 use crate::xml::{Namespace, Node};
@@ -53,31 +54,46 @@ fn number(node: Option<Node<'_>>) -> f64 {
 /// Precomputed lookups over the lines, so that every rule stays linear.
 struct Index<'a, 'd> {
     doc: &'a Doc<'d>,
-    /// Lines by raw `cbc:ID`.
-    by_id: HashMap<&'d str, Vec<&'a Line<'d>>>,
+    /// Lines by raw `cbc:ID`, for their children.
+    parents: Parents<'d>,
     /// Lines by parent line id.
     children: HashMap<&'d str, Vec<&'a Line<'d>>>,
+    /// The root VAT breakdowns (`cac:TaxTotal/cac:TaxSubtotal` with a VAT scheme).
+    breakdowns: Breakdowns,
 }
 
 impl<'a, 'd> Index<'a, 'd> {
     fn new(doc: &'a Doc<'d>) -> Self {
-        let mut by_id: HashMap<&str, Vec<&Line<'_>>> = HashMap::new();
+        let mut parents = Parents::default();
         let mut children: HashMap<&str, Vec<&Line<'_>>> = HashMap::new();
         for line in &doc.lines {
-            if let Some(id) = line.id {
-                by_id.entry(id).or_default().push(line);
-            }
-            let mut parents = line.parents.clone();
-            parents.sort_unstable();
-            parents.dedup();
-            for parent in parents {
+            parents.add(line.id, &line.seller_ids, line.afl.iter().map(|a| a.text()));
+            let mut named = line.parents.clone();
+            named.sort_unstable();
+            named.dedup();
+            for parent in named {
                 children.entry(parent).or_default().push(line);
+            }
+        }
+        let mut breakdowns = Breakdowns::default();
+        for subtotal in doc.root.all(&[cac("TaxTotal"), cac("TaxSubtotal")]) {
+            let vat = subtotal
+                .all(&[cac("TaxCategory"), cac("TaxScheme"), cbc("ID")])
+                .iter()
+                .any(|id| id.text() == "VAT");
+            if vat {
+                let reason = subtotal
+                    .first(&[cac("TaxCategory"), cbc("TaxExemptionReason")])
+                    .map(|r| string_value(r).into_owned())
+                    .unwrap_or_default();
+                breakdowns.add(reason, number(subtotal.child(Namespace::CBC, "TaxAmount")));
             }
         }
         Index {
             doc,
-            by_id,
+            parents,
             children,
+            breakdowns,
         }
     }
 
@@ -85,16 +101,6 @@ impl<'a, 'd> Index<'a, 'd> {
     fn children_of(&self, line: &Line<'d>) -> &[&'a Line<'d>] {
         let id = normalize_space(line.id.unwrap_or(""));
         self.children.get(id.as_str()).map_or(&[], Vec::as_slice)
-    }
-
-    /// The lines a line names as parent.
-    fn parents_of(&self, line: &Line<'d>) -> Vec<&'a Line<'d>> {
-        line.parents
-            .iter()
-            .filter_map(|p| self.by_id.get(p))
-            .flatten()
-            .copied()
-            .collect()
     }
 
     /// The VAT total of a line in currency `currency` (`cac:TaxTotal/cbc:TaxAmount`).
@@ -202,17 +208,12 @@ fn lines(index: &Index<'_, '_>, line: &Line<'_>, sink: &mut FrSink<'_, '_>) {
     let node = line.node;
     sink.check(&SUBTYPE, line.statuses.iter().any(|s| nb(s)), node, "the line has no sub-type (self-reference cac:BillingReference with DocumentStatusCode GROUP, DETAIL or INFORMATION)");
 
-    let parents = index.parents_of(line);
     let own_seller = line
         .seller_ids
         .first()
         .map(|s| normalize_space(s))
         .unwrap_or_default();
-    let parent_seller = parents
-        .first()
-        .and_then(|p| p.seller_ids.first())
-        .map(|s| normalize_space(s))
-        .unwrap_or_default();
+    let parent_seller = normalize_space(index.parents.seller(&line.parents).unwrap_or(""));
     sink.check(
         &LINE_SELLER,
         nb(&own_seller) && (line.parents.is_empty() || own_seller == parent_seller),
@@ -221,15 +222,12 @@ fn lines(index: &Index<'_, '_>, line: &Line<'_>, sink: &mut FrSink<'_, '_>) {
     );
 
     let afl: Vec<&str> = line.afl.iter().map(|n| n.text()).collect();
-    let parent_afl: Vec<&str> = parents
-        .iter()
-        .flat_map(|p| p.afl.iter().map(|n| n.text()))
-        .collect();
     sink.check(
         &LINE_AFL,
-        afl.first().is_some_and(|a| nb(a)) && (line.parents.is_empty() || afl.iter().any(|a| parent_afl.contains(a))),
+        afl.first().is_some_and(|a| nb(a))
+            && (line.parents.is_empty() || index.parents.shares_afl(&line.parents, &afl)),
         node,
-        &format!("the line sub-invoice number (AFL) {afl:?} is missing or differs from its parent line's {parent_afl:?}"),
+        &format!("the line sub-invoice number (AFL) {afl:?} is missing or differs from its parent line's {:?}", line.parents),
     );
 
     if line.status_is("DETAIL") {
@@ -327,20 +325,9 @@ fn group_line(index: &Index<'_, '_>, line: &Line<'_>, group: Node<'_>, sink: &mu
     sink.check(&GROUP_AMOUNT, within(net, sum, 0.01 * amounts.len() as f64), group, &format!("the GROUP line net amount {net} differs from the sum of its children's net amounts {sum}"));
 
     // BR-FR-MV-09: VAT total = Σ VAT breakdown amounts of its sub-invoice.
-    let prefix = format!("#{}#", afl.first().map_or("", |a| a.text()));
-    let breakdown: f64 = doc
-        .root
-        .all(&[cac("TaxTotal"), cac("TaxSubtotal")])
-        .into_iter()
-        .filter(|s| {
-            s.all(&[cac("TaxCategory"), cac("TaxScheme"), cbc("ID")])
-                .iter()
-                .any(|id| id.text() == "VAT")
-                && s.first(&[cac("TaxCategory"), cbc("TaxExemptionReason")])
-                    .is_some_and(|r| string_value(r).starts_with(&prefix))
-        })
-        .map(|s| number(s.child(Namespace::CBC, "TaxAmount")))
-        .sum();
+    let sub_invoice = afl.first().map_or("", |a| a.text());
+    let prefix = format!("#{sub_invoice}#");
+    let breakdown = index.breakdowns.sum_for(sub_invoice);
     let line_vat = number(vat);
     sink.check(&GROUP_VAT_SUM, within(line_vat, breakdown, 0.01), group, &format!("the GROUP line VAT total {line_vat} differs from the VAT breakdown amounts of sub-invoice {prefix} ({breakdown})"));
 
