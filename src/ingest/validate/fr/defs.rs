@@ -256,6 +256,15 @@ pub fn within(a: f64, b: f64, tolerance: f64) -> bool {
     (a - b).abs() <= tolerance
 }
 
+/// An XPath double for a message: NaN (absent or not a number) said in words.
+pub fn shown(value: f64) -> String {
+    if value.is_nan() {
+        "missing or not a number".to_string()
+    } else {
+        value.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{Doc, Line, at, has_child_text, ram, sub_invoice_docs};
-use crate::ingest::validate::fr::defs::{MV_FORBIDDEN_TYPES, within};
+use crate::ingest::validate::fr::defs::{MV_FORBIDDEN_TYPES, shown, within};
 use crate::ingest::validate::fr::lookup::{Breakdowns, Parents};
 use crate::ingest::validate::fr::{Assertion, FrSink, assertions};
 use crate::ingest::validate::xpath::{double, nb, normalize_space, string_value};
@@ -286,14 +286,14 @@ fn group_line(
         .collect();
     let net = number(line_sum(line, "LineTotalAmount").first().copied());
     let sum: f64 = amounts.iter().sum();
-    sink.check(&GROUP_AMOUNT, within(net, sum, 0.01 * amounts.len() as f64), node, &format!("the GROUP line net amount {net} differs from the sum of its children's net amounts {sum}"));
+    sink.check(&GROUP_AMOUNT, within(net, sum, 0.01 * amounts.len() as f64), node, &format!("the GROUP line net amount ({}) differs from the sum of its children's net amounts ({sum})", shown(net)));
 
     // BR-FR-MV-09: VAT total = Σ VAT breakdown amounts of its sub-invoice.
     let sub_invoice = line.afl.first().map_or("", |a| a.text());
     let prefix = format!("#{sub_invoice}#");
     let breakdown = breakdowns.sum_for(sub_invoice);
     let line_vat = number(vat);
-    sink.check(&GROUP_VAT_SUM, within(line_vat, breakdown, 0.01), node, &format!("the GROUP line VAT total {line_vat} differs from the VAT breakdown amounts of sub-invoice {prefix} ({breakdown})"));
+    sink.check(&GROUP_VAT_SUM, within(line_vat, breakdown, 0.01), node, &format!("the GROUP line VAT total ({}) differs from the VAT breakdown amounts of sub-invoice {prefix} ({breakdown})", shown(line_vat)));
 
     // BR-FR-MV-10: total with VAT = net + VAT, when given.
     if let Some(total) = line_sum(line, "GrandTotalAmount").first().copied() {
@@ -303,7 +303,12 @@ fn group_line(
             &GROUP_TOTAL,
             nb(&string_value(total)) && within(total_value - net, line_vat, 0.01 * details as f64),
             node,
-            &format!("the GROUP line total with VAT {total_value} differs from its net amount {net} plus VAT {line_vat}"),
+            &format!(
+                "the GROUP line total with VAT ({}) differs from its net amount ({}) plus VAT ({})",
+                shown(total_value),
+                shown(net),
+                shown(line_vat)
+            ),
         );
     }
 }

@@ -10,7 +10,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{Doc, Line, cac, cbc};
-use crate::ingest::validate::fr::defs::{MV_FORBIDDEN_TYPES, within};
+use crate::ingest::validate::fr::defs::{MV_FORBIDDEN_TYPES, shown, within};
 use crate::ingest::validate::fr::lookup::{Breakdowns, Parents};
 use crate::ingest::validate::fr::{Assertion, FrSink, assertions};
 use crate::ingest::validate::xpath::{double, nb, normalize_space, string_value};
@@ -322,14 +322,14 @@ fn group_line(index: &Index<'_, '_>, line: &Line<'_>, group: Node<'_>, sink: &mu
         .collect();
     let net = number(node.child(Namespace::CBC, "LineExtensionAmount"));
     let sum: f64 = amounts.iter().sum();
-    sink.check(&GROUP_AMOUNT, within(net, sum, 0.01 * amounts.len() as f64), group, &format!("the GROUP line net amount {net} differs from the sum of its children's net amounts {sum}"));
+    sink.check(&GROUP_AMOUNT, within(net, sum, 0.01 * amounts.len() as f64), group, &format!("the GROUP line net amount ({}) differs from the sum of its children's net amounts ({sum})", shown(net)));
 
     // BR-FR-MV-09: VAT total = Σ VAT breakdown amounts of its sub-invoice.
     let sub_invoice = afl.first().map_or("", |a| a.text());
     let prefix = format!("#{sub_invoice}#");
     let breakdown = index.breakdowns.sum_for(sub_invoice);
     let line_vat = number(vat);
-    sink.check(&GROUP_VAT_SUM, within(line_vat, breakdown, 0.01), group, &format!("the GROUP line VAT total {line_vat} differs from the VAT breakdown amounts of sub-invoice {prefix} ({breakdown})"));
+    sink.check(&GROUP_VAT_SUM, within(line_vat, breakdown, 0.01), group, &format!("the GROUP line VAT total ({}) differs from the VAT breakdown amounts of sub-invoice {prefix} ({breakdown})", shown(line_vat)));
 
     // BR-FR-MV-10: total with VAT = net + VAT, when given.
     if let Some(total) = node.child(Namespace::CBC, "TaxInclusiveLineExtensionAmount") {
@@ -343,7 +343,12 @@ fn group_line(index: &Index<'_, '_>, line: &Line<'_>, group: Node<'_>, sink: &mu
             &GROUP_TOTAL,
             nb(&string_value(total)) && within(total_value - net, line_vat, 0.01 * details as f64),
             group,
-            &format!("the GROUP line total with VAT {total_value} differs from its net amount {net} plus VAT {line_vat}"),
+            &format!(
+                "the GROUP line total with VAT ({}) differs from its net amount ({}) plus VAT ({})",
+                shown(total_value),
+                shown(net),
+                shown(line_vat)
+            ),
         );
     }
 }

@@ -8,6 +8,7 @@
 use super::{Doc, cac, cbc};
 use crate::ingest::validate::fr::defs::{BAR_UBL, note_value, occurrences};
 use crate::ingest::validate::fr::{FrSink, assertions};
+use crate::ingest::validate::xpath::string_value;
 use crate::xml::Namespace;
 
 assertions! {
@@ -71,7 +72,7 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
     // `BAR#<treatment>#` token.
     let mut bar_notes: String = root
         .children_named(Namespace::CBC, "Note")
-        .map(|n| n.text())
+        .map(string_value)
         .filter(|text| text.contains("#BAR#"))
         .collect();
     bar_notes.push('#');
