@@ -144,7 +144,9 @@ fn valid_date(year: &str, month: &str, day: &str) -> bool {
 /// DATE_U: the raw value is `20YY-MM-DD` and names a real day.
 pub fn date_u(value: &str) -> bool {
     let bytes = value.as_bytes();
-    bytes.len() == 10
+    // ASCII first, so that the slices below fall on character boundaries.
+    value.is_ascii()
+        && bytes.len() == 10
         && bytes[4] == b'-'
         && bytes[7] == b'-'
         && valid_date(&value[0..4], &value[5..7], &value[8..10])
@@ -297,6 +299,7 @@ mod tests {
         assert!(!date_u(" 2025-01-01"));
         assert!(!date_u("2025-01-01Z"));
         assert!(!date_u("20250101"));
+        assert!(!date_u("2é0-12-01"));
     }
 
     #[test]
