@@ -100,12 +100,10 @@ fn run(bytes: &[u8], options: &Options, report: &mut Report) -> Option<Invoice> 
     schema::validate(root, report.syntax, options.rules, &mut report.findings);
     report.layers.push((Layer::Schema, LayerStatus::Ran));
 
-    validate::run(root, report.syntax, options.rules, &mut report.findings);
-    let rule_layer = match report.syntax {
-        Syntax::Cdar => Layer::French,
-        _ => Layer::En16931,
-    };
-    report.layers.push((rule_layer, LayerStatus::Ran));
+    let ran = validate::run(root, report.syntax, options.rules, &mut report.findings);
+    report
+        .layers
+        .extend(ran.iter().map(|layer| (*layer, LayerStatus::Ran)));
 
     match report.syntax {
         Syntax::Ubl => Some(parse::ubl::to_invoice(root)),

@@ -9,12 +9,13 @@
 pub mod cdar;
 pub mod codelists;
 pub mod en16931;
+pub mod fr;
 pub mod registry;
 pub mod xpath;
 
 use crate::xml::Node;
 
-use super::report::{Finding, Severity, Syntax};
+use super::report::{Finding, Layer, Severity, Syntax};
 
 /// One rule of an official rule set, as listed by `facteur rules`.
 #[derive(Debug)]
@@ -48,13 +49,15 @@ pub enum RuleSet {
 /// The version string of the EN 16931 rules implemented here.
 pub const EN16931_VERSION: &str = "EN16931 1.3.16";
 
+/// The version string of the EN 16931 rules followed by the French CIUS rules.
+pub const FR_VERSION: &str = "EN16931 1.3.16 + BR-FR 1.4.0";
+
 impl RuleSet {
     /// The rule-set version named in every result.
     pub fn version(self) -> &'static str {
         match self {
             RuleSet::En16931 => EN16931_VERSION,
-            // The French layer is not implemented yet: say what actually runs.
-            RuleSet::Fr => EN16931_VERSION,
+            RuleSet::Fr => FR_VERSION,
         }
     }
 }
@@ -80,6 +83,35 @@ impl<'a> Sink<'a> {
         });
     }
 
+    /// Records that `rule` failed on `at`, about `term` rather than the rule's first
+    /// term (rules whose assertions concern different business terms).
+    pub fn fail_with_term(
+        &mut self,
+        rule: &'static Rule,
+        term: Option<&'static str>,
+        at: Node<'_>,
+        message: impl Into<String>,
+    ) {
+        self.findings.push(Finding {
+            rule: rule.id,
+            severity: rule.severity,
+            term,
+            location: at.path(),
+            message: message.into(),
+        });
+    }
+
+    /// Records that `rule` failed at a location given as text.
+    pub fn fail_at(&mut self, rule: &'static Rule, location: String, message: impl Into<String>) {
+        self.findings.push(Finding {
+            rule: rule.id,
+            severity: rule.severity,
+            term: rule.term(),
+            location,
+            message: message.into(),
+        });
+    }
+
     /// Records `rule` as failed unless `holds`.
     pub fn check(&mut self, rule: &'static Rule, holds: bool, at: Node<'_>, message: &str) {
         if !holds {
@@ -88,13 +120,29 @@ impl<'a> Sink<'a> {
     }
 }
 
-/// Runs the business-rule layers that apply to `syntax` on a parsed document.
-pub fn run(root: Node<'_>, syntax: Syntax, _rules: RuleSet, findings: &mut Vec<Finding>) {
+/// Runs the business-rule layers that apply to `syntax` on a parsed document: EN 16931,
+/// then, for [`RuleSet::Fr`], the French CIUS. Returns the layers that ran, in order.
+pub fn run(
+    root: Node<'_>,
+    syntax: Syntax,
+    rules: RuleSet,
+    findings: &mut Vec<Finding>,
+) -> &'static [Layer] {
     let mut sink = Sink::new(findings);
     match syntax {
         Syntax::Ubl => en16931::ubl::check(root, &mut sink),
         Syntax::Cii => en16931::cii::check(root, &mut sink),
-        Syntax::Cdar => cdar::check(root, &mut sink),
-        Syntax::Unknown => {}
+        // Lifecycle messages only exist in the French reform: their rules always run.
+        Syntax::Cdar => {
+            cdar::check(root, &mut sink);
+            return &[Layer::French];
+        }
+        Syntax::Unknown => return &[],
+    }
+    if rules == RuleSet::Fr && matches!(syntax, Syntax::Ubl | Syntax::Cii) {
+        fr::check(root, syntax, findings);
+        &[Layer::En16931, Layer::French]
+    } else {
+        &[Layer::En16931]
     }
 }

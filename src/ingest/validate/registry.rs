@@ -1,7 +1,7 @@
 //! Every rule facteur implements, with its official id and severity.
 
 use super::Rule;
-use super::en16931;
+use super::{en16931, fr};
 use crate::ingest::report::Syntax;
 
 /// One entry of the registry: a rule and the syntax it applies to.
@@ -10,7 +10,8 @@ pub struct Entry {
     pub rule: &'static Rule,
 }
 
-/// All rules, UBL first, then CII.
+/// All rules, UBL first, then CII; within a syntax, EN 16931 then BR-FR. The French
+/// rules are declared once per reported id and apply to both syntaxes.
 pub fn all() -> Vec<Entry> {
     let ubl = en16931::ubl::RULES
         .iter()
@@ -26,9 +27,51 @@ pub fn all() -> Vec<Entry> {
             syntax: Syntax::Cii,
             rule,
         });
+    let french = |syntax| fr::RULES.iter().map(move |rule| Entry { syntax, rule });
     let cdar = super::cdar::RULES.iter().map(|rule| Entry {
         syntax: Syntax::Cdar,
         rule,
     });
-    ubl.chain(cii).chain(cdar).collect()
+    ubl.chain(french(Syntax::Ubl))
+        .chain(cii)
+        .chain(french(Syntax::Cii))
+        .chain(cdar)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn no_rule_is_listed_twice_for_a_syntax() {
+        let mut seen = HashSet::new();
+        for entry in all() {
+            assert!(
+                seen.insert((entry.syntax, entry.rule.id)),
+                "{} listed twice for {}",
+                entry.rule.id,
+                entry.syntax.as_str()
+            );
+        }
+    }
+
+    #[test]
+    fn the_french_rules_are_listed_for_both_syntaxes() {
+        let entries = all();
+        for syntax in [Syntax::Ubl, Syntax::Cii] {
+            let listed = |id: &str| {
+                entries
+                    .iter()
+                    .any(|e| e.syntax == syntax && e.rule.id == id)
+            };
+            assert!(listed("BR-FR-05") && listed("BR-FR-MV-05") && listed("BR-FR-BD-13"));
+            assert!(
+                !listed("BR-FR-05_BT-22-1"),
+                "assertion ids are not rule ids"
+            );
+        }
+    }
 }

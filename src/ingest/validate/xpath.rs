@@ -18,6 +18,21 @@ pub fn nb(value: &str) -> bool {
         .any(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
 }
 
+/// XPath `string(.)` of an element: its own text when it has no child element (the
+/// usual case, borrowed), else the text of it and all its descendants.
+pub fn string_value(node: Node<'_>) -> std::borrow::Cow<'_, str> {
+    if node.children().next().is_none() {
+        std::borrow::Cow::Borrowed(node.text())
+    } else {
+        std::borrow::Cow::Owned(node.string_value())
+    }
+}
+
+/// `string(x)` of an optional node: the empty string when absent.
+pub fn string_of(node: Option<Node<'_>>) -> std::borrow::Cow<'_, str> {
+    node.map_or(std::borrow::Cow::Borrowed(""), string_value)
+}
+
 /// `nb` of the first node of an optional node-set (absent is blank).
 pub fn nb_node(node: Option<Node<'_>>) -> bool {
     node.is_some_and(|n| nb(n.text()))
