@@ -57,6 +57,13 @@ pub fn run() -> i32 {
         Command::Rules(args) => rules::run(args),
     };
     result.unwrap_or_else(|err| {
+        // Output piped into `head` and closed early is not an error of facteur's.
+        let broken_pipe = err
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe);
+        if broken_pipe {
+            return EXIT_OK;
+        }
         eprintln!("error: {err:#}");
         EXIT_ERROR
     })

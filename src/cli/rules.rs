@@ -5,7 +5,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::{EXIT_OK, Format};
-use crate::ingest::validate::{RuleSet, registry};
+use crate::ingest::validate::registry;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -25,12 +25,18 @@ struct Line<'a> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    let version = RuleSet::En16931.version();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let entries = registry::all();
     if args.format == Format::Text {
-        writeln!(out, "{version}: {} rules", entries.len())?;
+        writeln!(
+            out,
+            "{} rules: {}, {}, {}",
+            entries.len(),
+            registry::EN16931_SET,
+            registry::BR_FR_SET,
+            registry::BR_FR_CDV_SET
+        )?;
     }
     for entry in &entries {
         let rule = entry.rule;
@@ -42,7 +48,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                     syntax: entry.syntax.as_str(),
                     terms: rule.terms,
                     description: rule.description,
-                    rules: version,
+                    rules: entry.set,
                 };
                 serde_json::to_writer(&mut out, &line)?;
                 writeln!(out)?;

@@ -4,11 +4,18 @@ use super::Rule;
 use super::{en16931, fr};
 use crate::ingest::report::Syntax;
 
-/// One entry of the registry: a rule and the syntax it applies to.
+/// One entry of the registry: a rule, the syntax it applies to, the rule set.
 pub struct Entry {
     pub syntax: Syntax,
     pub rule: &'static Rule,
+    /// The official rule set and version the rule comes from.
+    pub set: &'static str,
 }
+
+/// The rule sets, with their versions.
+pub const EN16931_SET: &str = "EN16931 1.3.16";
+pub const BR_FR_SET: &str = "BR-FR 1.4.0";
+pub const BR_FR_CDV_SET: &str = "BR-FR-CDV 1.4.0";
 
 /// All rules, UBL first, then CII; within a syntax, EN 16931 then BR-FR. The French
 /// rules are declared once per reported id and apply to both syntaxes.
@@ -19,6 +26,7 @@ pub fn all() -> Vec<Entry> {
         .map(|rule| Entry {
             syntax: Syntax::Ubl,
             rule,
+            set: EN16931_SET,
         });
     let cii = en16931::cii::RULES
         .iter()
@@ -26,11 +34,19 @@ pub fn all() -> Vec<Entry> {
         .map(|rule| Entry {
             syntax: Syntax::Cii,
             rule,
+            set: EN16931_SET,
         });
-    let french = |syntax| fr::RULES.iter().map(move |rule| Entry { syntax, rule });
+    let french = |syntax| {
+        fr::RULES.iter().map(move |rule| Entry {
+            syntax,
+            rule,
+            set: BR_FR_SET,
+        })
+    };
     let cdar = super::cdar::RULES.iter().map(|rule| Entry {
         syntax: Syntax::Cdar,
         rule,
+        set: BR_FR_CDV_SET,
     });
     ubl.chain(french(Syntax::Ubl))
         .chain(cii)
