@@ -1,0 +1,41 @@
+//! Ingests one file many times: a harness for profilers (callgrind, perf), so a
+//! profile shows the per-document cost without the one-off schema compilation.
+//!
+//! `cargo run --release --example ingest_loop -- FILE [TIMES] [en16931|fr]`
+
+use std::time::Instant;
+
+use facteur::ingest::validate::RuleSet;
+use facteur::ingest::{Options, ingest};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let Some(path) = args.next() else {
+        eprintln!("usage: ingest_loop FILE [TIMES] [en16931|fr]");
+        std::process::exit(2);
+    };
+    let times: usize = args.next().and_then(|t| t.parse().ok()).unwrap_or(1000);
+    let rules = match args.next().as_deref() {
+        Some("en16931") => RuleSet::En16931,
+        _ => RuleSet::Fr,
+    };
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| {
+        eprintln!("cannot read {path}: {e}");
+        std::process::exit(2);
+    });
+    let options = Options {
+        rules,
+        ..Options::default()
+    };
+    // The first call compiles the schemas and code lists.
+    let first = ingest(&bytes, &options);
+    let start = Instant::now();
+    for _ in 0..times {
+        std::hint::black_box(ingest(std::hint::black_box(&bytes), &options));
+    }
+    let per = start.elapsed() / times.max(1) as u32;
+    println!(
+        "{path}: {} finding(s), {per:?} per document over {times} runs",
+        first.report.findings.len()
+    );
+}
