@@ -1,6 +1,7 @@
 //! facteur: an e-invoicing interchange hub for the French reform.
 //!
 //! Crate map (one line per module; ARCHITECTURE.md has the long version):
+//! - [`accounts`]: structures, services, users, rights, approvals, lock-out, authorisation (pure).
 //! - [`xml`]: secure XML reading (encodings, no DTD, limits) into an element tree.
 //! - [`identifiers`]: French identifiers (SIREN, SIRET, routing code, addressing id, matricule).
 //! - [`invoice`]: the EN 16931 semantic model (BG-/BT-).
@@ -9,6 +10,7 @@
 //! - [`samples`]: synthetic valid invoices for benchmarks, fixtures and demos.
 //! - [`cli`]: the `facteur` command line.
 
+pub mod accounts;
 pub mod cli;
 pub mod identifiers;
 pub mod ingest;

@@ -1,0 +1,13 @@
+//! Accounts and access: structures and services, users, rights, requests and their
+//! approval, principal-manager hand-over, sign-in lock-out, password and token
+//! handling — the rules, pure. Storage and HTTP come on top (`storage`, `api`).
+//!
+//! Authorisation is decided in one place, [`policy::authorize`].
+
+pub mod lockout;
+pub mod model;
+pub mod password;
+pub mod policy;
+pub mod time;
+pub mod tokens;
+pub mod workflow;

@@ -1,0 +1,204 @@
+//! Authorisation, in one place: every question "may this principal do that?" is
+//! answered by [`authorize`], and handlers never decide it themselves.
+//!
+//! A principal is what a request is made by: a signed-in user with its grants and
+//! the structures it is principal manager of, an administrator (support), or a
+//! technical account scoped to a structure or a platform.
+
+use std::collections::BTreeSet;
+
+use super::model::{Grant, Right, Scope, StructureId, UserId};
+
+/// Who makes a request, with everything needed to decide.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Principal {
+    pub user: UserId,
+    /// Support: may assign a principal manager, nothing else by itself.
+    pub admin: bool,
+    pub grants: Vec<Grant>,
+    /// Structures whose principal manager this user is.
+    pub managed: BTreeSet<StructureId>,
+}
+
+/// What a principal wants to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    ReadInvoices(Scope),
+    SubmitInvoices(Scope),
+    ManageDirectory(StructureId),
+    /// See and decide access requests on a scope.
+    DecideRequests(Scope),
+    /// Hand the principal-manager role to another user.
+    TransferManager(StructureId),
+    /// Support: give a structure without a manager a new one.
+    AssignManager(StructureId),
+}
+
+/// Refused. The message names the action, never whose data was asked for, so a
+/// refusal leaks nothing about other structures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("you are not allowed to {0}")]
+pub struct Denied(pub &'static str);
+
+impl Principal {
+    fn manages(&self, structure: StructureId) -> bool {
+        self.managed.contains(&structure)
+    }
+
+    fn has(&self, right: Right, scope: Scope) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.rights.contains(&right) && g.scope.covers(scope))
+    }
+
+    /// The scopes on which this principal may read invoices (for filtering lists).
+    pub fn readable_scopes(&self) -> Vec<Scope> {
+        let mut scopes: Vec<Scope> = self
+            .managed
+            .iter()
+            .map(|&structure| Scope::Structure { structure })
+            .collect();
+        scopes.extend(
+            self.grants
+                .iter()
+                .filter(|g| g.rights.contains(&Right::ReadInvoices))
+                .map(|g| g.scope),
+        );
+        scopes.sort();
+        scopes.dedup();
+        scopes
+    }
+}
+
+/// Decides whether `principal` may perform `action`.
+pub fn authorize(principal: &Principal, action: Action) -> Result<(), Denied> {
+    let allowed = match action {
+        Action::ReadInvoices(scope) => {
+            principal.manages(scope.structure()) || principal.has(Right::ReadInvoices, scope)
+        }
+        Action::SubmitInvoices(scope) => {
+            principal.manages(scope.structure()) || principal.has(Right::SubmitInvoices, scope)
+        }
+        Action::ManageDirectory(structure) => {
+            principal.manages(structure)
+                || principal.has(Right::ManageDirectory, Scope::Structure { structure })
+        }
+        Action::DecideRequests(scope) => {
+            principal.manages(scope.structure()) || principal.has(Right::ManageUsers, scope)
+        }
+        Action::TransferManager(structure) => principal.manages(structure),
+        Action::AssignManager(_) => principal.admin,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(Denied(match action {
+            Action::ReadInvoices(_) => "read these invoices",
+            Action::SubmitInvoices(_) => "submit invoices here",
+            Action::ManageDirectory(_) => "manage these directory lines",
+            Action::DecideRequests(_) => "decide these requests",
+            Action::TransferManager(_) => "hand over the principal manager role",
+            Action::AssignManager(_) => "assign a principal manager",
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S1: StructureId = 1;
+    const S2: StructureId = 2;
+
+    fn grant(user: UserId, scope: Scope, rights: &[Right]) -> Grant {
+        Grant {
+            user,
+            scope,
+            rights: rights.iter().copied().collect(),
+        }
+    }
+
+    fn service(structure: StructureId, service: i64) -> Scope {
+        Scope::Service { structure, service }
+    }
+
+    #[test]
+    fn a_service_user_sees_only_its_service() {
+        let user = Principal {
+            user: 10,
+            grants: vec![grant(10, service(S1, 100), &[Right::ReadInvoices])],
+            ..Principal::default()
+        };
+        assert!(authorize(&user, Action::ReadInvoices(service(S1, 100))).is_ok());
+        assert!(
+            authorize(&user, Action::ReadInvoices(service(S1, 101))).is_err(),
+            "other service, same structure"
+        );
+        assert!(
+            authorize(
+                &user,
+                Action::ReadInvoices(Scope::Structure { structure: S1 })
+            )
+            .is_err(),
+            "the whole structure"
+        );
+        assert!(
+            authorize(&user, Action::ReadInvoices(service(S2, 200))).is_err(),
+            "other structure"
+        );
+        assert!(
+            authorize(&user, Action::SubmitInvoices(service(S1, 100))).is_err(),
+            "right not granted"
+        );
+        assert_eq!(user.readable_scopes(), vec![service(S1, 100)]);
+    }
+
+    #[test]
+    fn a_structure_grant_covers_its_services_only() {
+        let user = Principal {
+            user: 11,
+            grants: vec![grant(
+                11,
+                Scope::Structure { structure: S1 },
+                &[Right::ReadInvoices, Right::ManageUsers],
+            )],
+            ..Principal::default()
+        };
+        assert!(authorize(&user, Action::ReadInvoices(service(S1, 100))).is_ok());
+        assert!(authorize(&user, Action::DecideRequests(service(S1, 101))).is_ok());
+        assert!(authorize(&user, Action::DecideRequests(service(S2, 200))).is_err());
+        assert!(
+            authorize(&user, Action::TransferManager(S1)).is_err(),
+            "only the principal manager"
+        );
+    }
+
+    #[test]
+    fn the_principal_manager_decides_for_their_structure_only() {
+        let manager = Principal {
+            user: 1,
+            managed: [S1].into_iter().collect(),
+            ..Principal::default()
+        };
+        assert!(authorize(&manager, Action::DecideRequests(service(S1, 100))).is_ok());
+        assert!(authorize(&manager, Action::TransferManager(S1)).is_ok());
+        assert!(authorize(&manager, Action::DecideRequests(service(S2, 100))).is_err());
+        assert!(authorize(&manager, Action::AssignManager(S1)).is_err());
+    }
+
+    #[test]
+    fn support_assigns_managers_and_nothing_else() {
+        let admin = Principal {
+            user: 99,
+            admin: true,
+            ..Principal::default()
+        };
+        assert!(authorize(&admin, Action::AssignManager(S2)).is_ok());
+        assert!(authorize(&admin, Action::ReadInvoices(service(S2, 1))).is_err());
+        let denied = authorize(&admin, Action::ReadInvoices(service(S2, 1))).unwrap_err();
+        assert_eq!(
+            denied.to_string(),
+            "you are not allowed to read these invoices"
+        );
+    }
+}
