@@ -5,3 +5,4 @@ mod facturx;
 mod golden;
 mod lifecycle;
 mod model;
+mod taxfeed;
