@@ -187,7 +187,7 @@ mod tests {
     fn civil_days_round_trip() {
         assert_eq!(days_from_civil(d(1970, 1, 1)), 0);
         assert_eq!(days_from_civil(d(2000, 3, 1)), 11_017);
-        for days in (-800_000..800_000).step_by(997) {
+        for days in (-700_000..2_900_000).step_by(997) {
             assert_eq!(days_from_civil(civil_from_days(days)), days);
         }
         assert_eq!(add_days(d(2028, 2, 28), 1), d(2028, 2, 29));
