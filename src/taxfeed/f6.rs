@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use super::scope::{Supply, supply_of};
 use super::time::format_102;
 use super::{Instant, ObjectId, Platform};
-use crate::identifiers::{Matricule, Siren};
+use crate::identifiers::Siren;
 use crate::invoice::{Date, Invoice, scheme};
 use crate::lifecycle::Status;
 use crate::lifecycle::cdar::{
@@ -23,6 +23,11 @@ use crate::lifecycle::cdar::{
 
 /// The profile of a lifecycle message whose single recipient is the PPF (MDT-3).
 pub const GUIDELINE_TO_PPF: &str = "urn.cpro.gouv.fr:1p0:CDV:einvoicingF2";
+
+/// The PPF as the recipient of a message (MDT-57, scheme 0238). The DGFiP examples
+/// wrote 9998; the v1.4 rules (FNFE-MPE, XP Z12-012) identify the PPF as `0000`, and
+/// the CDAR rules check that value to accept the `einvoicingF2` profile.
+pub const PPF_ID: &str = "0000";
 
 /// Hours the platform has to send a mandatory status (or the F1 after a 200).
 pub const DUE_HOURS: i64 = 24;
@@ -40,6 +45,15 @@ pub struct InvoiceRef {
     pub type_code: String,
     /// BT-30, the seller's SIREN.
     pub seller_siren: Siren,
+    /// BT-27, the seller's name: the issuer of a 212 (G7.46).
+    #[serde(default)]
+    pub seller_name: Option<String>,
+    /// BT-47, the buyer's SIREN: the issuer of a 210.
+    #[serde(default)]
+    pub buyer_siren: Option<Siren>,
+    /// BT-44.
+    #[serde(default)]
+    pub buyer_name: Option<String>,
 }
 
 /// A mandatory status to send, as the lifecycle records it.
@@ -112,6 +126,14 @@ impl InvoiceRef {
                 .map(|c| c.as_str().to_string())
                 .ok_or(F6Error::Missing("BT-3"))?,
             seller_siren: Siren::parse(&siren.value)?,
+            seller_name: invoice.seller.name.clone(),
+            buyer_siren: invoice
+                .buyer
+                .legal_registration_identifier
+                .as_ref()
+                .filter(|id| id.has_scheme(scheme::SIREN))
+                .and_then(|id| Siren::parse(&id.value).ok()),
+            buyer_name: invoice.buyer.name.clone(),
         })
     }
 }
@@ -191,7 +213,8 @@ pub fn message(
 
     let inv = &event.invoice;
     let at = event.at.format_204();
-    let digest = Sha256::digest(inv.number.as_bytes());
+    // The uniqueness key of an invoice is (SIREN, year of issue, number), G1.45.
+    let digest = Sha256::digest(format!("{}/{}", inv.issue_date.year, inv.number).as_bytes());
     let short: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
     // MDT-4: deterministic, so a retried message keeps its id.
     let message_id = format!("{}-{code}-{at}-{short}", inv.seller_siren.as_str());
@@ -231,6 +254,28 @@ pub fn message(
             ..StatusDetail::default()
         });
     }
+    // A processing status (23) is issued by the party that set it: the buyer refuses
+    // (210), the seller collects (212); a transmission status by the platform.
+    let business_issuer = |siren: &Siren, name: &Option<String>, role: &str| Party {
+        global_ids: vec![SchemedId {
+            scheme: Some(scheme::SIREN.into()),
+            value: siren.as_str().into(),
+        }],
+        name: name.clone(),
+        role: Some(role.into()),
+        electronic_address: None,
+    };
+    let issuer = match status {
+        Status::Refused => {
+            let buyer = inv
+                .buyer_siren
+                .as_ref()
+                .ok_or(F6Error::Missing("buyer SIREN (BT-47), the issuer of a 210"))?;
+            business_issuer(buyer, &inv.buyer_name, "BY")
+        }
+        Status::Collected => business_issuer(&inv.seller_siren, &inv.seller_name, "SE"),
+        _ => platform_party(),
+    };
     let message = LifecycleMessage {
         business_process: None,
         guideline: Some(GUIDELINE_TO_PPF.into()),
@@ -238,11 +283,11 @@ pub fn message(
         name: None,
         issued_at: Some(at.clone()),
         sender: Some(platform_party()),
-        issuer: Some(platform_party()),
+        issuer: Some(issuer),
         recipients: vec![Party {
             global_ids: vec![SchemedId {
                 scheme: Some(scheme::PLATFORM.into()),
-                value: Matricule::PPF.to_string(),
+                value: PPF_ID.into(),
             }],
             name: Some("PPF".into()),
             role: Some("DFH".into()),
@@ -297,6 +342,7 @@ pub fn message(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::identifiers::Matricule;
     use crate::taxfeed::ApplicationCode;
 
     fn platform() -> Platform {
@@ -314,6 +360,9 @@ mod tests {
                 issue_date: Date::new(2026, 9, 15).expect("valid"),
                 type_code: "380".into(),
                 seller_siren: Siren::parse("906170857").expect("valid"),
+                seller_name: Some("Vendeur".into()),
+                buyer_siren: Some(Siren::parse("479612384").expect("valid")),
+                buyer_name: None,
             },
             status,
             at: Instant::parse("20260915101500").expect("valid"),
@@ -332,7 +381,7 @@ mod tests {
         let r = &m.message.references[0];
         assert_eq!(r.status.as_deref(), Some("200"));
         assert_eq!(r.status_code.as_deref(), Some("10"));
-        assert_eq!(m.message.recipients[0].global_ids[0].value, "9998");
+        assert_eq!(m.message.recipients[0].global_ids[0].value, "0000");
         assert!(m.xml.contains("<ram:ProcessConditionCode>200</ram:ProcessConditionCode>"));
     }
 

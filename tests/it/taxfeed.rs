@@ -13,7 +13,9 @@ use facteur::ingest::{Options, ingest};
 use facteur::invoice::Invoice;
 use facteur::samples;
 use facteur::taxfeed::f1::{self, F1Error, F1File, F1Syntax, Profile};
-use facteur::taxfeed::{ProcessingType, processing_type};
+use facteur::lifecycle::{LifecycleMessage, Status};
+use facteur::taxfeed::f6::{self, CollectedAmount, InvoiceRef, StatusEvent, vat_due_on_payment};
+use facteur::taxfeed::{Instant, ProcessingType, processing_type};
 
 #[path = "taxfeed_f10.rs"]
 mod f10;
@@ -269,4 +271,105 @@ fn check_f1_content(name: &str, invoice: &Invoice, file: &F1File) {
 
 fn quick_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// One event per mandatory status for `invoice`, with what each needs.
+fn mandatory_events(invoice: &Invoice) -> Vec<(StatusEvent, bool)> {
+    let reference = InvoiceRef::from_invoice(invoice).expect("invoice has BT-1, BT-2, BT-3, SIREN");
+    let at = Instant::parse("20260915101500").expect("valid");
+    let base = StatusEvent {
+        invoice: reference,
+        status: Status::Deposited,
+        at,
+        deposited_at: Some(at),
+        reason_code: None,
+        reason: None,
+        collected: Vec::new(),
+    };
+    let on_payment = vat_due_on_payment(invoice);
+    let mut out = vec![
+        (base.clone(), on_payment),
+        (
+            StatusEvent {
+                status: Status::Refused,
+                at: at.plus_hours(30),
+                reason_code: Some("DOUBLON".into()),
+                reason: Some("Facture déjà reçue <ref. & co>".into()),
+                ..base.clone()
+            },
+            on_payment,
+        ),
+        (
+            StatusEvent {
+                status: Status::Rejected,
+                reason_code: Some("REJ_SEMAN".into()),
+                ..base.clone()
+            },
+            on_payment,
+        ),
+    ];
+    // 212 carries the amount collected per rate: here the whole invoice, with VAT.
+    let collected = invoice
+        .vat_breakdown
+        .iter()
+        .map(|v| CollectedAmount {
+            rate: v.rate.map(|r| r.value()).unwrap_or_default(),
+            amount: v.taxable_amount.map(|a| a.value()).unwrap_or_default()
+                + v.tax_amount.map(|a| a.value()).unwrap_or_default(),
+        })
+        .collect();
+    out.push((
+        StatusEvent {
+            status: Status::Collected,
+            at: at.plus_hours(24 * 40),
+            collected,
+            ..base
+        },
+        true,
+    ));
+    out
+}
+
+#[test]
+fn every_f6_message_validates_and_passes_the_cdar_rules() {
+    let Some(shared) = shared() else { return };
+    let platform = f10::platform();
+    let mut sources: Vec<Invoice> = accepted_corpus_invoices(&shared)
+        .into_iter()
+        .map(|(_, i, _)| i)
+        .filter(|i| processing_type(i) == Ok(ProcessingType::B2B) && f1::check(i).is_ok())
+        .collect();
+    sources.extend(sample_invoices().into_iter().map(|(_, i, _)| i));
+    let mut files = Vec::new();
+    for invoice in &sources {
+        for (event, on_payment) in mandatory_events(invoice) {
+            let m = f6::message(&platform, &event, on_payment)
+                .unwrap_or_else(|e| panic!("{:?} {}: {e}", invoice.number, event.status.code()));
+            assert_eq!(m.due_at, event.at.plus_hours(24));
+            assert!(event.status.mandatory_for_tax_administration());
+            let outcome = ingest(m.xml.as_bytes(), &Options::default());
+            assert_eq!(outcome.report.syntax, Syntax::Cdar);
+            assert!(
+                outcome.report.accepted(),
+                "{}\n{:#?}",
+                m.xml,
+                outcome.report.findings
+            );
+            // The message reads back to what was built.
+            let doc = facteur::xml::parse(m.xml.as_bytes(), &facteur::xml::Limits::default())
+                .expect("well-formed");
+            assert_eq!(LifecycleMessage::from_tree(doc.root()), m.message);
+            files.push((m.file_name, m.xml));
+        }
+    }
+    assert!(files.len() >= 200, "only {} F6 messages", files.len());
+    // Corpus variants share their invoice's number and seller: same business key,
+    // same message id, so one file each.
+    files.sort();
+    files.dedup_by(|a, b| a.0 == b.0);
+    if have_xmllint() {
+        let xsd = shared.join("reference/xsd/cdar-d22b/CrossDomainAcknowledgementAndResponse_100pD22B.xsd");
+        let failures = xmllint(&xsd, "f6", &files);
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
 }

@@ -148,6 +148,11 @@ pub(crate) fn header(invoice: &Invoice) -> Result<Header<'_>, F1Error> {
     })
 }
 
+/// Whether `invoice` gives an F1 file at all (the header checks of [`extract`]).
+pub fn check(invoice: &Invoice) -> Result<(), F1Error> {
+    header(invoice).map(|_| ())
+}
+
 /// Extracts the F1 file of `invoice` in `syntax` and `profile`.
 pub fn extract(invoice: &Invoice, syntax: F1Syntax, profile: Profile) -> Result<F1File, F1Error> {
     let h = header(invoice)?;
