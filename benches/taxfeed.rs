@@ -28,7 +28,10 @@ fn invoices() -> Vec<(Invoice, F1Syntax)> {
         })
         .map(|(syntax, xml)| {
             let outcome = ingest(xml.as_bytes(), &Options::default());
-            assert!(outcome.report.accepted(), "the bench needs accepted invoices");
+            assert!(
+                outcome.report.accepted(),
+                "the bench needs accepted invoices"
+            );
             (outcome.invoice.expect("maps"), syntax)
         })
         .collect();
@@ -60,7 +63,10 @@ fn extract_and_pack(invoices: &[(Invoice, F1Syntax)], profile: Profile) -> usize
     };
     for (invoice, syntax) in invoices {
         let file = f1::extract(invoice, *syntax, profile).expect("extracts");
-        for batch in batcher.push(FlowObject::f1(file, Some(now)), now).expect("push") {
+        for batch in batcher
+            .push(FlowObject::f1(file, Some(now)), now)
+            .expect("push")
+        {
             pack(batch);
         }
     }

@@ -264,7 +264,12 @@ pub fn b2c_transactions(
 ) -> Vec<crate::taxfeed::f10::B2cTransaction> {
     use crate::taxfeed::f10::{B2cTransaction, Category, Currency, RateAmount};
     const RATES: [i64; 4] = [200, 100, 55, 21];
-    const CATEGORIES: [Category; 4] = [Category::TLB1, Category::TPS1, Category::TNT1, Category::TMA1];
+    const CATEGORIES: [Category; 4] = [
+        Category::TLB1,
+        Category::TPS1,
+        Category::TNT1,
+        Category::TMA1,
+    ];
     let currencies = [
         Currency::EUR,
         Currency::parse("USD").unwrap_or(Currency::EUR),
@@ -281,7 +286,11 @@ pub fn b2c_transactions(
     for _ in 0..count {
         let r = next();
         let day = crate::taxfeed::time::add_days(first_day, (r % u64::from(days.max(1))) as i64);
-        let currency = currencies[if r % 10 == 0 { (r / 10 % 2 + 1) as usize } else { 0 }];
+        let currency = currencies[if r % 10 == 0 {
+            (r / 10 % 2 + 1) as usize
+        } else {
+            0
+        }];
         let category = CATEGORIES[(r >> 8) as usize % 4];
         let rates = 1 + (r >> 12) as usize % 2;
         let amounts = (0..rates)

@@ -382,7 +382,10 @@ mod tests {
         assert_eq!(r.status.as_deref(), Some("200"));
         assert_eq!(r.status_code.as_deref(), Some("10"));
         assert_eq!(m.message.recipients[0].global_ids[0].value, "0000");
-        assert!(m.xml.contains("<ram:ProcessConditionCode>200</ram:ProcessConditionCode>"));
+        assert!(
+            m.xml
+                .contains("<ram:ProcessConditionCode>200</ram:ProcessConditionCode>")
+        );
     }
 
     #[test]
@@ -400,7 +403,10 @@ mod tests {
         e.reason_code = Some("DOUBLON".into());
         assert_eq!(message(&p, &e, true), Err(F6Error::CommentRequired));
         e.reason_code = Some("NON_TRANSMISE".into());
-        assert!(matches!(message(&p, &e, true), Err(F6Error::ReasonNotAllowed { .. })));
+        assert!(matches!(
+            message(&p, &e, true),
+            Err(F6Error::ReasonNotAllowed { .. })
+        ));
         let mut e = event(Status::Collected);
         assert_eq!(message(&p, &e, false), Err(F6Error::VatNotDueOnPayment));
         assert_eq!(message(&p, &e, true), Err(F6Error::NoAmounts));

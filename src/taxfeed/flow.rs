@@ -140,7 +140,11 @@ impl FlowObject {
     /// Bytes the object takes in the tar stream: a header block (two more for a
     /// long name) and the content padded to 512.
     fn tar_bytes(&self) -> u64 {
-        let header = if self.file_name.len() > 100 { 3 * 512 } else { 512 };
+        let header = if self.file_name.len() > 100 {
+            3 * 512
+        } else {
+            512
+        };
         header + (self.content.len() as u64).div_ceil(512) * 512
     }
 }

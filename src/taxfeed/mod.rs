@@ -60,7 +60,11 @@ impl ApplicationCode {
     pub fn parse(value: &str) -> Result<ApplicationCode, BadApplicationCode> {
         let bytes = value.as_bytes();
         match <[u8; 6]>::try_from(bytes) {
-            Ok(code) if code.iter().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()) => {
+            Ok(code)
+                if code
+                    .iter()
+                    .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()) =>
+            {
                 Ok(ApplicationCode(code))
             }
             _ => Err(BadApplicationCode(value.to_string())),

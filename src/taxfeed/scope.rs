@@ -99,7 +99,10 @@ mod tests {
 
     #[test]
     fn processing_type_from_the_bar_note() {
-        assert_eq!(processing_type(&Invoice::default()), Ok(ProcessingType::B2B));
+        assert_eq!(
+            processing_type(&Invoice::default()),
+            Ok(ProcessingType::B2B)
+        );
         assert_eq!(processing_type(&with_bar("B2C")), Ok(ProcessingType::B2C));
         assert_eq!(
             processing_type(&with_bar(" B2BINT ")),

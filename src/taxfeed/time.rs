@@ -66,10 +66,7 @@ impl Instant {
     pub fn format_204(self) -> String {
         let d = self.date();
         let (h, m, s) = self.time();
-        format!(
-            "{:04}{:02}{:02}{h:02}{m:02}{s:02}",
-            d.year, d.month, d.day
-        )
+        format!("{:04}{:02}{:02}{h:02}{m:02}{s:02}", d.year, d.month, d.day)
     }
 
     /// Parses `YYYYMMDDHHMMSS` or RFC 3339 `YYYY-MM-DDTHH:MM:SSZ` (UTC only: a local
@@ -119,7 +116,9 @@ impl<'de> Deserialize<'de> for Instant {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
         Instant::parse(&text).ok_or_else(|| {
-            serde::de::Error::custom(format!("not a UTC date-time (YYYY-MM-DDTHH:MM:SSZ): {text}"))
+            serde::de::Error::custom(format!(
+                "not a UTC date-time (YYYY-MM-DDTHH:MM:SSZ): {text}"
+            ))
         })
     }
 }
@@ -167,7 +166,14 @@ pub fn end_of_month(date: Date) -> Date {
     } else {
         (date.year, date.month + 1)
     };
-    add_days(Date { year: y, month: m, day: 1 }, -1)
+    add_days(
+        Date {
+            year: y,
+            month: m,
+            day: 1,
+        },
+        -1,
+    )
 }
 
 /// `YYYYMMDD` (format 102), the date form of F10 (G1.09) and CII.
@@ -204,7 +210,12 @@ mod tests {
         assert_eq!(Instant::parse("20260915101500"), Some(t));
         assert_eq!(Instant::parse("2026-09-15T10:15:00Z"), Some(t));
         assert_eq!(t.plus_hours(24).format_204(), "20260916101500");
-        for bad in ["", "2026091510150", "20260915246000", "2026-09-15T10:15:00+02:00"] {
+        for bad in [
+            "",
+            "2026091510150",
+            "20260915246000",
+            "2026-09-15T10:15:00+02:00",
+        ] {
             assert_eq!(Instant::parse(bad), None, "{bad}");
         }
     }

@@ -11,7 +11,10 @@ use std::fmt::Write as _;
 /// Appends escaped text (`&`, `<`, `>`, `"`, `'`).
 fn push_escaped(out: &mut String, value: &str) {
     // Most values need no escaping; copy them whole.
-    if !value.bytes().any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'')) {
+    if !value
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+    {
         out.push_str(value);
         return;
     }
@@ -72,7 +75,7 @@ impl XmlWriter {
     /// A leaf whose value is a number or code that never needs escaping (decimals,
     /// dates).
     pub fn leaf_display(&mut self, name: &str, value: impl Display) {
-        let _ = write!(self.out, "<{name}>{value}</{name}>\n");
+        let _ = writeln!(self.out, "<{name}>{value}</{name}>");
     }
 
     pub fn opt_leaf(&mut self, name: &str, value: Option<&str>) {

@@ -11,9 +11,9 @@ use std::process::Command;
 use facteur::ingest::report::Syntax;
 use facteur::ingest::{Options, ingest};
 use facteur::invoice::Invoice;
+use facteur::lifecycle::{LifecycleMessage, Status};
 use facteur::samples;
 use facteur::taxfeed::f1::{self, F1Error, F1File, F1Syntax, Profile};
-use facteur::lifecycle::{LifecycleMessage, Status};
 use facteur::taxfeed::f6::{self, CollectedAmount, InvoiceRef, StatusEvent, vat_due_on_payment};
 use facteur::taxfeed::{Instant, ProcessingType, processing_type};
 
@@ -98,10 +98,18 @@ fn f1_xsd(shared: &Path, file: &F1File) -> PathBuf {
     let base = shared.join("reference/dgfip/xsd-f1");
     let credit_note = file.xml.contains("<CreditNote ");
     match (file.profile, file.syntax, credit_note) {
-        (Profile::Base, F1Syntax::Ubl, false) => base.join("F1_BASE_UBL_2.1/F1BASE_UBL-invoice-2.1.xsd"),
-        (Profile::Base, F1Syntax::Ubl, true) => base.join("F1_BASE_UBL_2.1/F1BASE_UBL-CreditNote-2.1.xsd"),
-        (Profile::Full, F1Syntax::Ubl, false) => base.join("F1_FULL_UBL_2.1/F1FULL_UBL_invoice-2.1.xsd"),
-        (Profile::Full, F1Syntax::Ubl, true) => base.join("F1_FULL_UBL_2.1/F1FULL_UBL_CreditNote-2.1.xsd"),
+        (Profile::Base, F1Syntax::Ubl, false) => {
+            base.join("F1_BASE_UBL_2.1/F1BASE_UBL-invoice-2.1.xsd")
+        }
+        (Profile::Base, F1Syntax::Ubl, true) => {
+            base.join("F1_BASE_UBL_2.1/F1BASE_UBL-CreditNote-2.1.xsd")
+        }
+        (Profile::Full, F1Syntax::Ubl, false) => {
+            base.join("F1_FULL_UBL_2.1/F1FULL_UBL_invoice-2.1.xsd")
+        }
+        (Profile::Full, F1Syntax::Ubl, true) => {
+            base.join("F1_FULL_UBL_2.1/F1FULL_UBL_CreditNote-2.1.xsd")
+        }
         (Profile::Base, F1Syntax::Cii, _) => base.join(
             "F1_BASE_CII_D22B/uncefact/data/standard/F1BASE_CrossIndustryInvoice_100pD22B.xsd",
         ),
@@ -128,7 +136,8 @@ fn accepted_corpus_invoices(shared: &Path) -> Vec<(String, Invoice, F1Syntax)> {
             Some("cii") => F1Syntax::Cii,
             _ => continue,
         };
-        let xml_file = (name.starts_with("ubl/") || name.starts_with("cii/")) && name.ends_with(".xml");
+        let xml_file =
+            (name.starts_with("ubl/") || name.starts_with("cii/")) && name.ends_with(".xml");
         if !xml_file || verdict["fatal"].as_array().is_none_or(|f| !f.is_empty()) {
             continue;
         }
@@ -147,8 +156,14 @@ fn sample_invoices() -> Vec<(String, Invoice, F1Syntax)> {
     let mut out = Vec::new();
     for lines in [1, 7, 40] {
         for (syntax, xml) in [
-            (F1Syntax::Ubl, samples::ubl_invoice(&format!("S-UBL-{lines}"), lines)),
-            (F1Syntax::Cii, samples::cii_invoice(&format!("S-CII-{lines}"), lines)),
+            (
+                F1Syntax::Ubl,
+                samples::ubl_invoice(&format!("S-UBL-{lines}"), lines),
+            ),
+            (
+                F1Syntax::Cii,
+                samples::cii_invoice(&format!("S-CII-{lines}"), lines),
+            ),
         ] {
             let outcome = ingest(xml.as_bytes(), &Options::default());
             assert_eq!(
@@ -169,7 +184,9 @@ fn sample_invoices() -> Vec<(String, Invoice, F1Syntax)> {
 /// or a framework / type the PPF's F1 does not take.
 fn refusal_is_legitimate(invoice: &Invoice, error: &F1Error) -> bool {
     match error {
-        F1Error::NotDomestic(kind) => processing_type(invoice) == Ok(*kind) && *kind != ProcessingType::B2B,
+        F1Error::NotDomestic(kind) => {
+            processing_type(invoice) == Ok(*kind) && *kind != ProcessingType::B2B
+        }
         F1Error::Framework(_) | F1Error::TypeCode(_) => true,
         _ => false,
     }
@@ -201,13 +218,19 @@ fn every_f1_extract_validates_against_the_official_xsds() {
                         .push((format!("{profile}_{flat}"), file.xml));
                 }
                 Err(e) => {
-                    assert!(refusal_is_legitimate(invoice, &e), "{name} ({profile}): {e}");
+                    assert!(
+                        refusal_is_legitimate(invoice, &e),
+                        "{name} ({profile}): {e}"
+                    );
                     *refused.entry(format!("{e}")).or_default() += 1;
                 }
             }
         }
     }
-    println!("F1: {extracted} files from {} invoices; refused: {refused:#?}", sources.len());
+    println!(
+        "F1: {extracted} files from {} invoices; refused: {refused:#?}",
+        sources.len()
+    );
     assert!(extracted >= 200, "only {extracted} F1 files extracted");
     if !have_xmllint() {
         return;
@@ -216,7 +239,12 @@ fn every_f1_extract_validates_against_the_official_xsds() {
     for (i, (xsd, files)) in by_xsd.iter().enumerate() {
         failures.extend(xmllint(xsd, &format!("f1-{i}"), files));
     }
-    assert!(failures.is_empty(), "{} invalid F1 files:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} invalid F1 files:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// The extract carries the invoice's totals per VAT rate, its line count (Full) and
@@ -232,8 +260,20 @@ fn check_f1_content(name: &str, invoice: &Invoice, file: &F1File) {
             .collect()
     };
     let (taxable, tax, lines) = match file.syntax {
-        F1Syntax::Ubl => ("TaxableAmount", "TaxAmount", if file.xml.contains("<CreditNote ") { "CreditNoteLine" } else { "InvoiceLine" }),
-        F1Syntax::Cii => ("BasisAmount", "CalculatedAmount", "IncludedSupplyChainTradeLineItem"),
+        F1Syntax::Ubl => (
+            "TaxableAmount",
+            "TaxAmount",
+            if file.xml.contains("<CreditNote ") {
+                "CreditNoteLine"
+            } else {
+                "InvoiceLine"
+            },
+        ),
+        F1Syntax::Cii => (
+            "BasisAmount",
+            "CalculatedAmount",
+            "IncludedSupplyChainTradeLineItem",
+        ),
     };
     let expected_taxable: Vec<String> = invoice
         .vat_breakdown
@@ -246,16 +286,26 @@ fn check_f1_content(name: &str, invoice: &Invoice, file: &F1File) {
         .filter_map(|v| v.tax_amount.map(|a| a.to_string()))
         .collect();
     let written_taxable = texts(taxable);
-    assert_eq!(written_taxable, expected_taxable, "{name}: taxable amounts per rate");
+    assert_eq!(
+        written_taxable, expected_taxable,
+        "{name}: taxable amounts per rate"
+    );
     if file.syntax == F1Syntax::Ubl {
         // UBL's TaxAmount also holds the TaxTotal sums: BT-110 first, BT-111 last.
-        let mut all = vec![invoice.totals.total_vat.map(|a| a.to_string()).unwrap_or_default()];
+        let mut all = vec![
+            invoice
+                .totals
+                .total_vat
+                .map(|a| a.to_string())
+                .unwrap_or_default(),
+        ];
         all.append(&mut expected_tax);
         let accounting = invoice
             .vat_accounting_currency_code
             .as_ref()
             .filter(|code| invoice.currency_code.as_ref() != Some(*code));
-        if let (Some(_), Some(amount)) = (accounting, invoice.totals.total_vat_accounting_currency) {
+        if let (Some(_), Some(amount)) = (accounting, invoice.totals.total_vat_accounting_currency)
+        {
             all.push(amount.to_string());
         }
         expected_tax = all;
@@ -264,13 +314,22 @@ fn check_f1_content(name: &str, invoice: &Invoice, file: &F1File) {
     let line_count = texts(lines).len();
     match file.profile {
         Profile::Base => assert_eq!(line_count, 0, "{name}: Base has no lines"),
-        Profile::Full => assert_eq!(line_count, invoice.lines.len(), "{name}: Full keeps every line"),
+        Profile::Full => assert_eq!(
+            line_count,
+            invoice.lines.len(),
+            "{name}: Full keeps every line"
+        ),
     }
-    assert!(file.xml.contains(&format!(">{}<", quick_escape(invoice.number.as_deref().unwrap_or("")))));
+    assert!(file.xml.contains(&format!(
+        ">{}<",
+        quick_escape(invoice.number.as_deref().unwrap_or(""))
+    )));
 }
 
 fn quick_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// One event per mandatory status for `invoice`, with what each needs.
@@ -368,7 +427,8 @@ fn every_f6_message_validates_and_passes_the_cdar_rules() {
     files.sort();
     files.dedup_by(|a, b| a.0 == b.0);
     if have_xmllint() {
-        let xsd = shared.join("reference/xsd/cdar-d22b/CrossDomainAcknowledgementAndResponse_100pD22B.xsd");
+        let xsd = shared
+            .join("reference/xsd/cdar-d22b/CrossDomainAcknowledgementAndResponse_100pD22B.xsd");
         let failures = xmllint(&xsd, "f6", &files);
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }

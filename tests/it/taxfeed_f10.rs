@@ -66,7 +66,11 @@ fn international_invoices_validate_and_keep_their_totals() {
         .map(|(_, i, _)| i)
         .filter(|i| processing_type(i) == Ok(ProcessingType::B2BInt))
         .collect();
-    assert!(invoices.len() >= 5, "only {} B2BINT invoices", invoices.len());
+    assert!(
+        invoices.len() >= 5,
+        "only {} B2BINT invoices",
+        invoices.len()
+    );
     // One transmission per (declarant, period), as the PPF wants them.
     let mut groups: BTreeMap<(String, ReportingPeriod), Vec<F10Invoice>> = BTreeMap::new();
     for invoice in &invoices {
@@ -126,7 +130,12 @@ fn naive(transactions: &[facteur::taxfeed::f10::B2cTransaction]) -> Naive {
     let mut out = Naive::new();
     for t in transactions {
         for a in &t.amounts {
-            let key = (t.date, t.currency.to_string(), t.category.code().to_string(), a.rate.normalize().to_string());
+            let key = (
+                t.date,
+                t.currency.to_string(),
+                t.category.code().to_string(),
+                a.rate.normalize().to_string(),
+            );
             let e = out.entry(key).or_default();
             e.0 += a.taxable;
             e.1 += a.vat;
@@ -156,7 +165,10 @@ fn b2c_aggregation_matches_a_plain_recomputation_and_validates() {
             Err(e) => assert!(e.to_string().contains("mixed framework"), "{e}"),
         }
     }
-    assert!(from_invoices >= 5, "only {from_invoices} B2C invoices converted");
+    assert!(
+        from_invoices >= 5,
+        "only {from_invoices} B2C invoices converted"
+    );
 
     let mut agg = B2cAggregator::new();
     for t in &transactions {
@@ -171,24 +183,45 @@ fn b2c_aggregation_matches_a_plain_recomputation_and_validates() {
         let mut taxable = Decimal::ZERO;
         let mut vat = Decimal::ZERO;
         for s in &a.subtotals {
-            let key = (a.date, a.currency.to_string(), a.category.code().to_string(), s.rate.normalize().to_string());
-            assert!(got.insert(key, (s.taxable, s.vat, 0)).is_none(), "one subtotal per rate");
+            let key = (
+                a.date,
+                a.currency.to_string(),
+                a.category.code().to_string(),
+                s.rate.normalize().to_string(),
+            );
+            assert!(
+                got.insert(key, (s.taxable, s.vat, 0)).is_none(),
+                "one subtotal per rate"
+            );
             taxable += s.taxable;
             vat += s.vat;
         }
-        assert_eq!((taxable, vat), (a.taxable_total, a.vat_total), "G1.53 totals");
+        assert_eq!(
+            (taxable, vat),
+            (a.taxable_total, a.vat_total),
+            "G1.53 totals"
+        );
     }
     assert_eq!(counted, transactions.len() as u64);
-    let expected: Naive = expected.into_iter().map(|(k, (t, v, _))| (k, (t, v, 0))).collect();
+    let expected: Naive = expected
+        .into_iter()
+        .map(|(k, (t, v, _))| (k, (t, v, 0)))
+        .collect();
     assert_eq!(got, expected);
     // Every (day, currency, category) appears once.
-    let mut keys: Vec<_> = aggregates.iter().map(|a| (a.date, a.currency, a.category)).collect();
+    let mut keys: Vec<_> = aggregates
+        .iter()
+        .map(|a| (a.date, a.currency, a.category))
+        .collect();
     keys.dedup();
     assert_eq!(keys.len(), aggregates.len());
     assert!(aggregates.iter().any(|a| a.currency != Currency::EUR));
     assert!(aggregates.iter().any(|a| a.category == Category::TMA1));
 
-    let period = ReportingPeriod { start: first, end: d(2026, 9, 10) };
+    let period = ReportingPeriod {
+        start: first,
+        end: d(2026, 9, 10),
+    };
     let mut files = Vec::new();
     for sequence in [Sequence::INITIAL, Sequence(2)] {
         let mut declarant = declarant("906170857", Role::Seller);
@@ -199,7 +232,10 @@ fn b2c_aggregation_matches_a_plain_recomputation_and_validates() {
             period,
             sequence,
             issued_at: issued(),
-            body: Body::Transactions { invoices: Vec::new(), aggregates: aggregates.clone() },
+            body: Body::Transactions {
+                invoices: Vec::new(),
+                aggregates: aggregates.clone(),
+            },
         };
         let file = t.to_file().expect("writes");
         assert_eq!(file.xml.matches("<Transactions>").count(), aggregates.len());
@@ -214,7 +250,10 @@ fn b2c_aggregation_matches_a_plain_recomputation_and_validates() {
 #[test]
 fn payments_validate_and_sum_per_day() {
     let Some(shared) = shared() else { return };
-    let rate = |r: i64, a: i64| RatePayment { rate: Decimal::new(r, 1), amount: Decimal::new(a, 2) };
+    let rate = |r: i64, a: i64| RatePayment {
+        rate: Decimal::new(r, 1),
+        amount: Decimal::new(a, 2),
+    };
     let b2c: Vec<B2cPayment> = (0..300)
         .map(|n| B2cPayment {
             date: d(2026, 9, 1 + (n % 30) as u8),
@@ -223,8 +262,16 @@ fn payments_validate_and_sum_per_day() {
         .collect();
     let days = aggregate_payments(&b2c);
     assert_eq!(days.len(), 30);
-    let total: Decimal = days.iter().flat_map(|d| d.subtotals.iter()).map(|s| s.amount).sum();
-    let expected: Decimal = b2c.iter().flat_map(|p| p.amounts.iter()).map(|s| s.amount).sum();
+    let total: Decimal = days
+        .iter()
+        .flat_map(|d| d.subtotals.iter())
+        .map(|s| s.amount)
+        .sum();
+    let expected: Decimal = b2c
+        .iter()
+        .flat_map(|p| p.amounts.iter())
+        .map(|s| s.amount)
+        .sum();
     assert_eq!(total, expected);
     let invoices = vec![InvoicePayment {
         invoice_id: "INT-2026-7".into(),
@@ -242,7 +289,10 @@ fn payments_validate_and_sum_per_day() {
     };
     let file = t.to_file().expect("writes");
     assert!(file.transmission_id.contains("-P-20260901-"));
-    assert!(file.xml.contains("<StartDate>20260901</StartDate>") && file.xml.contains("<EndDate>20260930</EndDate>"));
+    assert!(
+        file.xml.contains("<StartDate>20260901</StartDate>")
+            && file.xml.contains("<EndDate>20260930</EndDate>")
+    );
     if have_xmllint() {
         let failures = xmllint(&xsd(&shared), "f10-pay", &[(file.file_name, file.xml)]);
         assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -36,16 +36,28 @@ fn f1_objects_batch_pack_and_read_back() {
     let mut batches = Vec::new();
     for n in 0..100 {
         let (syntax, xml) = if n % 2 == 0 {
-            (F1Syntax::Ubl, facteur::samples::ubl_invoice(&format!("FL-{n}"), 1 + n % 5))
+            (
+                F1Syntax::Ubl,
+                facteur::samples::ubl_invoice(&format!("FL-{n}"), 1 + n % 5),
+            )
         } else {
-            (F1Syntax::Cii, facteur::samples::cii_invoice(&format!("FL-{n}"), 1 + n % 5))
+            (
+                F1Syntax::Cii,
+                facteur::samples::cii_invoice(&format!("FL-{n}"), 1 + n % 5),
+            )
         };
-        let invoice = ingest(xml.as_bytes(), &Options::default()).invoice.expect("maps");
+        let invoice = ingest(xml.as_bytes(), &Options::default())
+            .invoice
+            .expect("maps");
         for profile in [Profile::Base, Profile::Full] {
             let file = f1::extract(&invoice, syntax, profile).expect("extracts");
             expected.insert(file.file_name.clone(), file.xml.clone().into_bytes());
             let now = start.plus_seconds(n as i64);
-            batches.extend(batcher.push(FlowObject::f1(file, Some(now)), now).expect("push"));
+            batches.extend(
+                batcher
+                    .push(FlowObject::f1(file, Some(now)), now)
+                    .expect("push"),
+            );
         }
     }
     // 100 UBL and 100 CII objects, 40 per flow: 2 full batches each, 20 pending each.
@@ -54,7 +66,10 @@ fn f1_objects_batch_pack_and_read_back() {
     assert!(batcher.poll(start.plus_seconds(3000)).is_empty());
     let late = batcher.poll(start.plus_seconds(3600 + 100));
     assert_eq!(late.len(), 2, "the age limit closes both interfaces");
-    assert!(late.iter().all(|b| b.reason == CloseReason::Age && b.objects.len() == 20));
+    assert!(
+        late.iter()
+            .all(|b| b.reason == CloseReason::Age && b.objects.len() == 20)
+    );
     batches.extend(late);
 
     let mut seen = BTreeMap::new();
@@ -76,7 +91,10 @@ fn f1_objects_batch_pack_and_read_back() {
         let files = read_back(&flow.archive);
         assert_eq!(files.len(), batch.objects.len());
         for (name, content) in files {
-            assert!(name.starts_with("Base_") || name.starts_with("Full_"), "{name}");
+            assert!(
+                name.starts_with("Base_") || name.starts_with("Full_"),
+                "{name}"
+            );
             assert!(seen.insert(name, content).is_none(), "a file in two flows");
         }
     }

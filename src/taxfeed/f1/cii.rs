@@ -59,8 +59,10 @@ impl Ctx {
         self.w.opt_leaf("ram:LineThree", a.line_three.as_deref());
         self.w.opt_leaf("ram:CityName", a.city.as_deref());
         self.w.opt_leaf("ram:CountryID", a.country_code.as_deref());
-        self.w
-            .opt_leaf("ram:CountrySubDivisionName", a.country_subdivision.as_deref());
+        self.w.opt_leaf(
+            "ram:CountrySubDivisionName",
+            a.country_subdivision.as_deref(),
+        );
         self.w.close("ram:PostalTradeAddress");
     }
 
@@ -103,7 +105,13 @@ impl Ctx {
         self.w.close(element);
     }
 
-    fn allowance_charge(&mut self, element: &str, charge: bool, amount: Amount, tax: Option<TradeTax<'_>>) {
+    fn allowance_charge(
+        &mut self,
+        element: &str,
+        charge: bool,
+        amount: Amount,
+        tax: Option<TradeTax<'_>>,
+    ) {
         self.w.open(element);
         self.w.open("ram:ChargeIndicator");
         self.w
@@ -116,14 +124,23 @@ impl Ctx {
         self.w.close(element);
     }
 
-    fn document_allowance_charge(&mut self, charge: bool, ac: &DocumentAllowanceCharge) -> Result<(), F1Error> {
+    fn document_allowance_charge(
+        &mut self,
+        charge: bool,
+        ac: &DocumentAllowanceCharge,
+    ) -> Result<(), F1Error> {
         let amount = required(ac.amount, if charge { "BT-99" } else { "BT-92" })?;
         let tax = TradeTax {
             category: ac.vat_category_code.as_deref(),
             rate: ac.vat_rate,
             ..TradeTax::default()
         };
-        self.allowance_charge("ram:SpecifiedTradeAllowanceCharge", charge, amount, Some(tax));
+        self.allowance_charge(
+            "ram:SpecifiedTradeAllowanceCharge",
+            charge,
+            amount,
+            Some(tax),
+        );
         Ok(())
     }
 
@@ -178,7 +195,12 @@ impl Ctx {
             for (charge, list) in [(false, &line.allowances), (true, &line.charges)] {
                 for ac in list {
                     let amount = required(ac.amount, if charge { "BT-141" } else { "BT-136" })?;
-                    self.allowance_charge("ram:SpecifiedTradeAllowanceCharge", charge, amount, None);
+                    self.allowance_charge(
+                        "ram:SpecifiedTradeAllowanceCharge",
+                        charge,
+                        amount,
+                        None,
+                    );
                 }
             }
             self.w.close("ram:SpecifiedLineTradeSettlement");
@@ -207,7 +229,11 @@ struct TradeTax<'a> {
     due_date_code: Option<&'a str>,
 }
 
-pub(super) fn write(invoice: &Invoice, h: &Header<'_>, profile: Profile) -> Result<String, F1Error> {
+pub(super) fn write(
+    invoice: &Invoice,
+    h: &Header<'_>,
+    profile: Profile,
+) -> Result<String, F1Error> {
     let full = profile == Profile::Full;
     let mut c = Ctx {
         w: XmlWriter::with_capacity(3500 + if full { invoice.lines.len() * 700 } else { 0 }),
@@ -362,7 +388,12 @@ pub(super) fn write(invoice: &Invoice, h: &Header<'_>, profile: Profile) -> Resu
         &total_vat.to_string(),
     );
     if let Some((code, amount)) = h.accounting_vat {
-        c.w.leaf_attr("ram:TaxTotalAmount", "currencyID", Some(code), &amount.to_string());
+        c.w.leaf_attr(
+            "ram:TaxTotalAmount",
+            "currencyID",
+            Some(code),
+            &amount.to_string(),
+        );
     }
     c.w.close("ram:SpecifiedTradeSettlementHeaderMonetarySummation");
     for preceding in &invoice.preceding_invoices {

@@ -62,7 +62,9 @@ pub enum F1Error {
     Framework(String),
     #[error("the seller SIREN (BT-30 with scheme 0002) is required (G1.63)")]
     SellerSiren,
-    #[error("invoice currency {currency} is not EUR: the VAT total in EUR (BT-6 = EUR, BT-111) is required (G1.12)")]
+    #[error(
+        "invoice currency {currency} is not EUR: the VAT total in EUR (BT-6 = EUR, BT-111) is required (G1.12)"
+    )]
     VatInEuro { currency: String },
     #[error("issue date {0} is outside the years 2000-2099 (G1.36)")]
     Year(Date),
@@ -187,10 +189,7 @@ fn file_name(profile: Profile, h: &Header<'_>) -> String {
             }
         })
         .collect();
-    let mut name = format!(
-        "{profile}_{}_{}_{safe}",
-        h.seller_siren, h.issue_date.year
-    );
+    let mut name = format!("{profile}_{}_{}_{safe}", h.seller_siren, h.issue_date.year);
     if safe != h.number {
         let digest = Sha256::digest(h.number.as_bytes());
         name.push('_');

@@ -16,7 +16,10 @@ fn file_names_follow_s1_06_and_stay_distinct() {
     let inv = sample();
     let base = extract(&inv, F1Syntax::Ubl, Profile::Base).expect("extractable");
     let full = extract(&inv, F1Syntax::Ubl, Profile::Full).expect("extractable");
-    assert!(base.file_name.starts_with("Base_906170857_2026_F-2026-001_"));
+    assert!(
+        base.file_name
+            .starts_with("Base_906170857_2026_F-2026-001_")
+    );
     assert!(full.file_name.starts_with("Full_"));
     assert!(base.file_name.ends_with(".xml"));
     assert_eq!(base.id.0, "F1/Base/906170857/2026/F-2026/001");

@@ -202,7 +202,11 @@ struct PartyView<'a> {
     legal: Option<&'a Identifier>,
 }
 
-pub(super) fn write(invoice: &Invoice, h: &Header<'_>, profile: Profile) -> Result<String, F1Error> {
+pub(super) fn write(
+    invoice: &Invoice,
+    h: &Header<'_>,
+    profile: Profile,
+) -> Result<String, F1Error> {
     let credit_note = invoice.is_credit_note();
     let full = profile == Profile::Full;
     let mut c = Ctx {
@@ -339,10 +343,7 @@ pub(super) fn write(invoice: &Invoice, h: &Header<'_>, profile: Profile) -> Resu
     c.amount("cbc:TaxAmount", total_vat);
     for v in &invoice.vat_breakdown {
         c.w.open("cac:TaxSubtotal");
-        c.amount(
-            "cbc:TaxableAmount",
-            required(v.taxable_amount, "BT-116")?,
-        );
+        c.amount("cbc:TaxableAmount", required(v.taxable_amount, "BT-116")?);
         c.amount("cbc:TaxAmount", required(v.tax_amount, "BT-117")?);
         c.tax_category(
             "cac:TaxCategory",
@@ -358,7 +359,12 @@ pub(super) fn write(invoice: &Invoice, h: &Header<'_>, profile: Profile) -> Resu
     c.w.close("cac:TaxTotal");
     if let Some((code, amount)) = h.accounting_vat {
         c.w.open("cac:TaxTotal");
-        c.w.leaf_attr("cbc:TaxAmount", "currencyID", Some(code), &amount.to_string());
+        c.w.leaf_attr(
+            "cbc:TaxAmount",
+            "currencyID",
+            Some(code),
+            &amount.to_string(),
+        );
         c.w.close("cac:TaxTotal");
     }
     c.w.open("cac:LegalMonetaryTotal");

@@ -112,7 +112,7 @@ impl B2cAggregator {
             .sums
             .into_iter()
             .map(|((date, currency, category), mut sums)| {
-                sums.rates.sort_by(|a, b| a.rate.cmp(&b.rate));
+                sums.rates.sort_by_key(|r| r.rate);
                 DailyAggregate {
                     date,
                     currency,
@@ -130,7 +130,9 @@ impl B2cAggregator {
 }
 
 /// Sums B2C payments per day (10.4).
-pub fn aggregate_payments<'a>(payments: impl IntoIterator<Item = &'a B2cPayment>) -> Vec<DailyPayments> {
+pub fn aggregate_payments<'a>(
+    payments: impl IntoIterator<Item = &'a B2cPayment>,
+) -> Vec<DailyPayments> {
     let mut days: HashMap<Date, Vec<RatePayment>> = HashMap::new();
     for p in payments {
         let rates = days.entry(p.date).or_default();
@@ -147,7 +149,7 @@ pub fn aggregate_payments<'a>(payments: impl IntoIterator<Item = &'a B2cPayment>
     let mut out: Vec<DailyPayments> = days
         .into_iter()
         .map(|(date, mut subtotals)| {
-            subtotals.sort_by(|a, b| a.rate.cmp(&b.rate));
+            subtotals.sort_by_key(|r| r.rate);
             DailyPayments { date, subtotals }
         })
         .collect();

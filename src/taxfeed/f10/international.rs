@@ -19,8 +19,8 @@ pub mod id_scheme {
 
 /// EU member states' VAT prefixes other than France (Greece writes EL).
 const EU_VAT_PREFIXES: &[&str] = &[
-    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "HR", "HU", "IE", "IT",
-    "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "HR", "HU", "IE", "IT", "LT",
+    "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
 ];
 
 /// An international B2B invoice ready for 10.1: the invoice, checked, with the terms
@@ -59,7 +59,11 @@ pub fn operation_date(invoice: &Invoice) -> Option<Date> {
 
 /// The F10 identifier of a party: its SIREN (0002) when it has one, else its EU VAT
 /// number (0223), else an identifier from outside the EU (0227).
-fn party_id(legal: Option<&Identifier>, vat: Option<&str>, ids: &[Identifier]) -> Option<(String, String)> {
+fn party_id(
+    legal: Option<&Identifier>,
+    vat: Option<&str>,
+    ids: &[Identifier],
+) -> Option<(String, String)> {
     if let Some(l) = legal.filter(|l| l.has_scheme(scheme::SIREN)) {
         return Some((scheme::SIREN.into(), l.value.clone()));
     }
@@ -115,14 +119,16 @@ impl F10Invoice {
         .ok_or_else(|| problem(invoice, "no buyer identifier (TT-36, G6.28)"))?;
         for (scheme, value) in [&seller_id, &buyer_id] {
             if scheme != crate::invoice::scheme::SIREN && value.chars().count() > 18 {
-                return Err(problem(invoice, format!("identifier {value:?} is over 18 characters")));
+                return Err(problem(
+                    invoice,
+                    format!("identifier {value:?} is over 18 characters"),
+                ));
             }
         }
         let vat_total_eur = vat_total_in_euro(invoice)?;
         Ok(F10Invoice {
             number,
-            operation_date: operation_date(invoice)
-                .ok_or_else(|| problem(invoice, "no date"))?,
+            operation_date: operation_date(invoice).ok_or_else(|| problem(invoice, "no date"))?,
             seller_id,
             buyer_id,
             vat_total_eur,

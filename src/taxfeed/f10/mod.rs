@@ -19,10 +19,14 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-pub use aggregate::{B2cAggregator, DailyAggregate, DailyPayments, RateSubtotal, aggregate_payments};
+pub use aggregate::{
+    B2cAggregator, DailyAggregate, DailyPayments, RateSubtotal, aggregate_payments,
+};
 pub use international::F10Invoice;
 pub use period::{DataKind, Deadline, ReportingPeriod, VatRegime};
-pub use records::{B2cPayment, B2cTransaction, Category, Currency, InvoicePayment, RateAmount, RatePayment};
+pub use records::{
+    B2cPayment, B2cTransaction, Category, Currency, InvoicePayment, RateAmount, RatePayment,
+};
 
 use super::{Instant, ObjectId, Platform};
 use crate::identifiers::Siren;

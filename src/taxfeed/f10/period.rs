@@ -154,14 +154,38 @@ mod tests {
         use DataKind::*;
         use VatRegime::*;
         let t = Transactions;
-        assert_eq!(period_of(NormalMonthly, t, d(2026, 9, 10)), p(d(2026, 9, 1), d(2026, 9, 10)));
-        assert_eq!(period_of(NormalMonthly, t, d(2026, 9, 11)), p(d(2026, 9, 11), d(2026, 9, 20)));
-        assert_eq!(period_of(NormalMonthly, t, d(2028, 2, 29)), p(d(2028, 2, 21), d(2028, 2, 29)));
-        assert_eq!(period_of(NormalMonthly, Payments, d(2026, 9, 11)), p(d(2026, 9, 1), d(2026, 9, 30)));
-        assert_eq!(period_of(NormalQuarterly, t, d(2026, 12, 31)), p(d(2026, 12, 1), d(2026, 12, 31)));
-        assert_eq!(period_of(Simplified, t, d(2026, 2, 3)), p(d(2026, 2, 1), d(2026, 2, 28)));
-        assert_eq!(period_of(Franchise, t, d(2026, 2, 3)), p(d(2026, 1, 1), d(2026, 2, 28)));
-        assert_eq!(period_of(Franchise, Payments, d(2026, 11, 30)), p(d(2026, 11, 1), d(2026, 12, 31)));
+        assert_eq!(
+            period_of(NormalMonthly, t, d(2026, 9, 10)),
+            p(d(2026, 9, 1), d(2026, 9, 10))
+        );
+        assert_eq!(
+            period_of(NormalMonthly, t, d(2026, 9, 11)),
+            p(d(2026, 9, 11), d(2026, 9, 20))
+        );
+        assert_eq!(
+            period_of(NormalMonthly, t, d(2028, 2, 29)),
+            p(d(2028, 2, 21), d(2028, 2, 29))
+        );
+        assert_eq!(
+            period_of(NormalMonthly, Payments, d(2026, 9, 11)),
+            p(d(2026, 9, 1), d(2026, 9, 30))
+        );
+        assert_eq!(
+            period_of(NormalQuarterly, t, d(2026, 12, 31)),
+            p(d(2026, 12, 1), d(2026, 12, 31))
+        );
+        assert_eq!(
+            period_of(Simplified, t, d(2026, 2, 3)),
+            p(d(2026, 2, 1), d(2026, 2, 28))
+        );
+        assert_eq!(
+            period_of(Franchise, t, d(2026, 2, 3)),
+            p(d(2026, 1, 1), d(2026, 2, 28))
+        );
+        assert_eq!(
+            period_of(Franchise, Payments, d(2026, 11, 30)),
+            p(d(2026, 11, 1), d(2026, 12, 31))
+        );
         assert_eq!(
             period_of(NormalMonthly, t, d(2026, 12, 25)).next(NormalMonthly, t),
             p(d(2027, 1, 1), d(2027, 1, 10))
@@ -174,13 +198,34 @@ mod tests {
         use VatRegime::*;
         let at8 = |date| Deadline { date, hour: 8 };
         let dl = |r, k, date| deadline(r, k, period_of(r, k, date));
-        assert_eq!(dl(NormalMonthly, Transactions, d(2026, 9, 5)), at8(d(2026, 9, 21)));
-        assert_eq!(dl(NormalMonthly, Transactions, d(2026, 9, 15)), at8(d(2026, 10, 1)));
-        assert_eq!(dl(NormalMonthly, Transactions, d(2026, 12, 25)), at8(d(2027, 1, 11)));
-        assert_eq!(dl(NormalMonthly, Payments, d(2026, 9, 25)), at8(d(2026, 10, 11)));
-        assert_eq!(dl(NormalQuarterly, Transactions, d(2026, 9, 25)), at8(d(2026, 10, 11)));
+        assert_eq!(
+            dl(NormalMonthly, Transactions, d(2026, 9, 5)),
+            at8(d(2026, 9, 21))
+        );
+        assert_eq!(
+            dl(NormalMonthly, Transactions, d(2026, 9, 15)),
+            at8(d(2026, 10, 1))
+        );
+        assert_eq!(
+            dl(NormalMonthly, Transactions, d(2026, 12, 25)),
+            at8(d(2027, 1, 11))
+        );
+        assert_eq!(
+            dl(NormalMonthly, Payments, d(2026, 9, 25)),
+            at8(d(2026, 10, 11))
+        );
+        assert_eq!(
+            dl(NormalQuarterly, Transactions, d(2026, 9, 25)),
+            at8(d(2026, 10, 11))
+        );
         assert_eq!(dl(Simplified, Payments, d(2026, 11, 2)), at8(d(2027, 1, 1)));
-        assert_eq!(dl(Franchise, Transactions, d(2026, 12, 2)), at8(d(2027, 2, 1)));
-        assert_eq!(dl(Franchise, Transactions, d(2026, 1, 2)), at8(d(2026, 4, 1)));
+        assert_eq!(
+            dl(Franchise, Transactions, d(2026, 12, 2)),
+            at8(d(2027, 2, 1))
+        );
+        assert_eq!(
+            dl(Franchise, Transactions, d(2026, 1, 2)),
+            at8(d(2026, 4, 1))
+        );
     }
 }

@@ -156,7 +156,10 @@ mod tests {
         assert_eq!(t.count, 1);
         assert_eq!(t.amounts[0].taxable, Decimal::new(10010, 2));
         let float = json.replace("\"100.10\"", "100.10");
-        assert!(serde_json::from_str::<B2cTransaction>(&float).is_err(), "numbers are refused");
+        assert!(
+            serde_json::from_str::<B2cTransaction>(&float).is_err(),
+            "numbers are refused"
+        );
         let bad_currency = json.replace("EUR", "eur");
         assert!(serde_json::from_str::<B2cTransaction>(&bad_currency).is_err());
     }

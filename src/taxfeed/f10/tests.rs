@@ -68,7 +68,10 @@ fn initial_then_corrective() {
 #[test]
 fn wrong_period_empty_body_and_outside_dates_are_refused() {
     let outside = transmission(15, 1).to_file();
-    assert!(matches!(outside, Err(F10Error::OutsidePeriod { .. })), "{outside:?}");
+    assert!(
+        matches!(outside, Err(F10Error::OutsidePeriod { .. })),
+        "{outside:?}"
+    );
     let mut t = transmission(5, 1);
     t.period.end = d(30);
     assert!(matches!(t.to_file(), Err(F10Error::NotAPeriod { .. })));

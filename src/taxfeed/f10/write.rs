@@ -7,7 +7,9 @@
 use rust_decimal::Decimal;
 
 use super::records::RatePayment;
-use super::{Body, DailyAggregate, DailyPayments, F10Error, F10Invoice, InvoicePayment, Transmission};
+use super::{
+    Body, DailyAggregate, DailyPayments, F10Error, F10Invoice, InvoicePayment, Transmission,
+};
 use crate::invoice::{Date, Invoice, PostalAddress};
 use crate::taxfeed::time::format_102;
 use crate::taxfeed::xmlw::XmlWriter;
@@ -138,7 +140,12 @@ fn day_payments(w: &mut XmlWriter, d: &DailyPayments) {
     w.close("Transactions");
 }
 
-fn party(w: &mut XmlWriter, id: &(String, String), vat: Option<&str>, address: Option<&PostalAddress>) {
+fn party(
+    w: &mut XmlWriter,
+    id: &(String, String),
+    vat: Option<&str>,
+    address: Option<&PostalAddress>,
+) {
     w.leaf_attr("CompanyId", "schemeId", Some(&id.0), &id.1);
     if let Some(vat) = vat {
         w.leaf_attr("TaxRegistrationId", "qualifyingId", Some("VAT"), vat);
@@ -163,9 +170,24 @@ fn invoice(w: &mut XmlWriter, f: &F10Invoice) -> Result<(), F10Error> {
     };
     w.open("Invoice");
     w.leaf("ID", &f.number);
-    date(w, "IssueDate", inv.issue_date.ok_or_else(|| missing("BT-2"))?);
-    w.leaf("TypeCode", inv.type_code.as_ref().ok_or_else(|| missing("BT-3"))?.as_str());
-    w.leaf("CurrencyCode", inv.currency_code.as_deref().ok_or_else(|| missing("BT-5"))?);
+    date(
+        w,
+        "IssueDate",
+        inv.issue_date.ok_or_else(|| missing("BT-2"))?,
+    );
+    w.leaf(
+        "TypeCode",
+        inv.type_code
+            .as_ref()
+            .ok_or_else(|| missing("BT-3"))?
+            .as_str(),
+    );
+    w.leaf(
+        "CurrencyCode",
+        inv.currency_code
+            .as_deref()
+            .ok_or_else(|| missing("BT-5"))?,
+    );
     opt_date(w, "DueDate", inv.due_date);
     w.opt_leaf("TaxDueDateTypeCode", inv.vat_point_date_code.as_deref());
     for note in &inv.notes {
@@ -193,12 +215,26 @@ fn invoice(w: &mut XmlWriter, f: &F10Invoice) -> Result<(), F10Error> {
         }
     }
     w.open("Seller");
-    party(w, &f.seller_id, inv.seller.vat_identifier.as_deref(), inv.seller.postal_address.as_ref());
+    party(
+        w,
+        &f.seller_id,
+        inv.seller.vat_identifier.as_deref(),
+        inv.seller.postal_address.as_ref(),
+    );
     w.close("Seller");
     w.open("Buyer");
-    party(w, &f.buyer_id, inv.buyer.vat_identifier.as_deref(), inv.buyer.postal_address.as_ref());
+    party(
+        w,
+        &f.buyer_id,
+        inv.buyer.vat_identifier.as_deref(),
+        inv.buyer.postal_address.as_ref(),
+    );
     w.close("Buyer");
-    if let Some(vat) = inv.tax_representative.as_ref().and_then(|t| t.vat_identifier.as_deref()) {
+    if let Some(vat) = inv
+        .tax_representative
+        .as_ref()
+        .and_then(|t| t.vat_identifier.as_deref())
+    {
         w.open("SellerTaxRepresentative");
         w.leaf_attr("TaxRegistrationId", "schemeId", Some("VAT"), vat);
         w.close("SellerTaxRepresentative");
@@ -227,7 +263,11 @@ fn invoice(w: &mut XmlWriter, f: &F10Invoice) -> Result<(), F10Error> {
     }
     for (charge, list) in [(false, &inv.allowances), (true, &inv.charges)] {
         for ac in list {
-            w.open_attr("AllowanceCharge", "ChargeIndicator", charge_indicator(charge));
+            w.open_attr(
+                "AllowanceCharge",
+                "ChargeIndicator",
+                charge_indicator(charge),
+            );
             if let Some(a) = ac.amount {
                 w.leaf_display("Amount", a);
             }
@@ -242,11 +282,19 @@ fn invoice(w: &mut XmlWriter, f: &F10Invoice) -> Result<(), F10Error> {
     if let Some(total) = inv.totals.total_without_vat {
         w.leaf_display("TaxExclusiveAmount", total);
     }
-    w.leaf_attr("TaxAmount", "CurrencyCode", Some("EUR"), &f.vat_total_eur.to_string());
+    w.leaf_attr(
+        "TaxAmount",
+        "CurrencyCode",
+        Some("EUR"),
+        &f.vat_total_eur.to_string(),
+    );
     w.close("MonetaryTotal");
     for v in &inv.vat_breakdown {
         w.open("TaxSubTotal");
-        w.leaf_display("TaxableAmount", v.taxable_amount.ok_or_else(|| missing("BT-116"))?);
+        w.leaf_display(
+            "TaxableAmount",
+            v.taxable_amount.ok_or_else(|| missing("BT-116"))?,
+        );
         w.leaf_display(
             "TaxAmount",
             v.tax_amount.map(|a| a.value()).unwrap_or(Decimal::ZERO),
@@ -254,7 +302,10 @@ fn invoice(w: &mut XmlWriter, f: &F10Invoice) -> Result<(), F10Error> {
         w.open("TaxCategory");
         w.opt_leaf("Code", v.category_code.as_deref());
         // The rate is mandatory here (TT-57); a category without one (O, E…) is at 0.
-        w.leaf_display("Percent", v.rate.map(|r| r.value()).unwrap_or(Decimal::ZERO));
+        w.leaf_display(
+            "Percent",
+            v.rate.map(|r| r.value()).unwrap_or(Decimal::ZERO),
+        );
         w.opt_leaf("TaxExemptionReason", v.exemption_reason.as_deref());
         w.opt_leaf("TaxExemptionReasonCode", v.exemption_reason_code.as_deref());
         w.close("TaxCategory");
@@ -268,7 +319,12 @@ fn invoice(w: &mut XmlWriter, f: &F10Invoice) -> Result<(), F10Error> {
             w.close("Note");
         }
         if let Some(q) = line.quantity {
-            w.leaf_attr("BilledQuantity", "UnitCode", line.unit_code.as_deref(), &q.to_string());
+            w.leaf_attr(
+                "BilledQuantity",
+                "UnitCode",
+                line.unit_code.as_deref(),
+                &q.to_string(),
+            );
         }
         if let Some(p) = &line.period {
             w.open("InvoicePeriod");
@@ -279,7 +335,11 @@ fn invoice(w: &mut XmlWriter, f: &F10Invoice) -> Result<(), F10Error> {
         for (charge, list) in [(false, &line.allowances), (true, &line.charges)] {
             for ac in list {
                 if let Some(a) = ac.amount {
-                    w.open_attr("AllowanceCharge", "ChargeIndicator", charge_indicator(charge));
+                    w.open_attr(
+                        "AllowanceCharge",
+                        "ChargeIndicator",
+                        charge_indicator(charge),
+                    );
                     w.leaf_display("Amount", a);
                     w.close("AllowanceCharge");
                 }

@@ -29,10 +29,16 @@ fn names_follow_the_specification_example() {
         application_code: app(),
         sequence: 1,
     };
-    assert_eq!(name.to_string(), "FFE0111A_AAA123_AAA1230111000000000000001");
+    assert_eq!(
+        name.to_string(),
+        "FFE0111A_AAA123_AAA1230111000000000000001"
+    );
     assert_eq!(name.flow_id().len(), 25);
     assert_eq!(FlowName::parse(&name.to_string()), Some(name));
-    assert_eq!(name.file_name(), "FFE0111A_AAA123_AAA1230111000000000000001.tar.gz");
+    assert_eq!(
+        name.file_name(),
+        "FFE0111A_AAA123_AAA1230111000000000000001.tar.gz"
+    );
     for bad in [
         "FFE0111A_AAA123_AAA1230111",
         "FFE9999A_AAA123_AAA1239999000000000000001",
@@ -61,7 +67,10 @@ fn packages_read_back_and_are_deterministic() {
         .collect();
     let flow = package(name, &objects).expect("packs");
     assert_eq!(flow.objects.len(), 3);
-    assert_eq!(package(name, &objects).expect("packs").archive, flow.archive);
+    assert_eq!(
+        package(name, &objects).expect("packs").archive,
+        flow.archive
+    );
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(flow.archive.as_slice()));
     let mut seen = Vec::new();
     for entry in archive.entries().expect("tar") {
@@ -73,7 +82,11 @@ fn packages_read_back_and_are_deterministic() {
     }
     assert_eq!(
         seen,
-        vec![("Base_0.xml".into(), 700), ("Base_1.xml".into(), 701), ("Base_2.xml".into(), 702)]
+        vec![
+            ("Base_0.xml".into(), 700),
+            ("Base_1.xml".into(), 701),
+            ("Base_2.xml".into(), 702)
+        ]
     );
 }
 
@@ -85,19 +98,39 @@ fn packaging_refuses_what_the_ppf_refuses() {
         sequence: 1,
     };
     assert!(matches!(package(name, &[]), Err(FlowError::Empty)));
-    let too_many: Vec<_> = (0..101).map(|n| object(InterfaceCode::F10, n, 10, None)).collect();
-    assert!(matches!(package(name, &too_many), Err(FlowError::TooManyObjects { max: 100, .. })));
+    let too_many: Vec<_> = (0..101)
+        .map(|n| object(InterfaceCode::F10, n, 10, None))
+        .collect();
+    assert!(matches!(
+        package(name, &too_many),
+        Err(FlowError::TooManyObjects { max: 100, .. })
+    ));
     let wrong = [object(InterfaceCode::F1Cii, 0, 10, None)];
-    assert!(matches!(package(name, &wrong), Err(FlowError::WrongInterface { .. })));
-    let dup = [object(InterfaceCode::F10, 0, 10, None), object(InterfaceCode::F10, 0, 10, None)];
-    assert!(matches!(package(name, &dup), Err(FlowError::DuplicateFileName(_))));
+    assert!(matches!(
+        package(name, &wrong),
+        Err(FlowError::WrongInterface { .. })
+    ));
+    let dup = [
+        object(InterfaceCode::F10, 0, 10, None),
+        object(InterfaceCode::F10, 0, 10, None),
+    ];
+    assert!(matches!(
+        package(name, &dup),
+        Err(FlowError::DuplicateFileName(_))
+    ));
     let empty = [object(InterfaceCode::F10, 0, 0, None)];
-    assert!(matches!(package(name, &empty), Err(FlowError::EmptyFile(_))));
+    assert!(matches!(
+        package(name, &empty),
+        Err(FlowError::EmptyFile(_))
+    ));
     let big = FlowObject {
         content: vec![0; MAX_FILE_BYTES as usize + 1],
         ..object(InterfaceCode::F10, 0, 0, None)
     };
-    assert!(matches!(package(name, &[big]), Err(FlowError::FileTooLarge { .. })));
+    assert!(matches!(
+        package(name, &[big]),
+        Err(FlowError::FileTooLarge { .. })
+    ));
 }
 
 #[test]
@@ -105,10 +138,17 @@ fn batcher_closes_on_count() {
     let mut b = Batcher::new(BatchPolicy::default());
     let mut closed = Vec::new();
     for n in 0..2500 {
-        closed.extend(b.push(object(InterfaceCode::F1Ubl, n, 100, None), t(0)).expect("push"));
+        closed.extend(
+            b.push(object(InterfaceCode::F1Ubl, n, 100, None), t(0))
+                .expect("push"),
+        );
     }
     assert_eq!(closed.len(), 2);
-    assert!(closed.iter().all(|c| c.objects.len() == 1000 && c.reason == CloseReason::Full));
+    assert!(
+        closed
+            .iter()
+            .all(|c| c.objects.len() == 1000 && c.reason == CloseReason::Full)
+    );
     assert_eq!(b.pending_objects(), 500);
     assert_eq!(b.flush()[0].objects.len(), 500);
     assert_eq!(b.pending_objects(), 0);
@@ -123,7 +163,10 @@ fn batcher_closes_on_size() {
     let mut b = Batcher::new(policy);
     let mut closed = Vec::new();
     for n in 0..10 {
-        closed.extend(b.push(object(InterfaceCode::F1Cii, n, 2000, None), t(0)).expect("push"));
+        closed.extend(
+            b.push(object(InterfaceCode::F1Cii, n, 2000, None), t(0))
+                .expect("push"),
+        );
     }
     assert!(!closed.is_empty());
     for c in &closed {
@@ -136,8 +179,10 @@ fn batcher_closes_on_size() {
 #[test]
 fn batcher_closes_on_age_and_due_time() {
     let mut b = Batcher::new(BatchPolicy::default());
-    b.push(object(InterfaceCode::F1Ubl, 0, 10, None), t(0)).expect("push");
-    b.push(object(InterfaceCode::F1Ubl, 1, 10, None), t(1800)).expect("push");
+    b.push(object(InterfaceCode::F1Ubl, 0, 10, None), t(0))
+        .expect("push");
+    b.push(object(InterfaceCode::F1Ubl, 1, 10, None), t(1800))
+        .expect("push");
     assert!(b.poll(t(3599)).is_empty());
     assert_eq!(b.next_deadline(), Some(t(3600)));
     let out = b.poll(t(3600));
@@ -145,7 +190,8 @@ fn batcher_closes_on_age_and_due_time() {
     assert_eq!((out[0].reason, out[0].objects.len()), (CloseReason::Age, 2));
 
     // A status set 23 hours ago is due in one hour: inside the two-hour margin.
-    b.push(object(InterfaceCode::F6Invoice, 2, 10, Some(t(3600))), t(0)).expect("push");
+    b.push(object(InterfaceCode::F6Invoice, 2, 10, Some(t(3600))), t(0))
+        .expect("push");
     let out = b.poll(t(10));
     assert_eq!(out.len(), 1);
     assert_eq!(out[0].reason, CloseReason::Due);
