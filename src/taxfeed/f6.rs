@@ -164,7 +164,7 @@ pub fn vat_due_on_payment(invoice: &Invoice) -> bool {
 }
 
 /// One F6 message, ready to be put in a flow.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct F6Message {
     /// `F6/<SIREN>/<year>/<number>/<status>/<time>`.
     pub id: ObjectId,

@@ -89,8 +89,9 @@ pub const MAX_FLOW_BYTES: u64 = 1024 * 1024 * 1024;
 /// Largest sequence that fits the 15 digits after the interface's 4.
 pub const MAX_SEQUENCE: u64 = 999_999_999_999_999;
 
-/// One object of a flow: a file and what batching needs to know of it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One object of a flow: a file and what batching needs to know of it. Serializable
+/// so storage can keep pending objects across a restart.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FlowObject {
     pub interface: InterfaceCode,
     pub id: ObjectId,
@@ -373,7 +374,7 @@ pub enum CloseReason {
 }
 
 /// Objects ready to become one flow.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Batch {
     pub interface: InterfaceCode,
     pub objects: Vec<FlowObject>,

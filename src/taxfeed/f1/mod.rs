@@ -68,6 +68,36 @@ pub enum F1Error {
     VatInEuro { currency: String },
     #[error("issue date {0} is outside the years 2000-2099 (G1.36)")]
     Year(Date),
+    #[error(
+        "invoice number {0:?} is not 1-35 of [A-Za-z0-9 +-_/] without edge or double spaces (G1.05)"
+    )]
+    Number(String),
+    #[error("VAT rate {0} is not a French rate (G1.24)")]
+    VatRate(String),
+    #[error("VAT category {0:?} is not accepted by the PPF (G2.31)")]
+    VatCategory(String),
+}
+
+/// The VAT rates the PPF accepts (G1.24), in percent.
+const ALLOWED_RATES: &[&str] = &[
+    "0", "0.9", "1.05", "1.75", "2.1", "5.5", "7", "8.5", "9.2", "9.6", "10", "13", "19.6", "20",
+    "20.6",
+];
+
+/// The VAT categories the PPF accepts (G2.31).
+const ALLOWED_CATEGORIES: &[&str] = &["S", "E", "AE", "K", "G", "O", "Z"];
+
+/// G1.05: up to 35 characters among letters, digits, space, `-`, `+`, `_`, `/`; not
+/// only spaces, no leading, trailing or doubled space.
+fn number_ok(number: &str) -> bool {
+    let chars_ok = number
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '+' | '_' | '/'));
+    (1..=35).contains(&number.chars().count())
+        && chars_ok
+        && !number.starts_with(' ')
+        && !number.ends_with(' ')
+        && !number.contains("  ")
 }
 
 /// One F1 file, ready to be put in a flow.
@@ -107,6 +137,9 @@ pub(crate) fn header(invoice: &Invoice) -> Result<Header<'_>, F1Error> {
         return Err(F1Error::NotDomestic(kind));
     }
     let number = required(invoice.number.as_deref(), "BT-1")?;
+    if !number_ok(number) {
+        return Err(F1Error::Number(number.to_string()));
+    }
     let issue_date = required(invoice.issue_date, "BT-2")?;
     if !(2000..=2099).contains(&issue_date.year) {
         return Err(F1Error::Year(issue_date));
@@ -119,6 +152,19 @@ pub(crate) fn header(invoice: &Invoice) -> Result<Header<'_>, F1Error> {
     let framework = required(invoice.process_control.business_process.as_deref(), "BT-23")?;
     if !ALLOWED_FRAMEWORKS.contains(&framework) {
         return Err(F1Error::Framework(framework.to_string()));
+    }
+    for v in &invoice.vat_breakdown {
+        if let Some(code) = v.category_code.as_deref()
+            && !ALLOWED_CATEGORIES.contains(&code)
+        {
+            return Err(F1Error::VatCategory(code.to_string()));
+        }
+        if let Some(rate) = v.rate {
+            let normalized = rate.value().normalize().to_string();
+            if !ALLOWED_RATES.contains(&normalized.as_str()) {
+                return Err(F1Error::VatRate(rate.to_string()));
+            }
+        }
     }
     let seller_siren = invoice
         .seller

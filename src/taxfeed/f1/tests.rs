@@ -45,6 +45,24 @@ fn refusals_name_the_rule() {
         Err(F1Error::Framework("B8".into()))
     );
     let mut inv = sample();
+    inv.number = Some("F 2026  1".into());
+    assert!(matches!(
+        extract(&inv, F1Syntax::Ubl, Profile::Base),
+        Err(F1Error::Number(_))
+    ));
+    let mut inv = sample();
+    inv.vat_breakdown[0].rate = Some(crate::invoice::Percent(rust_decimal::Decimal::new(21, 0)));
+    assert_eq!(
+        extract(&inv, F1Syntax::Ubl, Profile::Base),
+        Err(F1Error::VatRate("21".into()))
+    );
+    let mut inv = sample();
+    inv.vat_breakdown[0].category_code = Some("L".into());
+    assert_eq!(
+        extract(&inv, F1Syntax::Cii, Profile::Base),
+        Err(F1Error::VatCategory("L".into()))
+    );
+    let mut inv = sample();
     inv.seller.legal_registration_identifier = None;
     assert_eq!(
         extract(&inv, F1Syntax::Cii, Profile::Base),

@@ -147,7 +147,7 @@ pub struct Transmission {
 }
 
 /// One F10 file, ready to be put in a flow.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct F10File {
     /// `F10/<SIREN>/<role>/<kind>/<start>-<end>/<sequence>`.
     pub id: ObjectId,
