@@ -188,6 +188,12 @@ fn refusal_is_legitimate(invoice: &Invoice, error: &F1Error) -> bool {
             processing_type(invoice) == Ok(*kind) && *kind != ProcessingType::B2B
         }
         F1Error::Framework(_) | F1Error::TypeCode(_) => true,
+        // F2 rules accept a credit note whose preceding invoice has no date; the F1
+        // Full profile does not (G1.31).
+        F1Error::PrecedingInvoice(_) => invoice
+            .preceding_invoices
+            .iter()
+            .any(|p| p.issue_date.is_none()),
         _ => false,
     }
 }

@@ -76,6 +76,8 @@ pub enum F1Error {
     VatRate(String),
     #[error("VAT category {0:?} is not accepted by the PPF (G2.31)")]
     VatCategory(String),
+    #[error("{0} (G1.31, G1.32)")]
+    PrecedingInvoice(&'static str),
 }
 
 /// The VAT rates the PPF accepts (G1.24), in percent.
@@ -131,6 +133,37 @@ fn required<T>(value: Option<T>, term: &'static str) -> Result<T, F1Error> {
 
 /// Checks the invoice against the F1 rules an extract can check on its own (the
 /// directory checks G1.63 / G1.101 are the PPF's) and reads the header terms.
+/// G1.31 / G1.32: a corrective invoice refers to exactly one preceding invoice, a
+/// credit note to at least one, at the header (the line-level references of the
+/// French extension are not in the model); the Full profile also needs their dates.
+fn check_preceding(invoice: &Invoice, profile: Profile) -> Result<(), F1Error> {
+    let Some(code) = &invoice.type_code else {
+        return Ok(());
+    };
+    let refs: Vec<_> = invoice
+        .preceding_invoices
+        .iter()
+        .filter(|p| p.reference.is_some())
+        .collect();
+    if code.is_corrective() && refs.len() != 1 {
+        return Err(F1Error::PrecedingInvoice(
+            "a corrective invoice refers to exactly one preceding invoice (BT-25)",
+        ));
+    }
+    if code.is_credit_note() && refs.is_empty() {
+        return Err(F1Error::PrecedingInvoice(
+            "a credit note refers to its preceding invoices (BT-25)",
+        ));
+    }
+    let referring = code.is_corrective() || code.is_credit_note();
+    if referring && profile == Profile::Full && refs.iter().any(|p| p.issue_date.is_none()) {
+        return Err(F1Error::PrecedingInvoice(
+            "the Full profile needs the date (BT-26) of every preceding invoice",
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn header(invoice: &Invoice) -> Result<Header<'_>, F1Error> {
     let kind = processing_type(invoice)?;
     if kind != ProcessingType::B2B {
@@ -204,6 +237,7 @@ pub fn check(invoice: &Invoice) -> Result<(), F1Error> {
 /// Extracts the F1 file of `invoice` in `syntax` and `profile`.
 pub fn extract(invoice: &Invoice, syntax: F1Syntax, profile: Profile) -> Result<F1File, F1Error> {
     let h = header(invoice)?;
+    check_preceding(invoice, profile)?;
     let xml = match syntax {
         F1Syntax::Ubl => ubl::write(invoice, &h, profile)?,
         F1Syntax::Cii => cii::write(invoice, &h, profile)?,

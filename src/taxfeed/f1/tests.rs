@@ -99,3 +99,34 @@ fn base_has_no_lines_and_full_has_them() {
         assert_eq!(full.xml.matches(line).count(), 3);
     }
 }
+
+#[test]
+fn credit_notes_and_corrections_need_their_preceding_invoice() {
+    use crate::invoice::{InvoiceTypeCode, PrecedingInvoiceReference};
+    let reference = |date: Option<Date>| PrecedingInvoiceReference {
+        reference: Some("F-2026-000".into()),
+        issue_date: date,
+    };
+    let mut inv = sample();
+    inv.type_code = Some(InvoiceTypeCode("381".into()));
+    assert!(matches!(
+        extract(&inv, F1Syntax::Ubl, Profile::Base),
+        Err(F1Error::PrecedingInvoice(_))
+    ));
+    inv.preceding_invoices = vec![reference(None)];
+    let base = extract(&inv, F1Syntax::Ubl, Profile::Base).expect("Base needs no date");
+    assert!(base.xml.starts_with("<?xml") && base.xml.contains("<CreditNote "));
+    assert!(matches!(
+        extract(&inv, F1Syntax::Ubl, Profile::Full),
+        Err(F1Error::PrecedingInvoice(_))
+    ));
+    inv.preceding_invoices = vec![reference(Date::new(2026, 8, 1))];
+    assert!(extract(&inv, F1Syntax::Cii, Profile::Full).is_ok());
+    inv.type_code = Some(InvoiceTypeCode("384".into()));
+    inv.preceding_invoices
+        .push(reference(Date::new(2026, 8, 2)));
+    assert!(matches!(
+        extract(&inv, F1Syntax::Cii, Profile::Base),
+        Err(F1Error::PrecedingInvoice(_))
+    ));
+}

@@ -209,4 +209,41 @@ mod tests {
         assert_eq!(out[1].subtotals.len(), 2);
         assert_eq!(out[1].subtotals[1].amount, Decimal::new(101, 2));
     }
+
+    proptest::proptest! {
+        /// Any order of the same transactions gives the same aggregates, and the
+        /// totals are the exact sums of the inputs.
+        #[test]
+        fn order_does_not_matter_and_sums_are_exact(
+            rows in proptest::collection::vec((1u8..=3, 0usize..4, 0i64..4, -100_000i64..100_000), 1..200)
+        ) {
+            let categories = [Category::TLB1, Category::TPS1, Category::TNT1, Category::TMA1];
+            let rates = [200i64, 100, 55, 21];
+            let transactions: Vec<B2cTransaction> = rows
+                .iter()
+                .map(|&(day, c, r, cents)| B2cTransaction {
+                    date: Date::new(2026, 9, day).expect("valid"),
+                    currency: Currency::EUR,
+                    category: categories[c],
+                    amounts: vec![RateAmount {
+                        rate: Decimal::new(rates[r as usize], 1),
+                        taxable: Decimal::new(cents, 2),
+                        vat: Decimal::new(cents / 5, 2),
+                    }],
+                    count: 1,
+                })
+                .collect();
+            let mut forward = B2cAggregator::new();
+            transactions.iter().for_each(|t| forward.add(t));
+            let mut backward = B2cAggregator::new();
+            transactions.iter().rev().for_each(|t| backward.add(t));
+            let forward = forward.finish();
+            proptest::prop_assert_eq!(&forward, &backward.finish());
+            let total: Decimal = forward.iter().map(|a| a.taxable_total).sum();
+            let expected: Decimal = transactions.iter().map(|t| t.amounts[0].taxable).sum();
+            proptest::prop_assert_eq!(total, expected);
+            let count: u64 = forward.iter().map(|a| a.count).sum();
+            proptest::prop_assert_eq!(count, transactions.len() as u64);
+        }
+    }
 }

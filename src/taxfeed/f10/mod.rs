@@ -200,6 +200,20 @@ impl Transmission {
         )
     }
 
+    /// The corrective transmission that replaces this one: same declarant and
+    /// period, the next sequence (type RE), and `body`, which must hold the period's
+    /// complete data again since the PPF replaces everything (specs-externes §3.7.7).
+    pub fn corrective(&self, body: Body, issued_at: Instant) -> Transmission {
+        Transmission {
+            sender: self.sender.clone(),
+            declarant: self.declarant.clone(),
+            period: self.period,
+            sequence: self.sequence.next(),
+            issued_at,
+            body,
+        }
+    }
+
     /// Checks the transmission (a real period of the declarant's regime, every
     /// record inside it, not empty) and writes its file.
     pub fn to_file(&self) -> Result<F10File, F10Error> {

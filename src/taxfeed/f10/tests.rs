@@ -59,7 +59,11 @@ fn initial_then_corrective() {
     assert!(first.xml.contains("<TypeCode>IN</TypeCode>"));
     let again = transmission(5, 1).to_file().expect("writes");
     assert_eq!(again.id, first.id, "the same transmission keeps its id");
-    let second = transmission(5, 2).to_file().expect("writes");
+    let first_t = transmission(5, 1);
+    let corrective = first_t.corrective(first_t.body.clone(), first_t.issued_at.plus_hours(48));
+    assert_eq!(corrective.sequence, Sequence(2));
+    assert_eq!(corrective.period, first_t.period);
+    let second = corrective.to_file().expect("writes");
     assert!(second.xml.contains("<TypeCode>RE</TypeCode>"));
     assert_ne!(second.transmission_id, first.transmission_id, "G8.05");
     assert_eq!(Sequence(1).next(), Sequence(2));
