@@ -255,7 +255,9 @@ pub fn cii_invoice(number: &str, lines: usize) -> String {
 /// `count` synthetic B2C transactions spread over `days` days from `first_day`,
 /// in EUR and two other currencies, over the four categories and the French rates,
 /// with amounts in cents; deterministic for a `seed` (a xorshift generator, so the
-/// benchmarks and tests need no random crate).
+/// benchmarks and tests need no random crate). The VAT is computed at the rate from the
+/// taxable amount even for the foreign currencies, standing for an amount a till
+/// would already have converted to EUR (G6.23).
 pub fn b2c_transactions(
     count: usize,
     seed: u64,
