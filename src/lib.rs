@@ -7,6 +7,7 @@
 //! - [`invoice`]: the EN 16931 semantic model (BG-/BT-).
 //! - [`ingest`]: bytes -> (invoice, validation report); pure, no I/O.
 //! - [`lifecycle`]: lifecycle statuses, allowed transitions, CDAR messages in and out.
+//! - [`taxfeed`]: F1 regulatory data, F6 mandatory statuses, F10 e-reporting, flows to the PPF.
 //! - [`samples`]: synthetic valid invoices for benchmarks, fixtures and demos.
 //! - [`cli`]: the `facteur` command line.
 
@@ -17,4 +18,5 @@ pub mod ingest;
 pub mod invoice;
 pub mod lifecycle;
 pub mod samples;
+pub mod taxfeed;
 pub mod xml;

@@ -252,6 +252,71 @@ pub fn cii_invoice(number: &str, lines: usize) -> String {
     x
 }
 
+/// `count` synthetic B2C transactions spread over `days` days from `first_day`,
+/// in EUR and two other currencies, over the four categories and the French rates,
+/// with amounts in cents; deterministic for a `seed` (a xorshift generator, so the
+/// benchmarks and tests need no random crate). The VAT is computed at the rate from the
+/// taxable amount even for the foreign currencies, standing for an amount a till
+/// would already have converted to EUR (G6.23).
+pub fn b2c_transactions(
+    count: usize,
+    seed: u64,
+    first_day: crate::invoice::Date,
+    days: u8,
+) -> Vec<crate::taxfeed::f10::B2cTransaction> {
+    use crate::taxfeed::f10::{B2cTransaction, Category, Currency, RateAmount};
+    const RATES: [i64; 4] = [200, 100, 55, 21];
+    const CATEGORIES: [Category; 4] = [
+        Category::TLB1,
+        Category::TPS1,
+        Category::TNT1,
+        Category::TMA1,
+    ];
+    let currencies = [
+        Currency::EUR,
+        Currency::parse("USD").unwrap_or(Currency::EUR),
+        Currency::parse("CHF").unwrap_or(Currency::EUR),
+    ];
+    let mut state = seed | 1;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut out = Vec::with_capacity(count);
+    for _ in 0..count {
+        let r = next();
+        let day = crate::taxfeed::time::add_days(first_day, (r % u64::from(days.max(1))) as i64);
+        let currency = currencies[if r % 10 == 0 {
+            (r / 10 % 2 + 1) as usize
+        } else {
+            0
+        }];
+        let category = CATEGORIES[(r >> 8) as usize % 4];
+        let rates = 1 + (r >> 12) as usize % 2;
+        let amounts = (0..rates)
+            .map(|i| {
+                let rate = Decimal::new(RATES[((r >> 16) as usize + i) % 4], 1);
+                let taxable = Decimal::new(((next() % 50_000) as i64) + 1, 2);
+                RateAmount {
+                    rate,
+                    taxable,
+                    vat: (taxable * rate / Decimal::ONE_HUNDRED).round_dp(2),
+                }
+            })
+            .collect();
+        out.push(B2cTransaction {
+            date: day,
+            currency,
+            category,
+            amounts,
+            count: 1,
+        });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,3 +7,4 @@ mod golden;
 mod lifecycle;
 mod model;
 mod schema;
+mod taxfeed;
