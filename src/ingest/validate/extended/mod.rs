@@ -10,6 +10,8 @@ mod filter;
 pub(crate) mod lines;
 pub(crate) mod model;
 mod syntax;
+#[cfg(test)]
+mod tests;
 pub(crate) mod totals;
 pub(crate) mod vat;
 

@@ -11,6 +11,8 @@
 
 mod ids;
 mod rules;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
