@@ -9,7 +9,7 @@
 mod filter;
 pub(crate) mod lines;
 pub(crate) mod model;
-mod syntax;
+pub(crate) mod syntax;
 #[cfg(test)]
 mod tests;
 pub(crate) mod totals;
@@ -29,12 +29,13 @@ pub fn ubl_rules() -> Vec<&'static Rule> {
         .copied()
         .filter(|r| r.id != "BR-CO-27")
         .collect();
+    // UBL: the `-01`, `-08*` and S-09 rules are all `BR-FREXT-*`.
     rules.extend(
-        vat::UBL_FAMILIES
+        vat::RULES
             .iter()
-            .flat_map(|f| [f.one, f.eight, f.ini, f.rev]),
+            .copied()
+            .filter(|r| r.id.starts_with("BR-FREXT-")),
     );
-    rules.push(&vat::FREXT_S_09);
     rules.extend(
         lines::RULES
             .iter()
@@ -50,12 +51,13 @@ pub fn ubl_rules() -> Vec<&'static Rule> {
 /// The rules EXTENDED-CTC-FR adds or changes for CII, for the registry.
 pub fn cii_rules() -> Vec<&'static Rule> {
     let mut rules: Vec<&'static Rule> = totals::RULES.to_vec();
+    // CII: `BR-FREXT-x-01`, but `BR-FXEXT-x-08*` and `BR-FXEXT-S-09`.
     rules.extend(
-        vat::CII_FAMILIES
+        vat::RULES
             .iter()
-            .flat_map(|f| [f.one, f.eight, f.ini, f.rev]),
+            .copied()
+            .filter(|r| r.id.starts_with("BR-FXEXT-") || r.id.ends_with("-01")),
     );
-    rules.push(&vat::FXEXT_S_09);
     rules.extend(lines::RULES.iter().copied().filter(|r| {
         !matches!(
             r.id,

@@ -33,7 +33,7 @@ rules! {
 }
 
 /// UNCL 5153 tax codes other than VAT (BR-FREXT-CL-20-TAX).
-const TAX_CODES: &[&str] = &[
+pub(crate) const TAX_CODES: &[&str] = &[
     "AAA", "AAB", "AAC", "AAD", "AAE", "AAF", "AAG", "AAH", "AAI", "AAJ", "AAK", "AAL", "AAM",
     "AAO", "AAP", "ADD", "BOL", "CAP", "CAR", "COC", "CST", "CUD", "CVD", "ENV", "EXC", "EXP",
     "FET", "FRE", "GCN", "GST", "ILL", "IMP", "IND", "LAC", "LCN", "LDP", "LOC", "LST", "MCA",
@@ -42,7 +42,7 @@ const TAX_CODES: &[&str] = &[
 ];
 
 /// INCOTERMS (BR-FREXT-CL-27).
-const INCOTERMS: &[&str] = &[
+pub(crate) const INCOTERMS: &[&str] = &[
     "1", "2", "CFR", "CIF", "CIP", "CPT", "DAP", "DDP", "DPU", "EXW", "FAS", "FCA", "FOB",
 ];
 

@@ -7,10 +7,13 @@
 //! profile checks BT-24 against its own accepted identifiers, which is how MINIMUM,
 //! BASIC and unknown profiles are rejected (`FX-CODELIST`, the id the official
 //! verdicts use). The structural checks of Appendix B (cardinalities, elements and
-//! attributes not used, profile code lists) are not implemented yet apart from BT-24.
+//! attributes not used, profile code lists) are data tables evaluated in one walk
+//! ([`structure`]).
 
 mod ids;
 mod rules;
+mod structure;
+mod structure_table;
 #[cfg(test)]
 mod tests;
 
@@ -79,6 +82,7 @@ pub(crate) fn check(root: Node<'_>, profile: FacturX, findings: &mut Vec<Finding
     }
     let mut sink = Sink::new(findings);
     bt24(root, profile, &mut sink);
+    structure::check(root, profile, &mut sink);
     rules::common(root, profile, &mut sink);
     totals::co_27(root, &mut sink);
     if profile == FacturX::Extended {
@@ -142,6 +146,7 @@ fn bt24(root: Node<'_>, profile: FacturX, sink: &mut Sink<'_>) {
 /// Every rule the Factur-X profiles add to the EN 16931 CII ones, for the registry.
 pub fn added_rules() -> Vec<&'static Rule> {
     let mut out: Vec<&'static Rule> = rules::RULES.to_vec();
+    out.extend(structure::RULES.iter().copied());
     out.extend(totals::fx::RULES.iter().copied());
     out.extend(vat::fx::RULES.iter().copied());
     out.extend(lines::fx::RULES.iter().copied());

@@ -82,3 +82,38 @@ fn extended_group_sum_is_a_double_sum_without_tolerance() {
     .concat();
     assert!(!has(&fired(FacturX::Extended, ext, &lines), "BR-FXEXT-08"));
 }
+
+#[test]
+fn structural_checks_report_the_four_pseudo_ids() {
+    let wl = "urn:factur-x.eu:1p0:basicwl";
+    let agreement = "<ram:ApplicableHeaderTradeAgreement>
+        <ram:BuyerOrderReferencedDocument><ram:IssuerAssignedID>PO-1</ram:IssuerAssignedID><ram:FormattedIssueDateTime/></ram:BuyerOrderReferencedDocument>
+        <ram:BuyerTradeParty><ram:GlobalID>123</ram:GlobalID><ram:Name>B</ram:Name><ram:PostalTradeAddress><ram:CountryID>FR</ram:CountryID></ram:PostalTradeAddress></ram:BuyerTradeParty>
+        </ram:ApplicableHeaderTradeAgreement>
+        <ram:ApplicableHeaderTradeSettlement><ram:InvoiceCurrencyCode>STD</ram:InvoiceCurrencyCode></ram:ApplicableHeaderTradeSettlement>";
+    let findings = fired(FacturX::BasicWl, wl, agreement);
+    let at = |id: &str, local: &str| {
+        findings
+            .iter()
+            .any(|f| f.rule == id && f.location.ends_with(local))
+    };
+    // The order date is not used in BASIC WL.
+    assert!(
+        at("FX-NOT-USED", "ram:FormattedIssueDateTime"),
+        "{findings:?}"
+    );
+    // A buyer global id needs its scheme.
+    assert!(at("FX-ATTRIBUTE", "ram:GlobalID"));
+    // STD left ISO 4217 (STN replaced it).
+    assert!(at("FX-CODELIST", "ram:InvoiceCurrencyCode"));
+    // The agreement has no seller; the settlement no monetary summation.
+    assert!(at("FX-CARDINALITY", "ram:ApplicableHeaderTradeAgreement"));
+    assert!(at("FX-CARDINALITY", "ram:ApplicableHeaderTradeSettlement"));
+    // STN is accepted.
+    let stn = agreement.replace(">STD<", ">STN<");
+    let findings = fired(FacturX::BasicWl, wl, &stn);
+    assert!(
+        !findings.iter().any(|f| f.rule == "FX-CODELIST"),
+        "{findings:?}"
+    );
+}
