@@ -214,17 +214,16 @@ pub(crate) fn cii(root: Node<'_>, sink: &mut Sink<'_>) {
         }
         match local {
             "GlobalID" => {
-                if let Some(scheme) = node.attr("schemeID") {
-                    if !has_ancestor(node, Namespace::RAM, "SpecifiedTradeProduct")
-                        && !has_ancestor(node, Namespace::RAM, "ShipToTradeParty")
-                    {
-                        sink.check(
-                            &CL_10,
-                            ICD.has(scheme) || in_list(&["BY", "SE"], scheme),
-                            node,
-                            "the global identifier scheme is not an ISO 6523 ICD code, BY or SE",
-                        );
-                    }
+                if let Some(scheme) = node.attr("schemeID")
+                    && !has_ancestor(node, Namespace::RAM, "SpecifiedTradeProduct")
+                    && !has_ancestor(node, Namespace::RAM, "ShipToTradeParty")
+                {
+                    sink.check(
+                        &CL_10,
+                        ICD.has(scheme) || in_list(&["BY", "SE"], scheme),
+                        node,
+                        "the global identifier scheme is not an ISO 6523 ICD code, BY or SE",
+                    );
                 }
             }
             "ReasonCode" => {

@@ -145,22 +145,22 @@ pub(crate) fn ubl(root: Node<'_>, items: &Items<'_>, sink: &mut Sink<'_>) {
             "the total with VAT (BT-112) differs from the total without VAT plus the VAT total by more than 0.01 per item",
         );
     }
-    if root.is(Namespace::UBL_INVOICE, "Invoice") {
-        if let Some(payable) = total.child(Namespace::CBC, "PayableAmount") {
-            let positive = double(payable.text()).is_some_and(|v| v > 0.0);
-            let terms = root.document().elements().any(|n| {
-                n.is(Namespace::CBC, "DueDate")
-                    || (n.is(Namespace::CBC, "Note")
-                        && n.parent()
-                            .is_some_and(|p| p.is(Namespace::CAC, "PaymentTerms")))
-            });
-            sink.check(
+    if root.is(Namespace::UBL_INVOICE, "Invoice")
+        && let Some(payable) = total.child(Namespace::CBC, "PayableAmount")
+    {
+        let positive = double(payable.text()).is_some_and(|v| v > 0.0);
+        let terms = root.document().elements().any(|n| {
+            n.is(Namespace::CBC, "DueDate")
+                || (n.is(Namespace::CBC, "Note")
+                    && n.parent()
+                        .is_some_and(|p| p.is(Namespace::CAC, "PaymentTerms")))
+        });
+        sink.check(
                 &BR_CO_25,
                 !positive || terms,
                 payable,
                 "the amount due (BT-115) is positive but there is no payment due date (BT-9) nor payment terms (BT-20)",
             );
-        }
     }
 }
 

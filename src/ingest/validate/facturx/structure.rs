@@ -359,10 +359,14 @@ fn check_leaf(leaf: &Leaf, node: Node<'_>, lists: &[List], sink: &mut Sink<'_>) 
         }
     }
     for (attr, n) in leaf.attr_lists {
-        if let Some(value) = node.attr(attr) {
-            if !in_list(*n, value) {
-                sink.fail(&super::rules::FX_CODELIST, node, format!("value of @{attr} '{value}' on {name} is not allowed in this Factur-X profile (code list {n})"));
-            }
+        if let Some(value) = node.attr(attr)
+            && !in_list(*n, value)
+        {
+            sink.fail(
+                &super::rules::FX_CODELIST,
+                node,
+                format!("value of @{attr} '{value}' on {name} is not allowed in this Factur-X profile (code list {n})"),
+            );
         }
     }
 }
