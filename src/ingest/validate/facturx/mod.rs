@@ -10,7 +10,9 @@
 //! attributes not used, profile code lists) are data tables evaluated in one walk
 //! ([`structure`]).
 
+mod header;
 mod ids;
+mod presence;
 mod rules;
 mod structure;
 mod structure_table;
@@ -72,7 +74,11 @@ pub(crate) fn check(root: Node<'_>, profile: FacturX, findings: &mut Vec<Finding
     let mut index = 0;
     findings.retain(|f| {
         index += 1;
-        index <= start || (keep.contains(f.rule) && !NEVER_OR_REDONE.contains(&f.rule))
+        index <= start
+            || (keep.contains(f.rule)
+                && !NEVER_OR_REDONE.contains(&f.rule)
+                && !header::REDONE.contains(&f.rule)
+                && !presence::redone(f.rule))
     });
     // Almost no Factur-X assertion carries a flag: missing means fatal (§1.3).
     for f in &mut findings[start..] {
@@ -84,6 +90,8 @@ pub(crate) fn check(root: Node<'_>, profile: FacturX, findings: &mut Vec<Finding
     bt24(root, profile, &mut sink);
     structure::check(root, profile, &mut sink);
     rules::common(root, profile, &mut sink);
+    header::check(root, profile, &mut sink);
+    presence::check(root, |id| keep.contains(id), &mut sink);
     totals::co_27(root, &mut sink);
     if profile == FacturX::Extended {
         let items = model::cii(root);
@@ -147,6 +155,9 @@ fn bt24(root: Node<'_>, profile: FacturX, sink: &mut Sink<'_>) {
 pub fn added_rules() -> Vec<&'static Rule> {
     let mut out: Vec<&'static Rule> = rules::RULES.to_vec();
     out.extend(structure::RULES.iter().copied());
+    // Same ids as EN 16931 CII rules, listed under EN 16931 by the registry.
+    out.extend(header::RULES.iter().copied());
+    out.extend(presence::RULES.iter().copied());
     out.extend(totals::fx::RULES.iter().copied());
     out.extend(vat::fx::RULES.iter().copied());
     out.extend(lines::fx::RULES.iter().copied());
