@@ -16,6 +16,7 @@ mod presence;
 mod rules;
 mod structure;
 mod structure_table;
+mod sums;
 #[cfg(test)]
 mod tests;
 
@@ -78,7 +79,8 @@ pub(crate) fn check(root: Node<'_>, profile: FacturX, findings: &mut Vec<Finding
             || (keep.contains(f.rule)
                 && !NEVER_OR_REDONE.contains(&f.rule)
                 && !header::REDONE.contains(&f.rule)
-                && !presence::redone(f.rule))
+                && !presence::redone(f.rule)
+                && !sums::redone(f.rule))
     });
     // Almost no Factur-X assertion carries a flag: missing means fatal (§1.3).
     for f in &mut findings[start..] {
@@ -92,6 +94,7 @@ pub(crate) fn check(root: Node<'_>, profile: FacturX, findings: &mut Vec<Finding
     rules::common(root, profile, &mut sink);
     header::check(root, profile, &mut sink);
     presence::check(root, |id| keep.contains(id), &mut sink);
+    sums::check(root, |id| keep.contains(id), &mut sink);
     totals::co_27(root, &mut sink);
     if profile == FacturX::Extended {
         let items = model::cii(root);
@@ -158,6 +161,7 @@ pub fn added_rules() -> Vec<&'static Rule> {
     // Same ids as EN 16931 CII rules, listed under EN 16931 by the registry.
     out.extend(header::RULES.iter().copied());
     out.extend(presence::RULES.iter().copied());
+    out.extend(sums::RULES.iter().copied());
     out.extend(totals::fx::RULES.iter().copied());
     out.extend(vat::fx::RULES.iter().copied());
     out.extend(lines::fx::RULES.iter().copied());

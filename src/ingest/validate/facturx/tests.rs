@@ -117,3 +117,20 @@ fn structural_checks_report_the_four_pseudo_ids() {
         "{findings:?}"
     );
 }
+
+#[test]
+fn header_breakdowns_of_l_m_o_are_not_shadowed() {
+    // EN16931-CII never evaluates BR-45 on an L breakdown; Factur-X does.
+    let tax = "<ram:ApplicableHeaderTradeSettlement><ram:ApplicableTradeTax><ram:CalculatedAmount>0</ram:CalculatedAmount><ram:TypeCode>VAT</ram:TypeCode><ram:CategoryCode>L</ram:CategoryCode><ram:RateApplicablePercent>0</ram:RateApplicablePercent></ram:ApplicableTradeTax></ram:ApplicableHeaderTradeSettlement>";
+    let findings = fired(FacturX::En16931, "urn:cen.eu:en16931:2017", tax);
+    assert!(has(&findings, "BR-45"), "{findings:?}");
+}
+
+#[test]
+fn whitespace_only_values_pass_the_presence_rules() {
+    // `x != ''`: a blank seller name passes in Factur-X (EN BR-06 fails it).
+    let agreement = "<ram:ApplicableHeaderTradeAgreement><ram:SellerTradeParty><ram:Name> </ram:Name></ram:SellerTradeParty></ram:ApplicableHeaderTradeAgreement>";
+    let findings = fired(FacturX::En16931, "urn:cen.eu:en16931:2017", agreement);
+    assert!(!has(&findings, "BR-06"), "{findings:?}");
+    assert!(has(&findings, "BR-07"));
+}
