@@ -14,6 +14,7 @@ pub(crate) mod syntax;
 mod tests;
 pub(crate) mod totals;
 pub(crate) mod vat;
+mod vat_rules;
 
 pub(crate) use filter::expand;
 
