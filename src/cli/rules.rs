@@ -31,9 +31,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     if args.format == Format::Text {
         writeln!(
             out,
-            "{} rules: {}, {}, {}",
+            "{} rules: {}, {}, {}, {}, {}",
             entries.len(),
             registry::EN16931_SET,
+            registry::EXTENDED_CTC_FR_SET,
+            registry::FACTUR_X_SET,
             registry::BR_FR_SET,
             registry::BR_FR_CDV_SET
         )?;

@@ -14,6 +14,7 @@
 pub mod admission;
 pub mod detect;
 pub mod parse;
+pub mod profile;
 pub mod report;
 pub mod schema;
 pub mod validate;
@@ -51,10 +52,12 @@ pub fn ingest(bytes: &[u8], options: &Options) -> Outcome {
 
 fn run(bytes: &[u8], options: &Options, report: &mut Report) -> Option<Invoice> {
     let extracted;
+    let mut origin = profile::Origin::Standalone;
     let xml_bytes = match detect::container(bytes) {
         Container::Pdf => match parse::facturx::extract_xml(bytes, &options.limits) {
             Ok(xml) => {
                 extracted = xml;
+                origin = profile::Origin::FacturX;
                 &extracted[..]
             }
             Err(err) => {
@@ -100,7 +103,17 @@ fn run(bytes: &[u8], options: &Options, report: &mut Report) -> Option<Invoice> 
     schema::validate(root, report.syntax, options.rules, &mut report.findings);
     report.layers.push((Layer::Schema, LayerStatus::Ran));
 
-    let ran = validate::run(root, report.syntax, options.rules, &mut report.findings);
+    let profile = profile::detect(root, report.syntax, origin);
+    if report.syntax != Syntax::Cdar {
+        report.rules = options.rules.version_for(profile);
+    }
+    let ran = validate::run(
+        root,
+        report.syntax,
+        options.rules,
+        profile,
+        &mut report.findings,
+    );
     report
         .layers
         .extend(ran.iter().map(|layer| (*layer, LayerStatus::Ran)));

@@ -9,10 +9,13 @@
 pub mod cdar;
 pub mod codelists;
 pub mod en16931;
+pub mod extended;
+pub mod facturx;
 pub mod fr;
 pub mod registry;
 pub mod xpath;
 
+use crate::ingest::profile::Profile;
 use crate::xml::Node;
 
 use super::report::{Finding, Layer, Severity, Syntax};
@@ -58,6 +61,15 @@ impl RuleSet {
         match self {
             RuleSet::En16931 => EN16931_VERSION,
             RuleSet::Fr => FR_VERSION,
+        }
+    }
+
+    /// The rule-set version once the profile is known: the profile's rules, then
+    /// BR-FR for [`RuleSet::Fr`] (`"EXTENDED-CTC-FR 1.4.0 + BR-FR 1.4.0"`).
+    pub fn version_for(self, profile: Profile) -> String {
+        match self {
+            RuleSet::En16931 => profile.label().to_string(),
+            RuleSet::Fr => format!("{} + {}", profile.label(), registry::BR_FR_SET),
         }
     }
 }
@@ -120,24 +132,30 @@ impl<'a> Sink<'a> {
     }
 }
 
-/// Runs the business-rule layers that apply to `syntax` on a parsed document: EN 16931,
-/// then, for [`RuleSet::Fr`], the French CIUS. Returns the layers that ran, in order.
+/// Runs the business-rule layers that apply to `syntax` on a parsed document: the
+/// profile's rules (EN 16931, EXTENDED-CTC-FR or a Factur-X profile, as
+/// [`crate::ingest::profile`] selected them), then, for [`RuleSet::Fr`], the French
+/// CIUS. Returns the layers that ran, in order.
 pub fn run(
     root: Node<'_>,
     syntax: Syntax,
     rules: RuleSet,
+    profile: Profile,
     findings: &mut Vec<Finding>,
 ) -> &'static [Layer] {
+    let start = findings.len();
     let mut sink = Sink::new(findings);
-    match syntax {
-        Syntax::Ubl => en16931::ubl::check(root, &mut sink),
-        Syntax::Cii => en16931::cii::check(root, &mut sink),
+    match (syntax, profile) {
         // Lifecycle messages only exist in the French reform: their rules always run.
-        Syntax::Cdar => {
+        (Syntax::Cdar, _) => {
             cdar::check(root, &mut sink);
             return &[Layer::French];
         }
-        Syntax::Unknown => return &[],
+        (Syntax::Unknown, _) => return &[],
+        (Syntax::Cii, Profile::FacturX(fx)) => facturx::check(root, fx, findings, start),
+        (_, Profile::ExtendedCtcFr) => extended::check(root, syntax, findings, start),
+        (Syntax::Ubl, _) => en16931::ubl::check(root, &mut sink),
+        (Syntax::Cii, _) => en16931::cii::check(root, &mut sink),
     }
     if rules == RuleSet::Fr && matches!(syntax, Syntax::Ubl | Syntax::Cii) {
         fr::check(root, syntax, findings);

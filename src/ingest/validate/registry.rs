@@ -1,7 +1,7 @@
 //! Every rule facteur implements, with its official id and severity.
 
 use super::Rule;
-use super::{en16931, fr};
+use super::{en16931, extended, facturx, fr};
 use crate::ingest::report::Syntax;
 
 /// One entry of the registry: a rule, the syntax it applies to, the rule set.
@@ -16,6 +16,8 @@ pub struct Entry {
 pub const EN16931_SET: &str = "EN16931 1.3.16";
 pub const BR_FR_SET: &str = "BR-FR 1.4.0";
 pub const BR_FR_CDV_SET: &str = "BR-FR-CDV 1.4.0";
+pub const EXTENDED_CTC_FR_SET: &str = "EXTENDED-CTC-FR 1.4.0";
+pub const FACTUR_X_SET: &str = "Factur-X 1.09";
 
 /// All rules, UBL first, then CII; within a syntax, EN 16931 then BR-FR. The French
 /// rules are declared once per reported id and apply to both syntaxes.
@@ -48,11 +50,36 @@ pub fn all() -> Vec<Entry> {
         rule,
         set: BR_FR_CDV_SET,
     });
-    ubl.chain(french(Syntax::Ubl))
+    let mut entries: Vec<Entry> = ubl
+        .chain(french(Syntax::Ubl))
         .chain(cii)
         .chain(french(Syntax::Cii))
         .chain(cdar)
-        .collect()
+        .collect();
+    // The profile rule sets: only ids not already listed for the syntax (the kept
+    // EN ids, and ids the profiles share, are listed once, under their first set).
+    let profiles = extended::ubl_rules()
+        .into_iter()
+        .map(|rule| (Syntax::Ubl, rule, EXTENDED_CTC_FR_SET))
+        .chain(
+            extended::cii_rules()
+                .into_iter()
+                .map(|rule| (Syntax::Cii, rule, EXTENDED_CTC_FR_SET)),
+        )
+        .chain(
+            facturx::added_rules()
+                .into_iter()
+                .map(|rule| (Syntax::Cii, rule, FACTUR_X_SET)),
+        );
+    for (syntax, rule, set) in profiles {
+        if !entries
+            .iter()
+            .any(|e| e.syntax == syntax && e.rule.id == rule.id)
+        {
+            entries.push(Entry { syntax, rule, set });
+        }
+    }
+    entries
 }
 
 #[cfg(test)]

@@ -1,0 +1,136 @@
+//! Unit tests of the Factur-X profile selection effects: ids a profile does not have,
+//! the BT-24 check that rejects MINIMUM and BASIC, the empty-element warning and the
+//! EXTENDED GROUP sum without tolerance.
+
+use crate::ingest::profile::FacturX;
+use crate::ingest::report::{Finding, Severity};
+use crate::xml::{Limits, parse_str};
+
+fn fired(profile: FacturX, bt24: &str, transaction: &str) -> Vec<Finding> {
+    let xml = format!(
+        r#"<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100" xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100" xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"><rsm:ExchangedDocumentContext><ram:GuidelineSpecifiedDocumentContextParameter><ram:ID>{bt24}</ram:ID></ram:GuidelineSpecifiedDocumentContextParameter></rsm:ExchangedDocumentContext><rsm:SupplyChainTradeTransaction>{transaction}</rsm:SupplyChainTradeTransaction></rsm:CrossIndustryInvoice>"#
+    );
+    let doc = parse_str(&xml, &Limits::default()).expect("test document is well-formed");
+    let mut findings = Vec::new();
+    super::check(doc.root(), profile, &mut findings, 0);
+    findings
+}
+
+fn has(findings: &[Finding], id: &str) -> bool {
+    findings.iter().any(|f| f.rule == id)
+}
+
+const SUMMATION: &str = "<ram:ApplicableHeaderTradeSettlement><ram:SpecifiedTradeSettlementHeaderMonetarySummation><ram:LineTotalAmount>10.00</ram:LineTotalAmount></ram:SpecifiedTradeSettlementHeaderMonetarySummation></ram:ApplicableHeaderTradeSettlement>";
+
+#[test]
+fn basic_wl_has_no_line_rules() {
+    // No line, BT-106 = 10: BR-16 and BR-CO-10 exist in EN16931, not in BASIC WL.
+    let en = fired(FacturX::En16931, "urn:cen.eu:en16931:2017", SUMMATION);
+    assert!(has(&en, "BR-16") && has(&en, "BR-CO-10"));
+    let wl = fired(FacturX::BasicWl, "urn:factur-x.eu:1p0:basicwl", SUMMATION);
+    assert!(!has(&wl, "BR-16") && !has(&wl, "BR-CO-10"), "{wl:?}");
+    assert!(!has(&wl, "FX-CODELIST"));
+}
+
+#[test]
+fn minimum_and_basic_are_rejected_with_a_named_profile() {
+    for (bt24, name) in [
+        ("urn:factur-x.eu:1p0:minimum", "MINIMUM"),
+        ("urn:factur-x.eu:1p0:basic", "BASIC"),
+    ] {
+        let findings = fired(FacturX::En16931, bt24, SUMMATION);
+        let finding = findings
+            .iter()
+            .find(|f| f.rule == "FX-CODELIST")
+            .expect("BT-24 is checked against the profile identifiers");
+        assert_eq!(finding.severity, Severity::Fatal);
+        assert!(finding.message.contains(name), "{}", finding.message);
+    }
+}
+
+#[test]
+fn empty_elements_warn_except_in_basic_wl() {
+    let empty = "<ram:ApplicableHeaderTradeAgreement><ram:BuyerReference> </ram:BuyerReference></ram:ApplicableHeaderTradeAgreement>";
+    let en = fired(FacturX::En16931, "urn:cen.eu:en16931:2017", empty);
+    assert!(has(&en, "PEPPOL-EN16931-R008"));
+    let wl = fired(FacturX::BasicWl, "urn:factur-x.eu:1p0:basicwl", empty);
+    assert!(!has(&wl, "PEPPOL-EN16931-R008"));
+}
+
+#[test]
+fn extended_group_sum_is_a_double_sum_without_tolerance() {
+    let line = |id: &str, sub: &str, parent: &str, amount: &str| {
+        format!(
+            "<ram:IncludedSupplyChainTradeLineItem><ram:AssociatedDocumentLineDocument><ram:LineID>{id}</ram:LineID>{parent}<ram:LineStatusReasonCode>{sub}</ram:LineStatusReasonCode></ram:AssociatedDocumentLineDocument><ram:SpecifiedLineTradeSettlement><ram:SpecifiedTradeSettlementLineMonetarySummation><ram:LineTotalAmount>{amount}</ram:LineTotalAmount></ram:SpecifiedTradeSettlementLineMonetarySummation></ram:SpecifiedLineTradeSettlement></ram:IncludedSupplyChainTradeLineItem>"
+        )
+    };
+    let parent = |p: &str| format!("<ram:ParentLineID>{p}</ram:ParentLineID>");
+    // 0.1 + 0.2 is 0.30000000000000004 in doubles: the GROUP line of 0.3 fails.
+    let lines = [
+        line("G", "GROUP", "", "0.3"),
+        line("1", "DETAIL", &parent("G"), "0.1"),
+        line("2", "DETAIL", &parent("G"), "0.2"),
+    ]
+    .concat();
+    let ext = "urn:cen.eu:en16931:2017#conformant#urn:factur-x.eu:1p0:extended";
+    assert!(has(&fired(FacturX::Extended, ext, &lines), "BR-FXEXT-08"));
+    let lines = [
+        line("G", "GROUP", "", "0.75"),
+        line("1", "DETAIL", &parent("G"), "0.5"),
+        line("2", "DETAIL", &parent("G"), "0.25"),
+    ]
+    .concat();
+    assert!(!has(&fired(FacturX::Extended, ext, &lines), "BR-FXEXT-08"));
+}
+
+#[test]
+fn structural_checks_report_the_four_pseudo_ids() {
+    let wl = "urn:factur-x.eu:1p0:basicwl";
+    let agreement = "<ram:ApplicableHeaderTradeAgreement>
+        <ram:BuyerOrderReferencedDocument><ram:IssuerAssignedID>PO-1</ram:IssuerAssignedID><ram:FormattedIssueDateTime/></ram:BuyerOrderReferencedDocument>
+        <ram:BuyerTradeParty><ram:GlobalID>123</ram:GlobalID><ram:Name>B</ram:Name><ram:PostalTradeAddress><ram:CountryID>FR</ram:CountryID></ram:PostalTradeAddress></ram:BuyerTradeParty>
+        </ram:ApplicableHeaderTradeAgreement>
+        <ram:ApplicableHeaderTradeSettlement><ram:InvoiceCurrencyCode>STD</ram:InvoiceCurrencyCode></ram:ApplicableHeaderTradeSettlement>";
+    let findings = fired(FacturX::BasicWl, wl, agreement);
+    let at = |id: &str, local: &str| {
+        findings
+            .iter()
+            .any(|f| f.rule == id && f.location.ends_with(local))
+    };
+    // The order date is not used in BASIC WL.
+    assert!(
+        at("FX-NOT-USED", "ram:FormattedIssueDateTime"),
+        "{findings:?}"
+    );
+    // A buyer global id needs its scheme.
+    assert!(at("FX-ATTRIBUTE", "ram:GlobalID"));
+    // STD left ISO 4217 (STN replaced it).
+    assert!(at("FX-CODELIST", "ram:InvoiceCurrencyCode"));
+    // The agreement has no seller; the settlement no monetary summation.
+    assert!(at("FX-CARDINALITY", "ram:ApplicableHeaderTradeAgreement"));
+    assert!(at("FX-CARDINALITY", "ram:ApplicableHeaderTradeSettlement"));
+    // STN is accepted.
+    let stn = agreement.replace(">STD<", ">STN<");
+    let findings = fired(FacturX::BasicWl, wl, &stn);
+    assert!(
+        !findings.iter().any(|f| f.rule == "FX-CODELIST"),
+        "{findings:?}"
+    );
+}
+
+#[test]
+fn header_breakdowns_of_l_m_o_are_not_shadowed() {
+    // EN16931-CII never evaluates BR-45 on an L breakdown; Factur-X does.
+    let tax = "<ram:ApplicableHeaderTradeSettlement><ram:ApplicableTradeTax><ram:CalculatedAmount>0</ram:CalculatedAmount><ram:TypeCode>VAT</ram:TypeCode><ram:CategoryCode>L</ram:CategoryCode><ram:RateApplicablePercent>0</ram:RateApplicablePercent></ram:ApplicableTradeTax></ram:ApplicableHeaderTradeSettlement>";
+    let findings = fired(FacturX::En16931, "urn:cen.eu:en16931:2017", tax);
+    assert!(has(&findings, "BR-45"), "{findings:?}");
+}
+
+#[test]
+fn whitespace_only_values_pass_the_presence_rules() {
+    // `x != ''`: a blank seller name passes in Factur-X (EN BR-06 fails it).
+    let agreement = "<ram:ApplicableHeaderTradeAgreement><ram:SellerTradeParty><ram:Name> </ram:Name></ram:SellerTradeParty></ram:ApplicableHeaderTradeAgreement>";
+    let findings = fired(FacturX::En16931, "urn:cen.eu:en16931:2017", agreement);
+    assert!(!has(&findings, "BR-06"), "{findings:?}");
+    assert!(has(&findings, "BR-07"));
+}
