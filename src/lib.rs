@@ -6,6 +6,7 @@
 //! - [`invoice`]: the EN 16931 semantic model (BG-/BT-).
 //! - [`ingest`]: bytes -> (invoice, validation report); pure, no I/O.
 //! - [`lifecycle`]: lifecycle statuses, allowed transitions, CDAR messages in and out.
+//! - [`routing`]: AMQP topology, confirmed publishing, the outbox relay, status consumer; the only lapin user.
 //! - [`samples`]: synthetic valid invoices for benchmarks, fixtures and demos.
 //! - [`cli`]: the `facteur` command line.
 
@@ -14,5 +15,6 @@ pub mod identifiers;
 pub mod ingest;
 pub mod invoice;
 pub mod lifecycle;
+pub mod routing;
 pub mod samples;
 pub mod xml;

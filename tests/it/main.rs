@@ -6,3 +6,4 @@ mod facturx;
 mod golden;
 mod lifecycle;
 mod model;
+mod routing;

@@ -1,0 +1,200 @@
+//! The outbox relay with an in-memory outbox and the real broker: every item published
+//! and marked once; returned items retried with backoff until their platform exists;
+//! a connection killed mid-run costs duplicates only for items never confirmed.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use facteur::routing::{Backoff, Relay, RelayConfig, shutdown_channel};
+use tokio::sync::watch;
+
+use super::support::{
+    Broker, MemoryOutbox, broker, counts, drain, eventually, matricule, message, message_id,
+};
+
+const IDLE: Duration = Duration::from_millis(700);
+
+fn relay_config(broker: &Broker, name: &str) -> RelayConfig {
+    let mut config = RelayConfig::new(broker.config(name));
+    config.batch_size = 500;
+    config.window = 256;
+    config.idle_poll = Duration::from_millis(50);
+    config.retry = Backoff::new(Duration::from_millis(100), Duration::from_millis(400));
+    config.reconnect = Backoff::new(Duration::from_millis(100), Duration::from_secs(1));
+    config.confirm_timeout = Duration::from_secs(10);
+    config
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_relay_publishes_and_marks_every_item_once() {
+    let Some(broker) = broker("relay") else {
+        return;
+    };
+    let platforms = [matricule("0101"), matricule("0102")];
+    let late = matricule("0103");
+    let topology = broker
+        .fresh_topology(&[platforms[0], platforms[1], late])
+        .await;
+    // The relay starts without the late platform: its items are returned, retried with
+    // backoff, and go through once the hub declares it.
+    let (topology_tx, topology_rx) = watch::channel(broker.topology(&platforms));
+    let mut messages: Vec<_> = (0..3000)
+        .map(|i| message(&format!("r{i}"), platforms[i % 2], 200))
+        .collect();
+    // Its queue exists from an earlier declaration, but unbound it receives nothing.
+    let connection = broker.connection("relay-check").await;
+    let channel = connection.create_channel().await.unwrap();
+    channel
+        .queue_unbind(
+            broker.names.platform_queue(late).into(),
+            broker.names.invoices_exchange().into(),
+            late.to_string().into(),
+            Default::default(),
+        )
+        .await
+        .unwrap();
+    messages.extend((0..20).map(|i| message(&format!("late{i}"), late, 200)));
+    let outbox = Arc::new(MemoryOutbox::with(messages));
+
+    let (trigger, shutdown) = shutdown_channel();
+    let mut relay = Relay::new(
+        relay_config(&broker, "relay"),
+        Arc::clone(&outbox),
+        topology_rx,
+    );
+    let running = tokio::spawn(async move { relay.run(shutdown).await });
+
+    assert!(eventually(Duration::from_secs(60), || outbox.published() == 3000).await);
+    // The late platform's items are being retried with growing delays, never marked.
+    assert!(
+        eventually(Duration::from_secs(10), || outbox
+            .rows()
+            .iter()
+            .filter(|r| r.item.message.platform() == late)
+            .all(|r| r.item.attempts >= 2 && r.marks == 0))
+        .await
+    );
+    topology_tx.send_replace(topology);
+    assert!(eventually(Duration::from_secs(30), || outbox.published() == 3020).await);
+    trigger.trigger();
+    let stats = running.await.unwrap();
+
+    assert_eq!(stats.confirmed, 3020);
+    assert!(stats.returned >= 40, "{stats:?}");
+    assert_eq!(stats.lost, 0);
+    assert_eq!(stats.sessions, 1);
+    for row in outbox.rows() {
+        assert_eq!(row.marks, 1, "{}", row.item.message.id());
+        if row.item.message.platform() == late {
+            assert!(
+                row.errors.iter().all(|e| e.contains("312 NO_ROUTE")),
+                "{:?}",
+                row.errors
+            );
+        } else {
+            assert!(row.errors.is_empty(), "{:?}", row.errors);
+            assert_eq!(row.claims, 1);
+        }
+    }
+    for platform in [platforms[0], platforms[1], late] {
+        let deliveries = drain(&connection, &broker.names.platform_queue(platform), IDLE).await;
+        let counts = counts(&deliveries);
+        let expected = if platform == late { 20 } else { 1500 };
+        assert_eq!(counts.len(), expected, "platform {platform}");
+        assert!(
+            counts.values().all(|&n| n == 1),
+            "duplicates without any failure"
+        );
+    }
+    let _ = connection.close(200, "done".into()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_relay_survives_a_killed_connection() {
+    let Some(broker) = broker("relay-kill") else {
+        return;
+    };
+    let platform = matricule("0201");
+    let topology = broker.fresh_topology(&[platform]).await;
+    let total = 30_000;
+    let mut outbox =
+        MemoryOutbox::with((0..total).map(|i| message(&format!("k{i}"), platform, 1024)));
+    // About 150 claims of 200 at 25 ms each: the run lasts several seconds, long
+    // enough for rabbitmqctl (slow to start) to cut it twice in the middle.
+    outbox.claim_delay = Duration::from_millis(25);
+    let outbox = Arc::new(outbox);
+    let mut config = relay_config(&broker, "relay-kill");
+    config.batch_size = 200;
+    let (_topology_tx, topology_rx) = watch::channel(topology);
+    let (trigger, shutdown) = shutdown_channel();
+    let mut relay = Relay::new(config, Arc::clone(&outbox), topology_rx);
+    let running = tokio::spawn(async move { relay.run(shutdown).await });
+
+    // Kill the connection twice mid-run, as a broker restart or a network cut would.
+    let mut killed_at = Vec::new();
+    for threshold in [total / 10, total / 2] {
+        assert!(eventually(Duration::from_secs(60), || outbox.published() >= threshold).await);
+        broker.kill_connections().await;
+        killed_at.push(outbox.published());
+    }
+    assert!(
+        killed_at[1] < total,
+        "the second kill came after the end: {killed_at:?}"
+    );
+    assert!(
+        eventually(Duration::from_secs(120), || outbox.published() == total).await,
+        "published {} of {total}",
+        outbox.published()
+    );
+    trigger.trigger();
+    let stats = running.await.unwrap();
+    assert!(
+        stats.sessions >= 3,
+        "reconnected after each kill: {stats:?}"
+    );
+
+    let rows = outbox.rows();
+    // Every item marked once; the items republished are exactly those whose confirm
+    // was lost (rescheduled with a "confirm lost" error), never confirmed ones.
+    let mut lost_ids = HashSet::new();
+    for row in &rows {
+        assert_eq!(row.marks, 1);
+        if !row.errors.is_empty() {
+            assert!(
+                row.errors.iter().all(|e| e.starts_with("confirm lost")),
+                "{:?}",
+                row.errors
+            );
+            assert_eq!(
+                row.item.attempts, 0,
+                "a lost confirm is not the message's fault"
+            );
+            lost_ids.insert(row.item.message.id().to_owned());
+        }
+        assert_eq!(row.claims as usize, 1 + row.errors.len());
+    }
+    let connection = broker.connection("relay-kill-check").await;
+    let deliveries = drain(&connection, &broker.names.platform_queue(platform), IDLE).await;
+    let counts = counts(&deliveries);
+    assert_eq!(counts.len(), total, "every item arrived");
+    let duplicated: Vec<&String> = counts
+        .iter()
+        .filter(|(_, n)| **n > 1)
+        .map(|(id, _)| id)
+        .collect();
+    for id in &duplicated {
+        assert!(
+            lost_ids.contains(*id),
+            "{id} duplicated but had been confirmed"
+        );
+    }
+    println!(
+        "relay kill (killed at {killed_at:?} published): {} sessions, {} lost confirms, {} duplicates in the queue",
+        stats.sessions,
+        lost_ids.len(),
+        duplicated.len()
+    );
+    assert!(deliveries.iter().all(|d| !message_id(d).is_empty()));
+    let _ = connection.close(200, "done".into()).await;
+}
