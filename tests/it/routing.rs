@@ -101,7 +101,7 @@ async fn topology_is_idempotent_and_redeclared() {
 fn invoice_routing(index: usize, platform: facteur::identifiers::Matricule) -> InvoiceRouting {
     InvoiceRouting {
         id: format!("inv-{index:05}"),
-        syntax: if index % 2 == 0 {
+        syntax: if index.is_multiple_of(2) {
             FlowSyntax::Ubl
         } else {
             FlowSyntax::FacturX
@@ -303,8 +303,7 @@ async fn amqps_urls_speak_tls_and_errors_hide_the_password() {
     config.connect_timeout = Duration::from_secs(5);
     let error = facteur::routing::connect(&config)
         .await
-        .err()
-        .expect("TLS against a plain port");
+        .expect_err("TLS against a plain port");
     let text = format!("{error} / {error:?}");
     assert!(!text.contains("hunter2"), "{text}");
     assert!(text.contains("amqps://guest:****@"), "{text}");

@@ -122,7 +122,7 @@ async fn statuses_are_acked_after_the_handler_and_rejected_ones_dead_lettered() 
         .filter(|(id, _)| id == "slow")
         .map(|(_, r)| *r)
         .collect();
-    assert_eq!(slow[0], false);
+    assert!(!slow[0]);
     assert!(slow[1..].iter().all(|redelivered| *redelivered), "{seen:?}");
 
     let checker = broker.connection("statuses-check").await;
