@@ -261,6 +261,7 @@ impl<S: OutboxStore> Relay<S> {
     async fn settle(&self, items: &[OutboxItem], outcomes: Vec<Outcome>, stats: &mut RelayStats) {
         let now = SystemTime::now();
         let mut confirmed = Vec::with_capacity(items.len());
+        let mut lost = 0usize;
         for (item, outcome) in items.iter().zip(outcomes) {
             let (not_before, attempts, error) = match outcome {
                 Outcome::Confirmed => {
@@ -279,25 +280,26 @@ impl<S: OutboxStore> Relay<S> {
                 Outcome::Nacked => {
                     stats.nacked += 1;
                     let attempts = item.attempts.saturating_add(1);
-                    (
-                        now + self.config.retry.delay(attempts),
-                        attempts,
-                        "nacked by the broker".into(),
-                    )
+                    let error = "nacked by the broker".to_owned();
+                    (now + self.config.retry.delay(attempts), attempts, error)
                 }
                 Outcome::ConnectionLost { reason } => {
+                    // One event per batch below: a lost connection loses a whole window.
                     stats.lost += 1;
+                    lost += 1;
                     (now, item.attempts, format!("confirm lost: {reason}"))
                 }
             };
-            tracing::warn!(
-                outbox_id = item.id,
-                message_id = item.message.id(),
-                platform = %item.message.platform(),
-                attempts,
-                error,
-                "message not confirmed, rescheduled"
-            );
+            if attempts > item.attempts {
+                tracing::warn!(
+                    outbox_id = item.id,
+                    message_id = item.message.id(),
+                    platform = %item.message.platform(),
+                    attempts,
+                    error,
+                    "message refused by the broker, retry scheduled"
+                );
+            }
             if let Err(store_error) = self
                 .store
                 .schedule_retry(item.id, not_before, attempts, &error)
@@ -311,6 +313,12 @@ impl<S: OutboxStore> Relay<S> {
                     "outbox reschedule failed"
                 );
             }
+        }
+        if lost > 0 {
+            tracing::warn!(
+                count = lost,
+                "confirms lost with the connection, messages released for publishing again"
+            );
         }
         if confirmed.is_empty() {
             return;

@@ -198,3 +198,128 @@ async fn the_relay_survives_a_killed_connection() {
     assert!(deliveries.iter().all(|d| !message_id(d).is_empty()));
     let _ = connection.close(200, "done".into()).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_relay_waits_out_an_outage_and_redeclares_a_lost_topology() {
+    let Some(broker) = broker("relay-outage") else {
+        return;
+    };
+    let platform = matricule("0301");
+    let topology = broker.fresh_topology(&[platform]).await;
+    let total = 20_000;
+    let mut outbox =
+        MemoryOutbox::with((0..total).map(|i| message(&format!("o{i}"), platform, 512)));
+    // 200 claims of 100 at 25 ms: at least 5 s, so the second outage falls mid-run.
+    outbox.claim_delay = Duration::from_millis(25);
+    let outbox = Arc::new(outbox);
+    let mut config = relay_config(&broker, "relay-outage");
+    config.batch_size = 100;
+
+    // The broker refuses facteur (as if down) before the relay even starts.
+    let user = broker.url.username().to_owned();
+    let refuse = {
+        let (vhost, user) = (broker.vhost.clone(), user.clone());
+        move || super::support::rabbitmqctl(&["clear_permissions", "-p", &vhost, &user])
+    };
+    let allow = {
+        let (vhost, user) = (broker.vhost.clone(), user.clone());
+        move || {
+            super::support::rabbitmqctl(&["set_permissions", "-p", &vhost, &user, ".*", ".*", ".*"])
+        }
+    };
+    tokio::task::spawn_blocking(refuse.clone()).await.unwrap();
+    let (_topology_tx, topology_rx) = watch::channel(topology);
+    let (trigger, shutdown) = shutdown_channel();
+    let mut relay = Relay::new(config, Arc::clone(&outbox), topology_rx);
+    let running = tokio::spawn(async move { relay.run(shutdown).await });
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(outbox.published(), 0);
+    assert!(
+        outbox.rows().iter().all(|r| r.claims == 0),
+        "nothing claimed without a broker"
+    );
+
+    // Back: the relay connects on its next attempt and starts publishing.
+    tokio::task::spawn_blocking(allow.clone()).await.unwrap();
+    assert!(eventually(Duration::from_secs(30), || outbox.published() >= 1_000).await);
+
+    // Down again mid-run, and when it comes back its definitions are gone (a broker
+    // rebuilt from scratch): the relay must declare them again before publishing.
+    tokio::task::spawn_blocking(refuse).await.unwrap();
+    broker.kill_connections().await;
+    // Let the relay record the batch the kill interrupted.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let published_during_outage = outbox.published();
+    assert!(
+        published_during_outage < total,
+        "the outage came after the end"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        outbox.published(),
+        published_during_outage,
+        "nothing confirmed while down"
+    );
+    tokio::task::spawn_blocking(allow.clone()).await.unwrap();
+    let admin = broker.connection("relay-outage-admin").await;
+    let channel = admin.create_channel().await.unwrap();
+    channel
+        .exchange_delete(broker.names.invoices_exchange().into(), Default::default())
+        .await
+        .unwrap();
+
+    assert!(
+        eventually(Duration::from_secs(60), || outbox.published() == total).await,
+        "published {} of {total}",
+        outbox.published()
+    );
+    trigger.trigger();
+    let stats = running.await.unwrap();
+    assert!(stats.sessions >= 2, "{stats:?}");
+    assert!(outbox.rows().iter().all(|r| r.marks == 1));
+    let deliveries = drain(&admin, &broker.names.platform_queue(platform), IDLE).await;
+    assert_eq!(counts(&deliveries).len(), total, "every item arrived");
+    let _ = admin.close(200, "done".into()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_graceful_shutdown_leaves_nothing_confirmed_unmarked() {
+    let Some(broker) = broker("relay-shutdown") else {
+        return;
+    };
+    let platform = matricule("0401");
+    let topology = broker.fresh_topology(&[platform]).await;
+    let total = 20_000;
+    let mut outbox =
+        MemoryOutbox::with((0..total).map(|i| message(&format!("s{i}"), platform, 256)));
+    outbox.claim_delay = Duration::from_millis(25);
+    let outbox = Arc::new(outbox);
+    let mut config = relay_config(&broker, "relay-shutdown");
+    config.batch_size = 200;
+    let (_topology_tx, topology_rx) = watch::channel(topology);
+    let (trigger, shutdown) = shutdown_channel();
+    let mut relay = Relay::new(config, Arc::clone(&outbox), topology_rx);
+    let running = tokio::spawn(async move { relay.run(shutdown).await });
+    assert!(eventually(Duration::from_secs(60), || outbox.published() >= total / 4).await);
+    trigger.trigger();
+    let stats = running.await.unwrap();
+    let marked: HashSet<String> = outbox
+        .rows()
+        .iter()
+        .filter(|r| r.marks == 1)
+        .map(|r| r.item.message.id().to_owned())
+        .collect();
+    assert!(marked.len() < total, "stopped before the end");
+    assert_eq!(stats.confirmed as usize, marked.len());
+    // The batch in progress was finished and recorded: what is in the queue is exactly
+    // what the outbox marked, no confirmed message left to be published twice.
+    let connection = broker.connection("relay-shutdown-check").await;
+    let delivered: HashSet<String> =
+        drain(&connection, &broker.names.platform_queue(platform), IDLE)
+            .await
+            .iter()
+            .map(message_id)
+            .collect();
+    assert_eq!(delivered, marked);
+    let _ = connection.close(200, "done".into()).await;
+}
