@@ -1,7 +1,7 @@
 //! The AMQP topology facteur owns, declared at start-up and after every reconnect.
 //!
 //! ```text
-//! facteur.invoices (direct) --<matricule>--> facteur.platform.<matricule> (quorum)
+//! facteur.invoices (direct) --<matricule>--> facteur.platform.<matricule> (quorum, bounded)
 //!                                              | rejected / expired: dead-lettered
 //!                                              v
 //! facteur.dead (direct) -----<matricule>--> facteur.dead.<matricule>     (quorum, parking)
@@ -98,11 +98,27 @@ impl Names {
 /// message's own routing key (the matricule) when dead-lettering.
 pub const STATUSES_DEAD_LETTER_KEY: &str = "statuses";
 
-/// Everything to declare: the names and the active platforms.
-#[derive(Clone, Debug, Default)]
+/// Default bound on the bodies a platform queue holds: 1 GiB.
+pub const DEFAULT_PLATFORM_QUEUE_BYTES: u64 = 1 << 30;
+
+/// Everything to declare: the names, the active platforms and the platform queues'
+/// size bound.
+#[derive(Clone, Debug)]
 pub struct Topology {
     pub names: Names,
     pub platforms: Vec<Matricule>,
+    /// `x-max-length-bytes` of each platform queue, with `x-overflow=reject-publish`:
+    /// a platform that stops reading makes the broker nack further publishes, so its
+    /// invoices wait in the outbox (retried with backoff) instead of filling the
+    /// broker's disk, whose alarm would block publishing for every platform. Part of
+    /// the queue's arguments, so changing it for existing queues is a migration.
+    pub platform_queue_max_bytes: u64,
+}
+
+impl Default for Topology {
+    fn default() -> Self {
+        Topology::new(Names::default(), [])
+    }
 }
 
 impl Topology {
@@ -110,7 +126,11 @@ impl Topology {
         let mut platforms: Vec<Matricule> = platforms.into_iter().collect();
         platforms.sort_unstable();
         platforms.dedup();
-        Topology { names, platforms }
+        Topology {
+            names,
+            platforms,
+            platform_queue_max_bytes: DEFAULT_PLATFORM_QUEUE_BYTES,
+        }
     }
 
     /// Declares (or re-declares) everything on a channel of its own: a refused
@@ -144,6 +164,16 @@ impl Topology {
             arguments.insert(
                 "x-dead-letter-exchange".into(),
                 AMQPValue::LongString(LongString::from(dead.as_str())),
+            );
+            arguments.insert(
+                "x-max-length-bytes".into(),
+                AMQPValue::LongLongInt(
+                    i64::try_from(self.platform_queue_max_bytes).unwrap_or(i64::MAX),
+                ),
+            );
+            arguments.insert(
+                "x-overflow".into(),
+                AMQPValue::LongString(LongString::from("reject-publish")),
             );
             declare_bound(
                 &channel,

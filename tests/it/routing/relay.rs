@@ -108,6 +108,7 @@ async fn the_relay_publishes_and_marks_every_item_once() {
         );
     }
     let _ = connection.close(200, "done".into()).await;
+    broker.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -197,6 +198,7 @@ async fn the_relay_survives_a_killed_connection() {
     );
     assert!(deliveries.iter().all(|d| !message_id(d).is_empty()));
     let _ = connection.close(200, "done".into()).await;
+    broker.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -280,6 +282,7 @@ async fn the_relay_waits_out_an_outage_and_redeclares_a_lost_topology() {
     let deliveries = drain(&admin, &broker.names.platform_queue(platform), IDLE).await;
     assert_eq!(counts(&deliveries).len(), total, "every item arrived");
     let _ = admin.close(200, "done".into()).await;
+    broker.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -322,4 +325,94 @@ async fn a_graceful_shutdown_leaves_nothing_confirmed_unmarked() {
             .collect();
     assert_eq!(delivered, marked);
     let _ = connection.close(200, "done".into()).await;
+    broker.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_platform_queue_nacks_and_the_outbox_waits_for_room() {
+    let Some(broker) = broker("relay-full") else {
+        return;
+    };
+    let platform = matricule("0501");
+    let mut topology = broker.topology(&[platform]);
+    topology.platform_queue_max_bytes = 20_000;
+    let topology = broker.fresh(topology).await;
+
+    // The publisher alone: beyond about 20 KB the queue refuses, and a refused message
+    // is Nacked, never Confirmed, and absent from the queue.
+    let connection = broker.connection("relay-full-check").await;
+    let mut config = facteur::routing::PublisherConfig::new(broker.names.invoices_exchange());
+    config.window = 8;
+    let mut publisher = facteur::routing::Publisher::open(&connection, &config)
+        .await
+        .unwrap();
+    let probe: Vec<_> = (0..60)
+        .map(|i| message(&format!("p{i}"), platform, 1000))
+        .collect();
+    let outcomes = publisher.publish_batch(&probe).await;
+    let confirmed: HashSet<String> = probe
+        .iter()
+        .zip(&outcomes)
+        .filter(|(_, o)| o.is_confirmed())
+        .map(|(m, _)| m.id().to_owned())
+        .collect();
+    let nacked = outcomes
+        .iter()
+        .filter(|o| **o == facteur::routing::Outcome::Nacked)
+        .count();
+    assert_eq!(confirmed.len() + nacked, 60, "{outcomes:?}");
+    assert!(
+        nacked > 0 && confirmed.len() >= 15,
+        "{} confirmed",
+        confirmed.len()
+    );
+    let queue = broker.names.platform_queue(platform);
+    let held: HashSet<String> = drain(&connection, &queue, IDLE)
+        .await
+        .iter()
+        .map(message_id)
+        .collect();
+    assert_eq!(held, confirmed);
+
+    // The relay: refused items wait in the outbox, retried with backoff, and all go
+    // through as the platform reads its queue.
+    let total = 300;
+    let outbox = Arc::new(MemoryOutbox::with(
+        (0..total).map(|i| message(&format!("f{i}"), platform, 1000)),
+    ));
+    let (_topology_tx, topology_rx) = watch::channel(topology);
+    let (trigger, shutdown) = shutdown_channel();
+    let mut relay = Relay::new(
+        relay_config(&broker, "relay-full"),
+        Arc::clone(&outbox),
+        topology_rx,
+    );
+    let running = tokio::spawn(async move { relay.run(shutdown).await });
+    let mut received = HashSet::new();
+    for _ in 0..200 {
+        if outbox.published() == total {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let deliveries = drain(&connection, &queue, Duration::from_millis(100)).await;
+        received.extend(deliveries.iter().map(message_id));
+    }
+    trigger.trigger();
+    let stats = running.await.unwrap();
+    received.extend(
+        drain(&connection, &queue, IDLE)
+            .await
+            .iter()
+            .map(message_id),
+    );
+    assert_eq!(outbox.published(), total);
+    assert_eq!(received.len(), total, "every item arrived");
+    assert!(stats.nacked > 0, "{stats:?}");
+    let retried = outbox.rows().into_iter().filter(|r| r.item.attempts > 0);
+    for row in retried {
+        assert!(row.errors.iter().all(|e| e == "nacked by the broker"));
+        assert_eq!(row.marks, 1);
+    }
+    let _ = connection.close(200, "done".into()).await;
+    broker.finish().await;
 }

@@ -157,4 +157,5 @@ async fn statuses_are_acked_after_the_handler_and_rejected_ones_dead_lettered() 
     );
     let _ = checker.close(200, "done".into()).await;
     let _ = platform.close(200, "done".into()).await;
+    broker.finish().await;
 }

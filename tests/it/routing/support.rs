@@ -38,8 +38,8 @@ pub fn broker(test: &str) -> Option<Broker> {
         return None;
     };
     let base = AmqpUrl::parse(&text).expect("FACTEUR_TEST_AMQP_URL");
-    // The vhost is kept between runs, and its queues reused (purged, not deleted):
-    // RabbitMQ 3.10 can leave a deleted quorum queue's data on disk until it restarts.
+    // A passing test deletes its vhost (`finish`); a failing one leaves it for
+    // inspection, and the next run reuses it, purging its queues first.
     let vhost = format!("facteur-it-{test}");
     rabbitmqctl(&["add_vhost", &vhost]);
     rabbitmqctl(&[
@@ -86,9 +86,22 @@ impl Broker {
         Topology::new(self.names.clone(), platforms.iter().copied())
     }
 
-    /// Declares the topology and empties its queues (left over from an earlier run).
+    /// Declares the topology of `platforms` and empties its queues.
     pub async fn fresh_topology(&self, platforms: &[Matricule]) -> Topology {
-        let topology = self.topology(platforms);
+        self.fresh(self.topology(platforms)).await
+    }
+
+    /// Deletes the test's vhost and everything in it, once the test passed.
+    pub async fn finish(self) {
+        let vhost = self.vhost;
+        tokio::task::spawn_blocking(move || rabbitmqctl(&["delete_vhost", &vhost]))
+            .await
+            .unwrap();
+    }
+
+    /// Declares `topology` and empties its queues (left over from a failed run).
+    pub async fn fresh(&self, topology: Topology) -> Topology {
+        let platforms = topology.platforms.clone();
         let connection = self.connection("setup").await;
         topology.declare(&connection).await.expect("declare");
         let channel = connection.create_channel().await.unwrap();
@@ -96,7 +109,7 @@ impl Broker {
             self.names.statuses_queue(),
             self.names.statuses_parking_queue(),
         ];
-        for &platform in platforms {
+        for platform in platforms {
             queues.push(self.names.platform_queue(platform));
             queues.push(self.names.parking_queue(platform));
         }
