@@ -340,3 +340,59 @@ async fn a_publish_to_a_platform_reaches_only_its_queue_even_with_raw_clients() 
     let _ = connection.close(200, "done".into()).await;
     broker.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_a_platform_rejects_is_parked_in_its_dead_letter_queue() {
+    let Some(broker) = broker("parking") else {
+        return;
+    };
+    let platform = matricule("0041");
+    broker.fresh_topology(&[platform]).await;
+    let connection = broker.connection("parking").await;
+    let mut publisher = Publisher::open(
+        &connection,
+        &PublisherConfig::new(broker.names.invoices_exchange()),
+    )
+    .await
+    .unwrap();
+    let sent = message("refused-by-platform", platform, 100);
+    assert_eq!(publisher.publish_one(&sent).await, Outcome::Confirmed);
+
+    // The platform's own client refuses it without requeue.
+    let channel = connection.create_channel().await.unwrap();
+    let delivery = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let got = channel
+                .basic_get(
+                    broker.names.platform_queue(platform).into(),
+                    Default::default(),
+                )
+                .await
+                .unwrap();
+            if let Some(got) = got {
+                return got;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("delivered to the platform queue");
+    delivery
+        .delivery
+        .reject(lapin::options::BasicRejectOptions { requeue: false })
+        .await
+        .unwrap();
+
+    let parked = drain(&connection, &broker.names.parking_queue(platform), IDLE).await;
+    assert_eq!(parked.len(), 1);
+    assert_eq!(message_id(&parked[0]), "refused-by-platform");
+    assert_eq!(parked[0].routing_key.as_str(), "0041");
+    assert_eq!(parked[0].data, sent.body());
+    assert!(
+        drain(&connection, &broker.names.platform_queue(platform), IDLE)
+            .await
+            .is_empty()
+    );
+    let _ = connection.close(200, "done".into()).await;
+    broker.finish().await;
+}
