@@ -165,9 +165,18 @@ impl Publisher {
                 message.body(),
                 message.properties(),
             );
-            match publishing.await {
-                Ok(confirm) => in_flight.push(async move { (index, confirm.await) }),
-                Err(error) => lost = Some(format!("basic.publish failed: {error}")),
+            // A broker under a resource alarm blocks publishers: writing can then wait
+            // for ever, so the write is bounded like the confirms.
+            match tokio::time::timeout(self.confirm_timeout, publishing).await {
+                Ok(Ok(confirm)) => in_flight.push(async move { (index, confirm.await) }),
+                Ok(Err(error)) => lost = Some(format!("basic.publish failed: {error}")),
+                Err(_elapsed) => {
+                    self.stalled = true;
+                    lost = Some(format!(
+                        "basic.publish blocked for {} s",
+                        self.confirm_timeout.as_secs()
+                    ));
+                }
             }
         }
         while !in_flight.is_empty() && lost.is_none() {
