@@ -1,9 +1,12 @@
 //! The confirmed publisher: one channel in confirm mode, `mandatory` publishes, and a
 //! bounded window of messages in flight, each resolved to an [`Outcome`].
 //!
-//! Awaiting each confirm costs a broker round trip per message (about 1.5 k msg/s on
-//! this machine); keeping up to `window` publishes in flight and collecting their
-//! confirms in a `FuturesUnordered` is about ten times faster (README, benchmarks).
+//! Awaiting each confirm costs a broker round trip (and a quorum-queue commit) per
+//! message; keeping up to `window` publishes in flight and collecting their confirms in
+//! a `FuturesUnordered` lets the broker batch them. `benches/routing.rs`, persistent
+//! messages into a quorum queue on this 2-core machine under a load of 8: 11.7 k msg/s
+//! (2 KB) and 8.1 k msg/s (8 KB) with a window of 1024, against 0.26 k and 0.11 k one
+//! at a time (the reference measured 13–17 k against 1.3–1.7 k on a quiet machine).
 //!
 //! **Returned is never reported as Confirmed.** RabbitMQ acks an unroutable `mandatory`
 //! message after returning it, so the ack alone proves nothing. lapin attaches each
