@@ -99,7 +99,12 @@ pub async fn run_status_consumer<H: DeliveryHandler>(
             Err(error) => {
                 failures = failures.saturating_add(1);
                 let delay = config.reconnect.delay(failures);
-                tracing::warn!(%error, failures, delay_ms = delay.as_millis() as u64, "status consumer cannot reach the broker");
+                tracing::warn!(
+                    error = &error as &dyn std::error::Error,
+                    failures,
+                    delay_ms = delay.as_millis() as u64,
+                    "status consumer cannot reach the broker"
+                );
                 shutdown.sleep(delay).await;
                 continue;
             }
@@ -107,7 +112,10 @@ pub async fn run_status_consumer<H: DeliveryHandler>(
         failures = 0;
         stats.sessions += 1;
         if let Err(error) = consume(config, &connection, handler, &mut shutdown, &mut stats).await {
-            tracing::warn!(%error, "status consumer session ended");
+            tracing::warn!(
+                error = &error as &dyn std::error::Error,
+                "status consumer session ended"
+            );
         }
         if let Err(error) = connection.close(200, "consumer stopping".into()).await {
             tracing::debug!(%error, "closing the consumer connection failed");

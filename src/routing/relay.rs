@@ -187,7 +187,12 @@ impl<S: OutboxStore> Relay<S> {
                 Err(error) => {
                     failures = failures.saturating_add(1);
                     let delay = self.config.reconnect.delay(failures);
-                    tracing::warn!(%error, failures, delay_ms = delay.as_millis() as u64, "broker unavailable, outbox keeps the messages");
+                    tracing::warn!(
+                        error = &error as &dyn std::error::Error,
+                        failures,
+                        delay_ms = delay.as_millis() as u64,
+                        "broker unavailable, outbox keeps the messages"
+                    );
                     shutdown.sleep(delay).await;
                     continue;
                 }
@@ -229,7 +234,10 @@ impl<S: OutboxStore> Relay<S> {
             if self.topology.has_changed().unwrap_or(false) {
                 let topology = self.topology.borrow_and_update().clone();
                 if let Err(error) = topology.declare(&session.connection).await {
-                    tracing::warn!(%error, "redeclaring the changed topology failed");
+                    tracing::warn!(
+                        error = &error as &dyn std::error::Error,
+                        "redeclaring the changed topology failed"
+                    );
                     return;
                 }
             }
