@@ -8,6 +8,7 @@
 //! - [`ingest`]: bytes -> (invoice, validation report); pure, no I/O.
 //! - [`lifecycle`]: lifecycle statuses, allowed transitions, CDAR messages in and out.
 //! - [`taxfeed`]: F1 regulatory data, F6 mandatory statuses, F10 e-reporting, flows to the PPF.
+//! - [`routing`]: AMQP topology, confirmed publishing, the outbox relay, status consumer; the only lapin user.
 //! - [`samples`]: synthetic valid invoices for benchmarks, fixtures and demos.
 //! - [`cli`]: the `facteur` command line.
 
@@ -17,6 +18,7 @@ pub mod identifiers;
 pub mod ingest;
 pub mod invoice;
 pub mod lifecycle;
+pub mod routing;
 pub mod samples;
 pub mod taxfeed;
 pub mod xml;

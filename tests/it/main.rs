@@ -8,3 +8,4 @@ mod lifecycle;
 mod model;
 mod schema;
 mod taxfeed;
+mod routing;
