@@ -24,12 +24,33 @@ struct Amounts {
     gross: Decimal,
 }
 
+/// One line of a sample invoice: a quantity and a unit price in cents.
+#[derive(Clone, Copy, Debug)]
+pub struct SampleLine {
+    pub quantity: u32,
+    pub price_cents: i64,
+}
+
+/// The default lines: small quantities and prices that vary with the line number.
+fn default_lines(lines: usize) -> Vec<SampleLine> {
+    (0..lines)
+        .map(|i| SampleLine {
+            quantity: (i % 5) as u32 + 1,
+            price_cents: 1000 + (i % 7) as i64 * 125,
+        })
+        .collect()
+}
+
 fn amounts(lines: usize) -> Amounts {
-    let mut out = Vec::with_capacity(lines);
+    amounts_of(&default_lines(lines))
+}
+
+fn amounts_of(lines: &[SampleLine]) -> Amounts {
+    let mut out = Vec::with_capacity(lines.len());
     let mut net = Decimal::ZERO;
-    for i in 0..lines {
-        let quantity = (i % 5) as u32 + 1;
-        let price = Decimal::new(1000 + (i % 7) as i64 * 125, 2);
+    for line in lines {
+        let quantity = line.quantity;
+        let price = Decimal::new(line.price_cents, 2);
         let amount = price * Decimal::from(quantity);
         net += amount;
         out.push((quantity, price, amount));
@@ -45,8 +66,13 @@ fn amounts(lines: usize) -> Amounts {
 
 /// A UBL 2.1 invoice with `lines` lines, numbered `number`.
 pub fn ubl_invoice(number: &str, lines: usize) -> String {
-    let a = amounts(lines);
-    let mut x = String::with_capacity(1500 + lines * 700);
+    ubl_invoice_with(number, &default_lines(lines))
+}
+
+/// A UBL 2.1 invoice with the given lines; totals and VAT (20 %) computed from them.
+pub fn ubl_invoice_with(number: &str, lines: &[SampleLine]) -> String {
+    let a = amounts_of(lines);
+    let mut x = String::with_capacity(1500 + lines.len() * 700);
     let _ = write!(
         x,
         r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -157,8 +183,13 @@ pub fn ubl_invoice(number: &str, lines: usize) -> String {
 
 /// A CII invoice with `lines` lines, numbered `number` (valid against D16B and D22B).
 pub fn cii_invoice(number: &str, lines: usize) -> String {
-    let a = amounts(lines);
-    let mut x = String::with_capacity(2500 + lines * 900);
+    cii_invoice_with(number, &default_lines(lines))
+}
+
+/// A CII invoice with the given lines; totals and VAT (20 %) computed from them.
+pub fn cii_invoice_with(number: &str, lines: &[SampleLine]) -> String {
+    let a = amounts_of(lines);
+    let mut x = String::with_capacity(2500 + lines.len() * 900);
     x.push_str(
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100" xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100" xmlns:qdt="urn:un:unece:uncefact:data:standard:QualifiedDataType:100" xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100">

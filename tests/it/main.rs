@@ -6,6 +6,7 @@ mod facturx;
 mod golden;
 mod lifecycle;
 mod model;
+mod properties;
+mod routing;
 mod schema;
 mod taxfeed;
-mod routing;
