@@ -41,10 +41,6 @@ fn default_lines(lines: usize) -> Vec<SampleLine> {
         .collect()
 }
 
-fn amounts(lines: usize) -> Amounts {
-    amounts_of(&default_lines(lines))
-}
-
 fn amounts_of(lines: &[SampleLine]) -> Amounts {
     let mut out = Vec::with_capacity(lines.len());
     let mut net = Decimal::ZERO;
@@ -372,7 +368,7 @@ mod tests {
 
     #[test]
     fn sample_totals_add_up() {
-        let a = amounts(10);
+        let a = amounts_of(&default_lines(10));
         let sum: Decimal = a.lines.iter().map(|l| l.2).sum();
         assert_eq!(sum, a.net);
         assert_eq!(a.gross, a.net + a.vat);
