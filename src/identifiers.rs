@@ -298,6 +298,16 @@ impl Matricule {
             })
     }
 
+    /// The matricule as a number (0 to 9999), the compact form the directory index stores.
+    pub fn value(self) -> u16 {
+        self.0
+    }
+
+    /// The matricule of a number read back from storage; `None` above 9999.
+    pub fn from_value(value: u16) -> Option<Self> {
+        (value <= 9999).then_some(Matricule(value))
+    }
+
     /// One of 9997, 9998, 9999, which a platform may never point a line at (G1.112).
     pub fn is_reserved(self) -> bool {
         self.0 >= 9997
