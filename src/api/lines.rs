@@ -77,7 +77,7 @@ async fn with_platform(state: &AppState, line: &Line, include: &[String]) -> Res
 }
 
 pub async fn search(State(state): State<AppState>, _caller: Caller, body: Bytes) -> Result<Response, ApiError> {
-    let mut req = SearchRequest::parse(&body)?;
+    let mut req = SearchRequest::parse(&body, false)?;
     let db = state.directory.db();
     let mut w = Where::default();
     if let Some(v) = req.text("identifiantAdressage", "contient")? {

@@ -40,7 +40,8 @@ pub fn establishment_json(e: &Establishment) -> Value {
     })
 }
 
-fn included_unit(u: &LegalUnit) -> Value {
+/// A legal unit as an included relation (`uniteLegalePayloadIncluded`).
+pub fn included_unit(u: &LegalUnit) -> Value {
     let mut v = unit_json(u);
     if let Value::Object(m) = &mut v {
         m.remove("historisation");
@@ -48,8 +49,17 @@ fn included_unit(u: &LegalUnit) -> Value {
     v
 }
 
+/// An establishment as an included relation (`etablissementPayloadIncluded`).
+pub fn included_establishment(e: &Establishment) -> Value {
+    let mut v = establishment_json(e);
+    if let Value::Object(m) = &mut v {
+        m.remove("historisation");
+    }
+    v
+}
+
 pub async fn search_units(State(state): State<AppState>, _caller: Caller, body: Bytes) -> Result<Response, ApiError> {
-    let mut req = SearchRequest::parse(&body)?;
+    let mut req = SearchRequest::parse(&body, false)?;
     let db = state.directory.db();
     let mut w = Where::default();
     if let Some(v) = req.text("siren", "strict")? {
@@ -105,7 +115,7 @@ async fn with_unit(state: &AppState, e: &Establishment, include: &[String]) -> R
 }
 
 pub async fn search_establishments(State(state): State<AppState>, _caller: Caller, body: Bytes) -> Result<Response, ApiError> {
-    let mut req = SearchRequest::parse(&body)?;
+    let mut req = SearchRequest::parse(&body, true)?;
     let db = state.directory.db();
     let mut w = Where::default();
     if let Some(v) = req.text("siret", "strict")? {

@@ -10,6 +10,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json as j};
 
+use super::registry::{included_establishment, included_unit};
 use super::search::{SearchRequest, list_param, project};
 use super::{ApiError, AppState, Caller, id_instance, json, json_body, keyed};
 use crate::directory::model::RoutingCodeRecord;
@@ -36,7 +37,7 @@ fn reference(r: &RoutingCodeRecord, status: StatusCode) -> Response {
 }
 
 pub async fn search(State(state): State<AppState>, _caller: Caller, body: Bytes) -> Result<Response, ApiError> {
-    let mut req = SearchRequest::parse(&body)?;
+    let mut req = SearchRequest::parse(&body, true)?;
     let db = state.directory.db();
     let mut w = Where::default();
     if let Some(v) = req.text("identifiantRoutage", "contient")? {
@@ -61,7 +62,24 @@ pub async fn search(State(state): State<AppState>, _caller: Caller, body: Bytes)
     w.created_between(history.from, history.to);
     let sorts = req.sorts(routing_code_sort_column)?;
     let (total, codes) = db.search_routing_codes(&w, &sorts, req.page).await?;
-    Ok(req.respond(total, codes.iter().map(routing_code_json).collect()))
+    let mut items = Vec::with_capacity(codes.len());
+    for r in &codes {
+        let mut v = routing_code_json(r);
+        if let Value::Object(map) = &mut v {
+            if req.include.iter().any(|i| i == "siren")
+                && let Some(u) = db.legal_unit(&r.siret.siren()).await?
+            {
+                map.insert("uniteLegale".into(), included_unit(&u));
+            }
+            if req.include.iter().any(|i| i == "siret")
+                && let Some(e) = db.establishment(&r.siret).await?
+            {
+                map.insert("etablissement".into(), included_establishment(&e));
+            }
+        }
+        items.push(v);
+    }
+    Ok(req.respond(total, items))
 }
 
 pub async fn get_by_id(

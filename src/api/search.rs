@@ -51,7 +51,9 @@ fn object(value: Option<&Value>, what: &str) -> Result<Map<String, Value>, ApiEr
 }
 
 impl SearchRequest {
-    pub fn parse(body: &Bytes) -> Result<SearchRequest, ApiError> {
+    /// Parses a search body; `inclure` is a member of the SIRET and routing-code
+    /// searches only (as in the PPF document).
+    pub fn parse(body: &Bytes, with_include: bool) -> Result<SearchRequest, ApiError> {
         let raw: Value = if body.is_empty() {
             Value::Object(Map::new())
         } else {
@@ -61,7 +63,9 @@ impl SearchRequest {
             return Err(ApiError::bad_request("the search body must be a JSON object"));
         };
         for key in top.keys() {
-            if !["filtres", "tris", "champs", "inclure", "limite", "ignorer"].contains(&key.as_str()) {
+            let known = ["filtres", "tris", "champs", "limite", "ignorer"].contains(&key.as_str())
+                || (with_include && key == "inclure");
+            if !known {
                 return Err(ApiError::bad_request(format!("unknown search member {key:?}")));
             }
         }

@@ -1,5 +1,10 @@
 //! One integration-test binary (see STYLE.md): each module is one area.
 
 mod conformance;
+mod directory_api;
+mod directory_index;
+mod directory_rules;
+mod directory_service;
+mod directory_support;
 mod golden;
 mod lifecycle;
