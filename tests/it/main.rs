@@ -4,6 +4,7 @@ mod conformance;
 mod directory_api;
 mod directory_index;
 mod directory_rules;
+mod directory_scale;
 mod directory_service;
 mod directory_support;
 mod golden;
