@@ -12,7 +12,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use facteur::directory::Day;
 use facteur::directory::generate::generate;
-use facteur::directory::index::{Fallback, Index, IndexBuilder, IndexLine, PlatformStates, Snapshot};
+use facteur::directory::index::{
+    Fallback, Index, IndexBuilder, IndexLine, PlatformStates, Snapshot,
+};
 use facteur::identifiers::{AddressingId, Matricule};
 
 struct Counting;
@@ -32,7 +34,8 @@ unsafe impl GlobalAlloc for Counting {
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         if new_size > layout.size() {
-            let now = CURRENT.fetch_add(new_size - layout.size(), Ordering::Relaxed) + (new_size - layout.size());
+            let now = CURRENT.fetch_add(new_size - layout.size(), Ordering::Relaxed)
+                + (new_size - layout.size());
             PEAK.fetch_max(now, Ordering::Relaxed);
         } else {
             CURRENT.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
@@ -45,7 +48,10 @@ unsafe impl GlobalAlloc for Counting {
 static ALLOCATOR: Counting = Counting;
 
 fn lines() -> u64 {
-    std::env::var("FACTEUR_BENCH_LINES").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000)
+    std::env::var("FACTEUR_BENCH_LINES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000)
 }
 
 /// Builds the index and returns it with a sample of addresses to resolve: every
@@ -60,10 +66,18 @@ fn setup() -> (Index, Vec<AddressingId>) {
         if i % 97 == 0 {
             sample.push(g.addressing.clone());
         }
-        builder.push(&g.addressing, IndexLine::new(i as i64 + 1, g.matricule, g.start, g.end));
+        builder.push(
+            &g.addressing,
+            IndexLine::new(i as i64 + 1, g.matricule, g.start, g.end),
+        );
     }
     let base = builder.build();
-    let platforms = PlatformStates::new((1..=60).filter_map(Matricule::from_value).map(|m| (m, None)).chain([(Matricule::PPF, None)]));
+    let platforms = PlatformStates::new(
+        (1..=60)
+            .filter_map(Matricule::from_value)
+            .map(|m| (m, None))
+            .chain([(Matricule::PPF, None)]),
+    );
     let index = Index::new(Snapshot::new(base, platforms));
     let after = CURRENT.load(Ordering::Relaxed);
     let sample_size: usize = sample.len() * (std::mem::size_of::<AddressingId>() + 40);
@@ -89,7 +103,11 @@ fn resolution(c: &mut Criterion) {
             let snapshot = index.load();
             let mut found = 0u32;
             for a in &sample {
-                found += u32::from(snapshot.resolve(black_box(a), at, Fallback::Hierarchical).is_some());
+                found += u32::from(
+                    snapshot
+                        .resolve(black_box(a), at, Fallback::Hierarchical)
+                        .is_some(),
+                );
             }
             found
         })

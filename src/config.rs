@@ -39,7 +39,10 @@ impl<T> fmt::Debug for Secret<T> {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("config file {path}: {source}")]
-    File { path: String, source: std::io::Error },
+    File {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("config file {path}, line {line}: expected key = \"value\"")]
     Syntax { path: String, line: usize },
     #[error("setting {key}: {message}")]

@@ -42,7 +42,7 @@ fn luhn_valid(digits: &[u8]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 fn all_digits(value: &str, len: usize) -> bool {
@@ -101,7 +101,7 @@ impl Siret {
         let valid = luhn_valid(value.as_bytes())
             || (&value[..9] == LA_POSTE_SIREN && {
                 let sum: u32 = value.bytes().map(|b| u32::from(b - b'0')).sum();
-                sum % 5 == 0
+                sum.is_multiple_of(5)
             });
         if !valid {
             return Err(IdentifierError::CheckDigit {
@@ -472,7 +472,7 @@ mod tests {
         fn la_poste_sirets_follow_the_digit_sum(nic in "[0-9]{5}") {
             let value = format!("{LA_POSTE_SIREN}{nic}");
             let sum: u32 = value.bytes().map(|b| u32::from(b - b'0')).sum();
-            prop_assert_eq!(Siret::parse(&value).is_ok(), sum % 5 == 0 || luhn_valid(value.as_bytes()));
+            prop_assert_eq!(Siret::parse(&value).is_ok(), sum.is_multiple_of(5) || luhn_valid(value.as_bytes()));
         }
 
         #[test]

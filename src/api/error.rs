@@ -48,7 +48,9 @@ impl From<DirectoryError> for ApiError {
             DirectoryError::Rule(rule) if rule.is_authorization() => {
                 ApiError::new(StatusCode::FORBIDDEN, rule.to_string())
             }
-            DirectoryError::Rule(rule) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, rule.to_string()),
+            DirectoryError::Rule(rule) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, rule.to_string())
+            }
             DirectoryError::NotFound(what) => ApiError::not_found(format!("{what} not found")),
             DirectoryError::Storage(e) => e.into(),
         }
@@ -72,7 +74,10 @@ impl IntoResponse for ApiError {
         });
         let mut response = (self.status, body.to_string()).into_response();
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         headers.insert(header::CONTENT_LANGUAGE, HeaderValue::from_static("fr"));
         response
     }

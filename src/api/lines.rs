@@ -18,8 +18,8 @@ use crate::directory::model::{AddressParts, Line, LineSpec, Nature, Platform, pa
 use crate::directory::rules::addressing_from_parts;
 use crate::directory::service::LineChange;
 use crate::identifiers::{AddressingId, Matricule};
-use crate::storage::search::{Where, line_sort_column};
 use crate::storage::Bind;
+use crate::storage::search::{Where, line_sort_column};
 
 /// A line in the PPF shape (`ligneAnnuairePayloadHisto`).
 pub fn line_json(line: &Line) -> Value {
@@ -65,25 +65,39 @@ pub fn platform_json(p: &Platform, today: Day) -> Value {
     })
 }
 
-async fn with_platform(state: &AppState, line: &Line, include: &[String]) -> Result<Value, ApiError> {
+async fn with_platform(
+    state: &AppState,
+    line: &Line,
+    include: &[String],
+) -> Result<Value, ApiError> {
     let mut v = line_json(line);
     if include.iter().any(|i| i == "plateforme")
         && let Some(p) = state.directory.db().platform(line.matricule).await?
         && let Value::Object(map) = &mut v
     {
-        map.insert("plateforme".into(), platform_json(&p, state.directory.today()));
+        map.insert(
+            "plateforme".into(),
+            platform_json(&p, state.directory.today()),
+        );
     }
     Ok(v)
 }
 
-pub async fn search(State(state): State<AppState>, _caller: Caller, body: Bytes) -> Result<Response, ApiError> {
+pub async fn search(
+    State(state): State<AppState>,
+    _caller: Caller,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let mut req = SearchRequest::parse(&body, false)?;
     let db = state.directory.db();
     let mut w = Where::default();
     if let Some(v) = req.text("identifiantAdressage", "contient")? {
         w.contains(db, "addressing_id", &v);
     }
-    if let Some(v) = req.text("matriculePlateforme", "strict")?.filter(|v| !v.is_empty()) {
+    if let Some(v) = req
+        .text("matriculePlateforme", "strict")?
+        .filter(|v| !v.is_empty())
+    {
         let m = Matricule::parse(&v).map_err(|e| ApiError::bad_request(e.to_string()))?;
         w.eq("matricule", Bind::Int(i64::from(m.value())));
     }
@@ -96,7 +110,10 @@ pub async fn search(State(state): State<AppState>, _caller: Caller, body: Bytes)
     if let Some(v) = req.text("identifiantRoutage", "contient")? {
         w.contains(db, "routing_code", &v);
     }
-    if let Some(v) = req.text("suffixeAdressage", "strict")?.filter(|v| !v.is_empty()) {
+    if let Some(v) = req
+        .text("suffixeAdressage", "strict")?
+        .filter(|v| !v.is_empty())
+    {
         w.eq("suffix", Bind::Text(v));
     }
     let history = req.history()?;
@@ -134,13 +151,18 @@ pub async fn get(
     let include = list_param(&params, "inclure").unwrap_or_default();
     let fields = list_param(&params, "champs");
     let line = if let Some(code) = keyed(&key, "code") {
-        let addressing = AddressingId::parse(code).map_err(|e| ApiError::bad_request(e.to_string()))?;
+        let addressing =
+            AddressingId::parse(code).map_err(|e| ApiError::bad_request(e.to_string()))?;
         let day = match params.get("dateObservation") {
             Some(d) => Day::parse(d).map_err(|e| ApiError::bad_request(e.to_string()))?,
             None => state.directory.today(),
         };
         let platforms = state.directory.db().platforms().await?;
-        let active = |m: Matricule| platforms.iter().any(|p| p.matricule == m && p.is_active_on(day));
+        let active = |m: Matricule| {
+            platforms
+                .iter()
+                .any(|p| p.matricule == m && p.is_active_on(day))
+        };
         state
             .directory
             .db()
@@ -149,7 +171,9 @@ pub async fn get(
             .into_iter()
             .rev()
             .find(|l| l.in_force_on(day) && active(l.matricule))
-            .ok_or_else(|| ApiError::not_found(format!("no line in force for {addressing} on {day}")))?
+            .ok_or_else(|| {
+                ApiError::not_found(format!("no line in force for {addressing} on {day}"))
+            })?
     } else {
         let id = id_instance(&key)?;
         state
@@ -206,7 +230,11 @@ fn created(line: &Line, status: StatusCode) -> Response {
     )
 }
 
-pub async fn create(State(state): State<AppState>, Caller(actor): Caller, body: Bytes) -> Result<Response, ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let body: CreateBody = json_body(&body)?;
     let a = body.information_adressage;
     let addressing = addressing_from_parts(&AddressParts {
@@ -218,9 +246,15 @@ pub async fn create(State(state): State<AppState>, Caller(actor): Caller, body: 
     .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
     let spec = LineSpec {
         addressing,
-        matricule: Matricule::parse(&a.matricule_plateforme).map_err(|e| ApiError::bad_request(e.to_string()))?,
+        matricule: Matricule::parse(&a.matricule_plateforme)
+            .map_err(|e| ApiError::bad_request(e.to_string()))?,
         start: day(&body.periode_effet.date_debut_effet, "dateDebutEffet")?,
-        end: body.periode_effet.date_fin_effet.as_deref().map(|d| day(d, "dateFinEffet")).transpose()?,
+        end: body
+            .periode_effet
+            .date_fin_effet
+            .as_deref()
+            .map(|d| day(d, "dateFinEffet"))
+            .transpose()?,
     };
     let line = state.directory.create_line(actor, &spec).await?;
     Ok(created(&line, StatusCode::CREATED))
@@ -233,7 +267,10 @@ fn change(body: &Bytes, put: bool) -> Result<LineChange, ApiError> {
     let Value::Object(map) = v else {
         return Err(ApiError::bad_request("the body must be a JSON object"));
     };
-    if let Some(k) = map.keys().find(|k| !["dateFinEffet", "matriculePlateforme"].contains(&k.as_str())) {
+    if let Some(k) = map
+        .keys()
+        .find(|k| !["dateFinEffet", "matriculePlateforme"].contains(&k.as_str()))
+    {
         return Err(ApiError::bad_request(format!("unknown member {k:?}")));
     }
     let end = match map.get("dateFinEffet") {
@@ -246,28 +283,54 @@ fn change(body: &Bytes, put: bool) -> Result<LineChange, ApiError> {
     let matricule = match map.get("matriculePlateforme") {
         None if put => return Err(ApiError::bad_request("matriculePlateforme is required")),
         None => None,
-        Some(Value::String(s)) => Some(Matricule::parse(s).map_err(|e| ApiError::bad_request(e.to_string()))?),
-        Some(_) => return Err(ApiError::bad_request("matriculePlateforme must be a string")),
+        Some(Value::String(s)) => {
+            Some(Matricule::parse(s).map_err(|e| ApiError::bad_request(e.to_string()))?)
+        }
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "matriculePlateforme must be a string",
+            ));
+        }
     };
     Ok(LineChange { end, matricule })
 }
 
-async fn apply(state: AppState, actor: crate::directory::model::Actor, key: &str, body: &Bytes, put: bool) -> Result<Response, ApiError> {
+async fn apply(
+    state: AppState,
+    actor: crate::directory::model::Actor,
+    key: &str,
+    body: &Bytes,
+    put: bool,
+) -> Result<Response, ApiError> {
     let id = id_instance(key)?;
     let change = change(body, put)?;
     let line = state.directory.change_line(actor, id, &change).await?;
     Ok(created(&line, StatusCode::OK))
 }
 
-pub async fn put(State(state): State<AppState>, Caller(actor): Caller, Path(key): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn put(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(key): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     apply(state, actor, &key, &body, true).await
 }
 
-pub async fn patch(State(state): State<AppState>, Caller(actor): Caller, Path(key): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn patch(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(key): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     apply(state, actor, &key, &body, false).await
 }
 
-pub async fn delete(State(state): State<AppState>, Caller(actor): Caller, Path(key): Path<String>) -> Result<Response, ApiError> {
+pub async fn delete(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(key): Path<String>,
+) -> Result<Response, ApiError> {
     let id = id_instance(&key)?;
     state.directory.mask_line(actor, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())

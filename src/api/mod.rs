@@ -62,7 +62,10 @@ pub fn app(state: AppState) -> Router {
                 .put(routing_codes::put)
                 .patch(routing_codes::patch),
         )
-        .route("/code-routage/{siret}/{code}", get(routing_codes::get_by_code))
+        .route(
+            "/code-routage/{siret}/{code}",
+            get(routing_codes::get_by_code),
+        )
         .route("/ligne-annuaire", post(lines::create))
         .route("/ligne-annuaire/recherche", post(lines::search))
         .route(
@@ -74,7 +77,10 @@ pub fn app(state: AppState) -> Router {
         )
         .fallback(|| async { ApiError::not_found("no such path") })
         .layer(RequestBodyLimitLayer::new(1 << 20))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .layer(CatchPanicLayer::new())
         .with_state(state)
 }
@@ -88,9 +94,10 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 
 async fn openapi() -> Response {
     let mut response = OPENAPI.into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     response
 }
 
@@ -116,7 +123,12 @@ impl FromRequestParts<AppState> for Caller {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .filter(|t| !t.is_empty())
-            .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "a platform credential is required (Authorization: Bearer …)"))?;
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "a platform credential is required (Authorization: Bearer …)",
+                )
+            })?;
         let platform = state
             .directory
             .db()

@@ -58,7 +58,11 @@ pub fn included_establishment(e: &Establishment) -> Value {
     v
 }
 
-pub async fn search_units(State(state): State<AppState>, _caller: Caller, body: Bytes) -> Result<Response, ApiError> {
+pub async fn search_units(
+    State(state): State<AppState>,
+    _caller: Caller,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let mut req = SearchRequest::parse(&body, false)?;
     let db = state.directory.db();
     let mut w = Where::default();
@@ -93,20 +97,50 @@ pub async fn get_unit(
         let siren = Siren::parse(siren).map_err(|e| ApiError::bad_request(e.to_string()))?;
         let mut w = Where::default();
         w.eq("siren", Bind::Text(siren.to_string()));
-        db.search_units(&w, &[], Page { limit: 1, offset: 0 }).await?.1.into_iter().next()
+        db.search_units(
+            &w,
+            &[],
+            Page {
+                limit: 1,
+                offset: 0,
+            },
+        )
+        .await?
+        .1
+        .into_iter()
+        .next()
     } else {
         db.legal_unit_by_id(id_instance(&key)?).await?
     };
     let unit = unit.ok_or_else(|| ApiError::not_found("legal unit not found"))?;
-    Ok(json(StatusCode::OK, project(unit_json(&unit), list_param(&params, "champs").as_deref())))
+    Ok(json(
+        StatusCode::OK,
+        project(unit_json(&unit), list_param(&params, "champs").as_deref()),
+    ))
 }
 
-async fn with_unit(state: &AppState, e: &Establishment, include: &[String]) -> Result<Value, ApiError> {
+async fn with_unit(
+    state: &AppState,
+    e: &Establishment,
+    include: &[String],
+) -> Result<Value, ApiError> {
     let mut v = establishment_json(e);
     if include.iter().any(|i| i == "siren") {
         let mut w = Where::default();
         w.eq("siren", Bind::Text(e.siret.siren().to_string()));
-        let units = state.directory.db().search_units(&w, &[], Page { limit: 1, offset: 0 }).await?.1;
+        let units = state
+            .directory
+            .db()
+            .search_units(
+                &w,
+                &[],
+                Page {
+                    limit: 1,
+                    offset: 0,
+                },
+            )
+            .await?
+            .1;
         if let (Some(u), Value::Object(m)) = (units.first(), &mut v) {
             m.insert("uniteLegale".into(), included_unit(u));
         }
@@ -114,7 +148,11 @@ async fn with_unit(state: &AppState, e: &Establishment, include: &[String]) -> R
     Ok(v)
 }
 
-pub async fn search_establishments(State(state): State<AppState>, _caller: Caller, body: Bytes) -> Result<Response, ApiError> {
+pub async fn search_establishments(
+    State(state): State<AppState>,
+    _caller: Caller,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let mut req = SearchRequest::parse(&body, true)?;
     let db = state.directory.db();
     let mut w = Where::default();
@@ -162,12 +200,26 @@ pub async fn get_establishment(
         let siret = Siret::parse(siret).map_err(|e| ApiError::bad_request(e.to_string()))?;
         let mut w = Where::default();
         w.eq("siret", Bind::Text(siret.to_string()));
-        db.search_establishments(&w, &[], Page { limit: 1, offset: 0 }).await?.1.into_iter().next()
+        db.search_establishments(
+            &w,
+            &[],
+            Page {
+                limit: 1,
+                offset: 0,
+            },
+        )
+        .await?
+        .1
+        .into_iter()
+        .next()
     } else {
         db.establishment_by_id(id_instance(&key)?).await?
     };
     let e = establishment.ok_or_else(|| ApiError::not_found("establishment not found"))?;
     let include = list_param(&params, "inclure").unwrap_or_default();
     let v = with_unit(&state, &e, &include).await?;
-    Ok(json(StatusCode::OK, project(v, list_param(&params, "champs").as_deref())))
+    Ok(json(
+        StatusCode::OK,
+        project(v, list_param(&params, "champs").as_deref()),
+    ))
 }

@@ -33,10 +33,17 @@ pub fn routing_code_json(r: &RoutingCodeRecord) -> Value {
 }
 
 fn reference(r: &RoutingCodeRecord, status: StatusCode) -> Response {
-    json(status, j!({"idInstance": r.id, "siret": r.siret.to_string(), "identifiantRoutage": r.code.to_string()}))
+    json(
+        status,
+        j!({"idInstance": r.id, "siret": r.siret.to_string(), "identifiantRoutage": r.code.to_string()}),
+    )
 }
 
-pub async fn search(State(state): State<AppState>, _caller: Caller, body: Bytes) -> Result<Response, ApiError> {
+pub async fn search(
+    State(state): State<AppState>,
+    _caller: Caller,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let mut req = SearchRequest::parse(&body, true)?;
     let db = state.directory.db();
     let mut w = Where::default();
@@ -95,7 +102,13 @@ pub async fn get_by_id(
         .routing_code_by_id(id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("routing code {id} not found")))?;
-    Ok(json(StatusCode::OK, project(routing_code_json(&r), list_param(&params, "champs").as_deref())))
+    Ok(json(
+        StatusCode::OK,
+        project(
+            routing_code_json(&r),
+            list_param(&params, "champs").as_deref(),
+        ),
+    ))
 }
 
 pub async fn get_by_code(
@@ -114,7 +127,13 @@ pub async fn get_by_code(
         .routing_code(&siret, code)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("routing code {code} of {siret} not found")))?;
-    Ok(json(StatusCode::OK, project(routing_code_json(&r), list_param(&params, "champs").as_deref())))
+    Ok(json(
+        StatusCode::OK,
+        project(
+            routing_code_json(&r),
+            list_param(&params, "champs").as_deref(),
+        ),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -138,22 +157,37 @@ fn check_enum(value: &str, allowed: &[&str], what: &str) -> Result<(), ApiError>
     if allowed.contains(&value) {
         Ok(())
     } else {
-        Err(ApiError::bad_request(format!("{what} must be one of {allowed:?}")))
+        Err(ApiError::bad_request(format!(
+            "{what} must be one of {allowed:?}"
+        )))
     }
 }
 
-pub async fn create(State(state): State<AppState>, Caller(actor): Caller, body: Bytes) -> Result<Response, ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let b: CreateBody = json_body(&body)?;
-    check_enum(&b.nature_etablissement, &["Privé", "Public"], "natureEtablissement")?;
+    check_enum(
+        &b.nature_etablissement,
+        &["Privé", "Public"],
+        "natureEtablissement",
+    )?;
     check_enum(&b.etat_administratif, &["A", "F"], "etatAdministratif")?;
     if b.libelle_code_routage.trim().is_empty() || b.libelle_code_routage.chars().count() > 100 {
-        return Err(ApiError::bad_request("libelleCodeRoutage must be 1 to 100 characters"));
+        return Err(ApiError::bad_request(
+            "libelleCodeRoutage must be 1 to 100 characters",
+        ));
     }
-    let siret = Siret::parse(&b.siret).map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("G2.07: {e}")))?;
+    let siret = Siret::parse(&b.siret)
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("G2.07: {e}")))?;
     let new = NewRoutingCode {
         siret,
         code: b.identifiant_routage,
-        code_type: b.type_identifiant_routage.unwrap_or_else(|| "0224".to_string()),
+        code_type: b
+            .type_identifiant_routage
+            .unwrap_or_else(|| "0224".to_string()),
         label: b.libelle_code_routage,
         state: b.etat_administratif,
         nature: b.nature_etablissement,
@@ -177,11 +211,23 @@ struct UpdateBody {
     adresse: Option<Value>,
 }
 
-async fn update(state: AppState, actor: crate::directory::model::Actor, key: &str, body: &Bytes, put: bool) -> Result<Response, ApiError> {
+async fn update(
+    state: AppState,
+    actor: crate::directory::model::Actor,
+    key: &str,
+    body: &Bytes,
+    put: bool,
+) -> Result<Response, ApiError> {
     let id = id_instance(key)?;
     let b: UpdateBody = json_body(body)?;
-    if put && (b.type_identifiant_routage.is_none() || b.libelle_code_routage.is_none() || b.etat_administratif.is_none()) {
-        return Err(ApiError::bad_request("PUT requires typeIdentifiantRoutage, libelleCodeRoutage and etatAdministratif"));
+    if put
+        && (b.type_identifiant_routage.is_none()
+            || b.libelle_code_routage.is_none()
+            || b.etat_administratif.is_none())
+    {
+        return Err(ApiError::bad_request(
+            "PUT requires typeIdentifiantRoutage, libelleCodeRoutage and etatAdministratif",
+        ));
     }
     if let Some(s) = &b.etat_administratif {
         check_enum(s, &["A", "F"], "etatAdministratif")?;
@@ -203,10 +249,20 @@ async fn update(state: AppState, actor: crate::directory::model::Actor, key: &st
     Ok(reference(&r, StatusCode::OK))
 }
 
-pub async fn put(State(state): State<AppState>, Caller(actor): Caller, Path(key): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn put(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(key): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     update(state, actor, &key, &body, true).await
 }
 
-pub async fn patch(State(state): State<AppState>, Caller(actor): Caller, Path(key): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn patch(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(key): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     update(state, actor, &key, &body, false).await
 }

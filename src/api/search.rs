@@ -17,7 +17,13 @@ pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 1000;
 
 /// Fields that live under `historisation` in every PPF payload.
-const HISTORY_FIELDS: [&str; 5] = ["dateDefinition", "dateDebutEffet", "creePar", "masque", "idInstance"];
+const HISTORY_FIELDS: [&str; 5] = [
+    "dateDefinition",
+    "dateDebutEffet",
+    "creePar",
+    "masque",
+    "idInstance",
+];
 
 /// A parsed search request.
 pub struct SearchRequest {
@@ -35,7 +41,11 @@ fn strings(value: Option<&Value>, what: &str) -> Result<Option<Vec<String>>, Api
         None | Some(Value::Null) => Ok(None),
         Some(Value::Array(items)) => items
             .iter()
-            .map(|v| v.as_str().map(String::from).ok_or_else(|| ApiError::bad_request(format!("{what} must be a list of strings"))))
+            .map(|v| {
+                v.as_str().map(String::from).ok_or_else(|| {
+                    ApiError::bad_request(format!("{what} must be a list of strings"))
+                })
+            })
             .collect::<Result<Vec<_>, _>>()
             .map(Some),
         Some(_) => Err(ApiError::bad_request(format!("{what} must be a list"))),
@@ -60,28 +70,42 @@ impl SearchRequest {
             super::json_body(body)?
         };
         let Value::Object(top) = &raw else {
-            return Err(ApiError::bad_request("the search body must be a JSON object"));
+            return Err(ApiError::bad_request(
+                "the search body must be a JSON object",
+            ));
         };
         for key in top.keys() {
             let known = ["filtres", "tris", "champs", "limite", "ignorer"].contains(&key.as_str())
                 || (with_include && key == "inclure");
             if !known {
-                return Err(ApiError::bad_request(format!("unknown search member {key:?}")));
+                return Err(ApiError::bad_request(format!(
+                    "unknown search member {key:?}"
+                )));
             }
         }
         let mut filters = object(top.get("filtres"), "filtres")?;
-        let history = object(filters.remove("historisation").as_ref(), "filtres.historisation")?;
+        let history = object(
+            filters.remove("historisation").as_ref(),
+            "filtres.historisation",
+        )?;
         let mut sorts = Vec::new();
         if let Some(tris) = top.get("tris") {
             let Value::Array(items) = tris else {
                 return Err(ApiError::bad_request("tris must be a list"));
             };
             for item in items {
-                let champ = item.get("champ").and_then(Value::as_str).ok_or_else(|| ApiError::bad_request("tris[].champ is required"))?;
+                let champ = item
+                    .get("champ")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| ApiError::bad_request("tris[].champ is required"))?;
                 let descending = match item.get("ordre").and_then(Value::as_str) {
                     None | Some("ascendant") => false,
                     Some("descendant") => true,
-                    Some(other) => return Err(ApiError::bad_request(format!("tris[].ordre {other:?} must be ascendant or descendant"))),
+                    Some(other) => {
+                        return Err(ApiError::bad_request(format!(
+                            "tris[].ordre {other:?} must be ascendant or descendant"
+                        )));
+                    }
                 };
                 sorts.push((champ.to_string(), descending));
             }
@@ -89,17 +113,24 @@ impl SearchRequest {
         let number = |key: &str, default: i64| -> Result<i64, ApiError> {
             match top.get(key) {
                 None | Some(Value::Null) => Ok(default),
-                Some(v) => v.as_i64().filter(|n| *n >= 0).ok_or_else(|| ApiError::bad_request(format!("{key} must be a non-negative integer"))),
+                Some(v) => v.as_i64().filter(|n| *n >= 0).ok_or_else(|| {
+                    ApiError::bad_request(format!("{key} must be a non-negative integer"))
+                }),
             }
         };
         let limit = number("limite", DEFAULT_LIMIT)?;
         if limit > MAX_LIMIT {
-            return Err(ApiError::bad_request(format!("limite must be at most {MAX_LIMIT}")));
+            return Err(ApiError::bad_request(format!(
+                "limite must be at most {MAX_LIMIT}"
+            )));
         }
         Ok(SearchRequest {
             fields: strings(top.get("champs"), "champs")?,
             include: strings(top.get("inclure"), "inclure")?.unwrap_or_default(),
-            page: Page { limit, offset: number("ignorer", 0)? },
+            page: Page {
+                limit,
+                offset: number("ignorer", 0)?,
+            },
             filters,
             history,
             sorts,
@@ -114,7 +145,11 @@ impl SearchRequest {
         match filter.get("op").and_then(Value::as_str) {
             None => {}
             Some(o) if o == op => {}
-            Some(o) => return Err(ApiError::bad_request(format!("filter {name}: op {o:?} must be {op:?}"))),
+            Some(o) => {
+                return Err(ApiError::bad_request(format!(
+                    "filter {name}: op {o:?} must be {op:?}"
+                )));
+            }
         }
         Ok(filter.get("valeur").cloned().filter(|v| !v.is_null()))
     }
@@ -124,15 +159,21 @@ impl SearchRequest {
         match Self::take(&mut self.filters, name, op)? {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
-            Some(_) => Err(ApiError::bad_request(format!("filter {name}: valeur must be a string"))),
+            Some(_) => Err(ApiError::bad_request(format!(
+                "filter {name}: valeur must be a string"
+            ))),
         }
     }
 
     fn history_day(&mut self, name: &str) -> Result<Option<Day>, ApiError> {
         match Self::take(&mut self.history, name, "strict")? {
             None => Ok(None),
-            Some(Value::String(s)) => Day::parse(&s).map(Some).map_err(|e| ApiError::bad_request(format!("{name}: {e}"))),
-            Some(_) => Err(ApiError::bad_request(format!("{name}: valeur must be a date"))),
+            Some(Value::String(s)) => Day::parse(&s)
+                .map(Some)
+                .map_err(|e| ApiError::bad_request(format!("{name}: {e}"))),
+            Some(_) => Err(ApiError::bad_request(format!(
+                "{name}: valeur must be a date"
+            ))),
         }
     }
 
@@ -152,7 +193,13 @@ impl SearchRequest {
             None => false,
             Some(_) => return Err(ApiError::bad_request("modeAudit: valeur must be a boolean")),
         };
-        Ok(History { observed, from, to, created_by, audit })
+        Ok(History {
+            observed,
+            from,
+            to,
+            created_by,
+            audit,
+        })
     }
 
     /// Refuses filters the resource does not have.
@@ -169,7 +216,10 @@ impl SearchRequest {
             .iter()
             .map(|(champ, descending)| {
                 column(champ)
-                    .map(|column| Sort { column, descending: *descending })
+                    .map(|column| Sort {
+                        column,
+                        descending: *descending,
+                    })
                     .ok_or_else(|| ApiError::bad_request(format!("cannot sort on {champ:?}")))
             })
             .collect()
@@ -181,9 +231,16 @@ impl SearchRequest {
             return StatusCode::NO_CONTENT.into_response();
         }
         let complete = self.page.offset + (items.len() as i64) >= total;
-        let results: Vec<Value> = items.into_iter().map(|v| project(v, self.fields.as_deref())).collect();
+        let results: Vec<Value> = items
+            .into_iter()
+            .map(|v| project(v, self.fields.as_deref()))
+            .collect();
         json(
-            if complete { StatusCode::OK } else { StatusCode::PARTIAL_CONTENT },
+            if complete {
+                StatusCode::OK
+            } else {
+                StatusCode::PARTIAL_CONTENT
+            },
             serde_json::json!({
                 "recherche": self.raw,
                 "nombre_total_resultats": total,
@@ -222,8 +279,15 @@ pub fn project(value: Value, fields: Option<&[String]>) -> Value {
 }
 
 /// `champs` and `inclure` of a GET (comma-separated, `explode: false`).
-pub fn list_param(params: &std::collections::HashMap<String, String>, name: &str) -> Option<Vec<String>> {
-    params
-        .get(name)
-        .map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect())
+pub fn list_param(
+    params: &std::collections::HashMap<String, String>,
+    name: &str,
+) -> Option<Vec<String>> {
+    params.get(name).map(|v| {
+        v.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect()
+    })
 }

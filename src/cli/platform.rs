@@ -67,18 +67,32 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         let db = open_db(&config).await?;
         let now = timestamp(unix_now());
         match args.command {
-            Command::Add { matricule: m, name, kind } => {
-                let kind = PlatformKind::from_code(&kind).context("--kind must be PDP, PPF, AP or NA")?;
-                let platform = Platform { matricule: matricule(&m)?, name, kind, inactive_from: None };
+            Command::Add {
+                matricule: m,
+                name,
+                kind,
+            } => {
+                let kind =
+                    PlatformKind::from_code(&kind).context("--kind must be PDP, PPF, AP or NA")?;
+                let platform = Platform {
+                    matricule: matricule(&m)?,
+                    name,
+                    kind,
+                    inactive_from: None,
+                };
                 db.upsert_platform(&platform, &now).await?;
                 println!("platform {} registered", platform.matricule);
             }
             Command::Import { file } => {
-                let mut reader = csv::Reader::from_path(&file).with_context(|| format!("cannot open {}", file.display()))?;
+                let mut reader = csv::Reader::from_path(&file)
+                    .with_context(|| format!("cannot open {}", file.display()))?;
                 let headers = reader.headers()?.clone();
                 let col = |n: &str| headers.iter().position(|h| h.trim() == n);
                 let (Some(mc), Some(nc)) = (col("matricule"), col("name")) else {
-                    bail!("{}: the header must have matricule and name columns", file.display());
+                    bail!(
+                        "{}: the header must have matricule and name columns",
+                        file.display()
+                    );
                 };
                 let mut count = 0;
                 for (i, record) in reader.records().enumerate() {
@@ -86,20 +100,34 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                     let m = matricule(record.get(mc).unwrap_or("").trim())
                         .with_context(|| format!("{}: line {}", file.display(), i + 2))?;
                     let name = record.get(nc).unwrap_or("").trim().to_string();
-                    db.upsert_platform(&Platform { matricule: m, name, kind: PlatformKind::Pdp, inactive_from: None }, &now).await?;
+                    db.upsert_platform(
+                        &Platform {
+                            matricule: m,
+                            name,
+                            kind: PlatformKind::Pdp,
+                            inactive_from: None,
+                        },
+                        &now,
+                    )
+                    .await?;
                     count += 1;
                 }
                 println!("{count} platforms registered");
             }
             Command::List => {
                 for p in db.platforms().await? {
-                    let state = p.inactive_from.map_or("active".to_string(), |d| format!("inactive from {d}"));
+                    let state = p
+                        .inactive_from
+                        .map_or("active".to_string(), |d| format!("inactive from {d}"));
                     println!("{}\t{}\t{}\t{}", p.matricule, p.kind.code(), state, p.name);
                 }
             }
             Command::Deactivate { matricule: m, from } => {
                 let m = matricule(&m)?;
-                if !db.set_platform_inactive_from(m, Some(from.unwrap_or_else(Day::today))).await? {
+                if !db
+                    .set_platform_inactive_from(m, Some(from.unwrap_or_else(Day::today)))
+                    .await?
+                {
                     bail!("platform {m} is not registered");
                 }
                 println!("platform {m} deactivated");
@@ -114,7 +142,8 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             Command::Credential { matricule: m } => {
                 let m = matricule(&m)?;
                 let token = new_token()?;
-                db.add_credential(m, &credential_hash(&token), &now).await
+                db.add_credential(m, &credential_hash(&token), &now)
+                    .await
                     .with_context(|| format!("platform {m} must be registered first"))?;
                 println!("{token}");
             }

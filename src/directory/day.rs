@@ -46,9 +46,9 @@ impl Day {
             return Err(err());
         }
         let digits = |range: std::ops::Range<usize>| -> Option<u32> {
-            b[range]
-                .iter()
-                .try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+            b[range].iter().try_fold(0u32, |acc, &c| {
+                c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+            })
         };
         let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10)) else {
             return Err(err());
@@ -172,7 +172,14 @@ mod tests {
         for s in ["2026-09-01", "2024-02-29", "2000-12-31", "1999-03-01"] {
             assert_eq!(Day::parse(s).unwrap().to_string(), s);
         }
-        for s in ["2026-02-29", "2026-13-01", "2026-1-01", "20260101", "2026-01-00", ""] {
+        for s in [
+            "2026-02-29",
+            "2026-13-01",
+            "2026-1-01",
+            "20260101",
+            "2026-01-00",
+            "",
+        ] {
             assert!(Day::parse(s).is_err(), "{s}");
         }
         let d = Day::parse("2026-12-31").unwrap();

@@ -60,7 +60,11 @@ fn luhn_digit(body: &str) -> u8 {
 /// The `n`-th synthetic SIREN (8-digit body plus the Luhn digit), never La Poste's.
 pub fn siren_of(n: u64) -> Siren {
     let body = format!("{:08}", 10_000_000 + n % 89_999_999);
-    let body = if body == "35600000" { "35600001".to_string() } else { body };
+    let body = if body == "35600000" {
+        "35600001".to_string()
+    } else {
+        body
+    };
     let value = format!("{body}{}", luhn_digit(&body));
     Siren::parse(&value).unwrap_or_else(|_| unreachable_siren())
 }
@@ -179,14 +183,29 @@ mod tests {
         let b: Vec<_> = generate(10_000, 7).collect();
         assert_eq!(a, b);
         assert_eq!(a.len(), 10_000);
-        let sirens = a.iter().filter(|l| matches!(l.addressing, AddressingId::Siren(_))).count();
-        let routing = a.iter().filter(|l| matches!(l.addressing, AddressingId::RoutingCode(..))).count();
-        let suffix = a.iter().filter(|l| matches!(l.addressing, AddressingId::Suffix(..))).count();
+        let sirens = a
+            .iter()
+            .filter(|l| matches!(l.addressing, AddressingId::Siren(_)))
+            .count();
+        let routing = a
+            .iter()
+            .filter(|l| matches!(l.addressing, AddressingId::RoutingCode(..)))
+            .count();
+        let suffix = a
+            .iter()
+            .filter(|l| matches!(l.addressing, AddressingId::Suffix(..)))
+            .count();
         let ended = a.iter().filter(|l| l.end.is_some()).count();
         assert!(sirens > 7_000, "{sirens}");
-        assert!(routing > 50 && suffix > 50 && ended > 100, "{routing} {suffix} {ended}");
+        assert!(
+            routing > 50 && suffix > 50 && ended > 100,
+            "{routing} {suffix} {ended}"
+        );
         for l in &a {
-            assert_eq!(AddressingId::parse(&l.addressing.to_string()).unwrap(), l.addressing);
+            assert_eq!(
+                AddressingId::parse(&l.addressing.to_string()).unwrap(),
+                l.addressing
+            );
         }
     }
 }

@@ -18,12 +18,22 @@ use crate::identifiers::Matricule;
 use crate::storage::{Db, ImportRow, RowError, StorageError};
 
 /// Columns every import file must have (in any order).
-pub const REQUIRED_COLUMNS: [&str; 7] = ["siren", "siret", "routing_code", "suffix", "platform", "start", "end"];
+pub const REQUIRED_COLUMNS: [&str; 7] = [
+    "siren",
+    "siret",
+    "routing_code",
+    "suffix",
+    "platform",
+    "start",
+    "end",
+];
 
 /// Why an import or export stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("the header has no {0:?} column (required: siren,siret,routing_code,suffix,platform,start,end)")]
+    #[error(
+        "the header has no {0:?} column (required: siren,siret,routing_code,suffix,platform,start,end)"
+    )]
     MissingColumn(&'static str),
     #[error("CSV: {0}")]
     Csv(#[from] csv::Error),
@@ -44,7 +54,11 @@ pub struct Columns {
 
 impl Columns {
     pub fn from_header(header: &csv::StringRecord) -> Result<Columns, ImportError> {
-        let find = |name: &str| header.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+        let find = |name: &str| {
+            header
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case(name))
+        };
         let mut required = [0usize; 7];
         for (slot, name) in required.iter_mut().zip(REQUIRED_COLUMNS) {
             *slot = find(name).ok_or(ImportError::MissingColumn(name))?;
@@ -58,7 +72,7 @@ impl Columns {
     }
 }
 
-fn cell<'r>(record: &'r csv::StringRecord, i: usize) -> Option<&'r str> {
+fn cell(record: &csv::StringRecord, i: usize) -> Option<&str> {
     record.get(i).map(str::trim).filter(|s| !s.is_empty())
 }
 
@@ -68,11 +82,14 @@ pub fn parse_row(
     record: &csv::StringRecord,
     registered: &[bool],
 ) -> Result<ImportRow, String> {
-    let [siren, siret, code, suffix, platform, start, end] = columns.required.map(|i| cell(record, i));
+    let [siren, siret, code, suffix, platform, start, end] =
+        columns.required.map(|i| cell(record, i));
     if let Some(nature) = columns.nature.and_then(|i| cell(record, i))
         && nature != "D"
     {
-        return Err(format!("nature {nature:?}: only definition lines (D) are imported; masking goes through the API"));
+        return Err(format!(
+            "nature {nature:?}: only definition lines (D) are imported; masking goes through the API"
+        ));
     }
     let addressing = addressing_from_parts(&AddressParts {
         siren: siren.unwrap_or("").to_string(),
@@ -83,8 +100,13 @@ pub fn parse_row(
     .map_err(|e| e.to_string())?;
     let platform = platform.ok_or("platform: empty")?;
     let matricule = Matricule::parse(platform).map_err(|e| e.to_string())?;
-    if !registered.get(matricule.value() as usize).copied().unwrap_or(false) {
-        return Err(RuleError::PlatformNotInForce(matricule).to_string() + " (register it with `facteur platform add`)");
+    if !registered
+        .get(matricule.value() as usize)
+        .copied()
+        .unwrap_or(false)
+    {
+        return Err(RuleError::PlatformNotInForce(matricule).to_string()
+            + " (register it with `facteur platform add`)");
     }
     let start = Day::parse(start.ok_or("start: empty")?).map_err(|e| format!("start: {e}"))?;
     let end = end
@@ -166,7 +188,10 @@ pub async fn import_csv<R: Read>(
                 report.refused += 1;
                 let line = err.position().map_or(0, |p| p.line());
                 if report.errors.len() < MAX_REPORTED_ERRORS {
-                    report.errors.push(RowError { line, message: err.to_string() });
+                    report.errors.push(RowError {
+                        line,
+                        message: err.to_string(),
+                    });
                 }
                 continue;
             }
@@ -205,8 +230,19 @@ pub async fn import_csv<R: Read>(
 
 /// Columns of an export: the import's columns first, so a full export re-imports.
 pub const EXPORT_COLUMNS: [&str; 13] = [
-    "siren", "siret", "routing_code", "suffix", "platform", "start", "end",
-    "effective_end", "nature", "id", "superseded_by", "created_by", "created_at",
+    "siren",
+    "siret",
+    "routing_code",
+    "suffix",
+    "platform",
+    "start",
+    "end",
+    "effective_end",
+    "nature",
+    "id",
+    "superseded_by",
+    "created_by",
+    "created_at",
 ];
 
 fn export_record(line: &Line) -> [String; 13] {
@@ -223,7 +259,9 @@ fn export_record(line: &Line) -> [String; 13] {
         opt(line.effective_end),
         line.nature.code().to_string(),
         line.id.to_string(),
-        line.superseded_by.map(|i| i.to_string()).unwrap_or_default(),
+        line.superseded_by
+            .map(|i| i.to_string())
+            .unwrap_or_default(),
         line.created_by.clone(),
         line.created_at.clone(),
     ]
@@ -232,7 +270,11 @@ fn export_record(line: &Line) -> [String; 13] {
 /// Writes a full export (current definition lines) or, with `since`, a differential
 /// one (every version created on or after that day, maskings and superseded ones
 /// included: the F14 idea). Returns the number of lines written.
-pub async fn export_csv<W: Write>(db: &Db, output: W, since: Option<Day>) -> Result<u64, ImportError> {
+pub async fn export_csv<W: Write>(
+    db: &Db,
+    output: W,
+    since: Option<Day>,
+) -> Result<u64, ImportError> {
     let mut writer = csv::Writer::from_writer(output);
     writer.write_record(EXPORT_COLUMNS)?;
     let mut last = 0i64;

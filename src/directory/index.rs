@@ -253,7 +253,9 @@ impl IndexBuilder {
         let packed = match addressing {
             AddressingId::Siren(s) => Packed::Siren(siren_num(s)),
             AddressingId::Siret(t) => Packed::Siret(siret_num(t)),
-            AddressingId::RoutingCode(t, c) => Packed::Routing(siret_num(t), self.intern(c.as_str())),
+            AddressingId::RoutingCode(t, c) => {
+                Packed::Routing(siret_num(t), self.intern(c.as_str()))
+            }
             AddressingId::Suffix(s, x) => Packed::Suffix(siren_num(s), self.intern(x.as_str())),
         };
         self.entries.push((packed, line));
@@ -472,18 +474,31 @@ impl Snapshot {
     }
 
     /// The line that receives for `addressing` on `day`, following `fallback`.
-    pub fn resolve(&self, addressing: &AddressingId, day: Day, fallback: Fallback) -> Option<Resolved> {
+    pub fn resolve(
+        &self,
+        addressing: &AddressingId,
+        day: Day,
+        fallback: Fallback,
+    ) -> Option<Resolved> {
         let d = day.days();
-        let found = |lines: &[IndexLine], level| self.in_force(lines, d).map(|line| Resolved { line, level });
+        let found = |lines: &[IndexLine], level| {
+            self.in_force(lines, d).map(|line| Resolved { line, level })
+        };
         let hierarchical = fallback == Fallback::Hierarchical;
         match addressing {
             AddressingId::RoutingCode(t, c) => {
                 let siret = siret_num(t);
                 found(self.routing_lines(siret, c.as_str()), Level::RoutingCode)
-                    .or_else(|| hierarchical.then(|| found(self.siret_lines(siret), Level::Siret)).flatten())
                     .or_else(|| {
                         hierarchical
-                            .then(|| found(self.siren_lines((siret / 100_000) as u32), Level::Siren))
+                            .then(|| found(self.siret_lines(siret), Level::Siret))
+                            .flatten()
+                    })
+                    .or_else(|| {
+                        hierarchical
+                            .then(|| {
+                                found(self.siren_lines((siret / 100_000) as u32), Level::Siren)
+                            })
                             .flatten()
                     })
             }
@@ -496,7 +511,9 @@ impl Snapshot {
                 })
             }
             AddressingId::Siren(s) => found(self.siren_lines(siren_num(s)), Level::Siren),
-            AddressingId::Suffix(s, x) => found(self.suffix_lines(siren_num(s), x.as_str()), Level::Suffix),
+            AddressingId::Suffix(s, x) => {
+                found(self.suffix_lines(siren_num(s), x.as_str()), Level::Suffix)
+            }
         }
     }
 
@@ -533,7 +550,10 @@ impl Snapshot {
                 Packed::Siren(s) => ((0, u64::from(s)), ""),
                 Packed::Siret(t) => ((1, t), ""),
                 Packed::Routing(t, c) => ((2, t), by_id.get(c as usize).copied().unwrap_or("")),
-                Packed::Suffix(s, x) => ((3, u64::from(s)), by_id.get(x as usize).copied().unwrap_or("")),
+                Packed::Suffix(s, x) => (
+                    (3, u64::from(s)),
+                    by_id.get(x as usize).copied().unwrap_or(""),
+                ),
             };
             if overridden(key, name) {
                 return;
@@ -585,7 +605,12 @@ impl Index {
         self.current.load_full()
     }
 
-    pub fn resolve(&self, addressing: &AddressingId, day: Day, fallback: Fallback) -> Option<Resolved> {
+    pub fn resolve(
+        &self,
+        addressing: &AddressingId,
+        day: Day,
+        fallback: Fallback,
+    ) -> Option<Resolved> {
         self.current.load().resolve(addressing, day, fallback)
     }
 

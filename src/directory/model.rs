@@ -228,7 +228,9 @@ pub struct AddressParts {
 }
 
 /// The separate fields of an addressing identifier.
-pub fn parts_of(addressing: &AddressingId) -> (Siren, Option<&Siret>, Option<&RoutingCode>, Option<&Suffix>) {
+pub fn parts_of(
+    addressing: &AddressingId,
+) -> (Siren, Option<&Siret>, Option<&RoutingCode>, Option<&Suffix>) {
     match addressing {
         AddressingId::Siren(s) => (s.clone(), None, None, None),
         AddressingId::Siret(t) => (t.siren(), Some(t), None, None),

@@ -22,11 +22,21 @@ pub enum RuleError {
     SiretNotOfSiren { siren: String, siret: String },
     #[error("G1.83: a routing code must be qualified 0224, not {0:?}")]
     RoutingCodeType(String),
-    #[error("G1.84: a masking line must copy an existing current definition line; line {0} is not one")]
+    #[error(
+        "G1.84: a masking line must copy an existing current definition line; line {0} is not one"
+    )]
     MaskWithoutDefinition(i64),
-    #[error("G1.85: a masking line must start on {tomorrow} or later; line {line} starts on {start}")]
-    MaskTooLate { line: i64, start: Day, tomorrow: Day },
-    #[error("G1.86: {addressing} [{start}, {end}) overlaps line {other} [{other_start}, {other_end})")]
+    #[error(
+        "G1.85: a masking line must start on {tomorrow} or later; line {line} starts on {start}"
+    )]
+    MaskTooLate {
+        line: i64,
+        start: Day,
+        tomorrow: Day,
+    },
+    #[error(
+        "G1.86: {addressing} [{start}, {end}) overlaps line {other} [{other_start}, {other_end})"
+    )]
     Overlap {
         addressing: String,
         start: Day,
@@ -35,7 +45,9 @@ pub enum RuleError {
         other_start: Day,
         other_end: String,
     },
-    #[error("G1.87: a definition line must start on {tomorrow} or later, or repeat the line in force with only its end changed (start {start})")]
+    #[error(
+        "G1.87: a definition line must start on {tomorrow} or later, or repeat the line in force with only its end changed (start {start})"
+    )]
     StartTooEarly { start: Day, tomorrow: Day },
     #[error("G1.88: the end date {end} must be {tomorrow} or later")]
     EndTooEarly { end: Day, tomorrow: Day },
@@ -63,9 +75,13 @@ pub enum RuleError {
     EndNotAfterStart { start: Day, end: Day },
     #[error("G1.115: suffix {0:?} must be 1 to 100 characters among A-Z a-z 0-9 - _ .")]
     SuffixFormat(String),
-    #[error("HAB: platform {actor} may only create or change lines that point to itself (line points to {target})")]
+    #[error(
+        "HAB: platform {actor} may only create or change lines that point to itself (line points to {target})"
+    )]
     NotOwner { actor: Matricule, target: Matricule },
-    #[error("HAB: platform {actor} has no line for SIREN {siren}, so it may not manage its routing codes")]
+    #[error(
+        "HAB: platform {actor} has no line for SIREN {siren}, so it may not manage its routing codes"
+    )]
     NotClient { actor: Matricule, siren: String },
     #[error("HIST: line {line} is not the current version (superseded by {by})")]
     NotCurrent { line: i64, by: i64 },
@@ -76,7 +92,7 @@ pub enum RuleError {
 impl RuleError {
     /// The rule's identifier (`G1.86`, `HAB`, …).
     pub fn rule(&self) -> &'static str {
-        let text = match self {
+        match self {
             RuleError::SiretNotOfSiren { .. } => "G1.80",
             RuleError::RoutingCodeType(_) => "G1.83",
             RuleError::MaskWithoutDefinition(_) => "G1.84",
@@ -99,13 +115,15 @@ impl RuleError {
             RuleError::NotOwner { .. } | RuleError::NotClient { .. } => "HAB",
             RuleError::NotCurrent { .. } => "HIST",
             RuleError::RoutingCodeExists { .. } => "DUP",
-        };
-        text
+        }
     }
 
     /// A refusal about who asks rather than what is asked (HTTP 403 rather than 422).
     pub fn is_authorization(&self) -> bool {
-        matches!(self, RuleError::NotOwner { .. } | RuleError::NotClient { .. })
+        matches!(
+            self,
+            RuleError::NotOwner { .. } | RuleError::NotClient { .. }
+        )
     }
 }
 
@@ -130,12 +148,16 @@ pub fn addressing_from_parts(parts: &AddressParts) -> Result<AddressingId, RuleE
             Some(siret)
         }
     };
-    match (siret, parts.routing_code.as_deref(), parts.suffix.as_deref()) {
+    match (
+        siret,
+        parts.routing_code.as_deref(),
+        parts.suffix.as_deref(),
+    ) {
         (_, Some(_), Some(_)) | (Some(_), None, Some(_)) => Err(RuleError::SuffixWithSiret),
         (None, Some(_), None) => Err(RuleError::RoutingWithoutSiret),
         (Some(siret), Some(code), None) => {
-            let code = RoutingCode::parse(code)
-                .map_err(|_| RuleError::RoutingCodeFormat(code.into()))?;
+            let code =
+                RoutingCode::parse(code).map_err(|_| RuleError::RoutingCodeFormat(code.into()))?;
             Ok(AddressingId::RoutingCode(siret, code))
         }
         (Some(siret), None, None) => Ok(AddressingId::Siret(siret)),

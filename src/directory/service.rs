@@ -136,17 +136,25 @@ impl Directory {
     /// Re-reads platform registrations (deactivations made with the CLI).
     pub async fn reload_platforms(&self) -> Result<()> {
         let _writer = self.writer.lock().await;
-        self.index.set_platforms(Self::platform_states(&self.db).await?);
+        self.index
+            .set_platforms(Self::platform_states(&self.db).await?);
         Ok(())
     }
 
-    async fn definition(&self, tx: &mut Tx, actor: Actor, spec: &LineSpec) -> Result<(Line, Vec<Line>)> {
+    async fn definition(
+        &self,
+        tx: &mut Tx,
+        actor: Actor,
+        spec: &LineSpec,
+    ) -> Result<(Line, Vec<Line>)> {
         let lines = tx.lines_of(&spec.addressing).await?;
         let siren = spec.addressing.siren();
         let unit = tx.legal_unit(&siren).await?;
         let (establishment, routing_code) = match &spec.addressing {
             AddressingId::Siret(t) => (tx.establishment(t).await?, None),
-            AddressingId::RoutingCode(t, c) => (tx.establishment(t).await?, tx.routing_code(t, c).await?),
+            AddressingId::RoutingCode(t, c) => {
+                (tx.establishment(t).await?, tx.routing_code(t, c).await?)
+            }
             _ => (None, None),
         };
         let platform = tx.platform(spec.matricule).await?;
@@ -178,7 +186,9 @@ impl Directory {
                     end: Some(*end),
                     ..previous.spec()
                 };
-                let new = tx.insert_line(&ended, Nature::Definition, &who, &now).await?;
+                let new = tx
+                    .insert_line(&ended, Nature::Definition, &who, &now)
+                    .await?;
                 tx.supersede(*old, new, false).await?;
             }
         }
@@ -265,7 +275,11 @@ impl Directory {
     }
 
     /// Creates a routing code (`POST /code-routage`).
-    pub async fn create_routing_code(&self, actor: Actor, new: &NewRoutingCode) -> Result<RoutingCodeRecord> {
+    pub async fn create_routing_code(
+        &self,
+        actor: Actor,
+        new: &NewRoutingCode,
+    ) -> Result<RoutingCodeRecord> {
         let _writer = self.writer.lock().await;
         let mut tx = self.db.begin().await?;
         let establishment = tx.establishment(&new.siret).await?;

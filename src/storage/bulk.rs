@@ -29,6 +29,9 @@ pub struct ImportRow {
     pub created_by: String,
 }
 
+/// A row of the index load: id, identifier parts, matricule, start, stop.
+type IndexRow = (i64, [Option<String>; 4], i32, i32, i32);
+
 /// What a chunk did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ImportStats {
@@ -74,7 +77,8 @@ fn columns(rows: &[ImportRow]) -> Columns {
         let (siren, siret, code, suffix) = parts_of(&row.addressing);
         let siren = siren.to_string();
         if seen_units.insert(siren.clone()) {
-            c.units.push((siren.clone(), row.name.clone().unwrap_or_default()));
+            c.units
+                .push((siren.clone(), row.name.clone().unwrap_or_default()));
         }
         if let Some(t) = siret
             && seen_establishments.insert(t.as_str())
@@ -119,8 +123,7 @@ fn values(rows: usize, width: usize) -> String {
 /// Rows per SQLite statement: 9 parameters a line keeps it far below SQLite's limit.
 const SQLITE_ROWS_PER_STATEMENT: usize = 500;
 
-const ON_CONFLICT_LINES: &str =
-    "ON CONFLICT (addressing_id, start_day) WHERE superseded_by IS NULL AND nature = 'D' DO NOTHING";
+const ON_CONFLICT_LINES: &str = "ON CONFLICT (addressing_id, start_day) WHERE superseded_by IS NULL AND nature = 'D' DO NOTHING";
 
 impl Db {
     /// Imports one chunk in one transaction; lines already present are skipped.
@@ -130,7 +133,10 @@ impl Db {
             Db::Sqlite(pool) => {
                 let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 for part in c.units.chunks(SQLITE_ROWS_PER_STATEMENT) {
-                    let sql = format!("INSERT INTO legal_units (siren, name, created_at) VALUES {} ON CONFLICT (siren) DO NOTHING", values(part.len(), 2));
+                    let sql = format!(
+                        "INSERT INTO legal_units (siren, name, created_at) VALUES {} ON CONFLICT (siren) DO NOTHING",
+                        values(part.len(), 2)
+                    );
                     let mut q = sqlx::query(AssertSqlSafe(sql)).bind(created_at.to_string());
                     for (siren, name) in part {
                         q = q.bind(siren.clone()).bind(name.clone());
@@ -138,7 +144,10 @@ impl Db {
                     q.execute(&mut *tx).await?;
                 }
                 for part in c.establishments.chunks(SQLITE_ROWS_PER_STATEMENT) {
-                    let sql = format!("INSERT INTO establishments (siret, siren, created_at) VALUES {} ON CONFLICT (siret) DO NOTHING", values(part.len(), 2));
+                    let sql = format!(
+                        "INSERT INTO establishments (siret, siren, created_at) VALUES {} ON CONFLICT (siret) DO NOTHING",
+                        values(part.len(), 2)
+                    );
                     let mut q = sqlx::query(AssertSqlSafe(sql)).bind(created_at.to_string());
                     for (siret, siren) in part {
                         q = q.bind(siret.clone()).bind(siren.clone());
@@ -146,10 +155,17 @@ impl Db {
                     q.execute(&mut *tx).await?;
                 }
                 for part in c.codes.chunks(SQLITE_ROWS_PER_STATEMENT) {
-                    let sql = format!("INSERT INTO routing_codes (siret, code, label, created_by, created_at) VALUES {} ON CONFLICT (siret, code) DO NOTHING", values(part.len(), 4));
+                    let sql = format!(
+                        "INSERT INTO routing_codes (siret, code, label, created_by, created_at) VALUES {} ON CONFLICT (siret, code) DO NOTHING",
+                        values(part.len(), 4)
+                    );
                     let mut q = sqlx::query(AssertSqlSafe(sql)).bind(created_at.to_string());
                     for (siret, code) in part {
-                        q = q.bind(siret.clone()).bind(code.clone()).bind(code.clone()).bind("import");
+                        q = q
+                            .bind(siret.clone())
+                            .bind(code.clone())
+                            .bind(code.clone())
+                            .bind("import");
                     }
                     q.execute(&mut *tx).await?;
                 }
@@ -191,7 +207,8 @@ impl Db {
                     .bind(created_at.to_string())
                     .execute(&mut *tx)
                     .await?;
-                let (siret, siren): (Vec<String>, Vec<String>) = c.establishments.into_iter().unzip();
+                let (siret, siren): (Vec<String>, Vec<String>) =
+                    c.establishments.into_iter().unzip();
                 sqlx::query("INSERT INTO establishments (siret, siren, created_at) SELECT t, s, $3 FROM UNNEST($1::text[], $2::text[]) AS u(t, s) ON CONFLICT (siret) DO NOTHING")
                     .bind(siret)
                     .bind(siren)
@@ -238,7 +255,7 @@ impl Db {
                    WHERE id > $1 AND superseded_by IS NULL AND nature = 'D' ORDER BY id LIMIT 100000";
         let mut last = 0i64;
         loop {
-            let rows = with_pool!(self, p => sqlx::query(sql).bind(last).fetch_all(p).await?.iter().map(|row| -> Result<(i64, [Option<String>; 4], i32, i32, i32)> {
+            let rows = with_pool!(self, p => sqlx::query(sql).bind(last).fetch_all(p).await?.iter().map(|row| -> Result<IndexRow> {
                 let stop = match (row.opt_i32("end_day")?, row.opt_i32("effective_end")?) {
                     (Some(a), Some(b)) => a.min(b),
                     (a, b) => a.or(b).unwrap_or(OPEN),
@@ -268,12 +285,19 @@ impl Db {
 
     /// A page of lines for the export, after `after_id`: the current definitions (full
     /// export) or every version created on or after `since` (differential export).
-    pub async fn export_page(&self, after_id: i64, since: Option<Day>, limit: i64) -> Result<Vec<Line>> {
+    pub async fn export_page(
+        &self,
+        after_id: i64,
+        since: Option<Day>,
+        limit: i64,
+    ) -> Result<Vec<Line>> {
         let filter = match since {
             None => "superseded_by IS NULL AND nature = 'D'",
             Some(_) => "created_at >= $3",
         };
-        let sql = format!("SELECT {LINE_COLUMNS} FROM lines WHERE id > $1 AND {filter} ORDER BY id LIMIT $2");
+        let sql = format!(
+            "SELECT {LINE_COLUMNS} FROM lines WHERE id > $1 AND {filter} ORDER BY id LIMIT $2"
+        );
         let since = since.map(|d| d.to_string()).unwrap_or_default();
         with_pool!(self, p => {
             let mut q = sqlx::query(AssertSqlSafe(sql)).bind(after_id).bind(limit);

@@ -107,7 +107,11 @@ impl Db {
 }
 
 impl Tx {
-    pub async fn routing_code(&mut self, siret: &Siret, code: &RoutingCode) -> Result<Option<RoutingCodeRecord>> {
+    pub async fn routing_code(
+        &mut self,
+        siret: &Siret,
+        code: &RoutingCode,
+    ) -> Result<Option<RoutingCodeRecord>> {
         let sql = format!("{ROUTING_CODE} WHERE siret = $1 AND code = $2");
         with_tx!(self, c => {
             let row = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -210,7 +214,12 @@ impl Db {
         })
     }
 
-    pub async fn add_credential(&self, m: Matricule, token_hash: &str, created_at: &str) -> Result<()> {
+    pub async fn add_credential(
+        &self,
+        m: Matricule,
+        token_hash: &str,
+        created_at: &str,
+    ) -> Result<()> {
         with_pool!(self, p => {
             sqlx::query("INSERT INTO platform_credentials (token_hash, matricule, created_at) VALUES ($1, $2, $3)")
                 .bind(token_hash.to_string())
@@ -243,7 +252,11 @@ impl Db {
         with_pool!(self, p => select_one!(p, format!("{ROUTING_CODE} WHERE id = $1"), id, routing_code_from))
     }
 
-    pub async fn routing_code(&self, siret: &Siret, code: &str) -> Result<Option<RoutingCodeRecord>> {
+    pub async fn routing_code(
+        &self,
+        siret: &Siret,
+        code: &str,
+    ) -> Result<Option<RoutingCodeRecord>> {
         let sql = format!("{ROUTING_CODE} WHERE siret = $1 AND code = $2");
         with_pool!(self, p => {
             let row = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -256,7 +269,13 @@ impl Db {
     }
 
     /// Registers a legal unit and establishment directly (administrator, tests).
-    pub async fn upsert_legal_unit(&self, siren: &Siren, name: &str, state: &str, created_at: &str) -> Result<()> {
+    pub async fn upsert_legal_unit(
+        &self,
+        siren: &Siren,
+        name: &str,
+        state: &str,
+        created_at: &str,
+    ) -> Result<()> {
         with_pool!(self, p => {
             sqlx::query("INSERT INTO legal_units (siren, name, state, created_at) VALUES ($1, $2, $3, $4) \
                          ON CONFLICT (siren) DO UPDATE SET name = excluded.name, state = excluded.state")
@@ -270,7 +289,13 @@ impl Db {
         Ok(())
     }
 
-    pub async fn upsert_establishment(&self, siret: &Siret, name: &str, state: &str, created_at: &str) -> Result<()> {
+    pub async fn upsert_establishment(
+        &self,
+        siret: &Siret,
+        name: &str,
+        state: &str,
+        created_at: &str,
+    ) -> Result<()> {
         with_pool!(self, p => {
             sqlx::query("INSERT INTO establishments (siret, siren, name, state, created_at) VALUES ($1, $2, $3, $4, $5) \
                          ON CONFLICT (siret) DO UPDATE SET name = excluded.name, state = excluded.state")

@@ -55,7 +55,8 @@ impl Where {
     pub fn prefix(&mut self, column: &'static str, value: &str) -> &mut Self {
         let lo = self.next(Bind::Text(value.to_string()));
         let hi = self.next(Bind::Text(format!("{value}~")));
-        self.conditions.push(format!("{column} >= {lo} AND {column} < {hi}"));
+        self.conditions
+            .push(format!("{column} >= {lo} AND {column} < {hi}"));
         self
     }
 
@@ -67,7 +68,8 @@ impl Where {
             Db::Sqlite(_) => "instr",
             Db::Pg(_) => "strpos",
         };
-        self.conditions.push(format!("{f}(lower({column}), {p}) > 0"));
+        self.conditions
+            .push(format!("{f}(lower({column}), {p}) > 0"));
         self
     }
 
@@ -220,19 +222,71 @@ pub fn routing_code_sort_column(field: &str) -> Option<&'static str> {
 }
 
 impl Db {
-    pub async fn search_lines(&self, w: &Where, sort: &[Sort], page: Page) -> Result<(i64, Vec<Line>)> {
-        run_search!(self, format!("SELECT {LINE_COLUMNS}"), "lines", w, sort, page, line_from)
+    pub async fn search_lines(
+        &self,
+        w: &Where,
+        sort: &[Sort],
+        page: Page,
+    ) -> Result<(i64, Vec<Line>)> {
+        run_search!(
+            self,
+            format!("SELECT {LINE_COLUMNS}"),
+            "lines",
+            w,
+            sort,
+            page,
+            line_from
+        )
     }
 
-    pub async fn search_units(&self, w: &Where, sort: &[Sort], page: Page) -> Result<(i64, Vec<LegalUnit>)> {
-        run_search!(self, "SELECT id, siren, name, entity_type, state, created_at", "legal_units", w, sort, page, unit_row)
+    pub async fn search_units(
+        &self,
+        w: &Where,
+        sort: &[Sort],
+        page: Page,
+    ) -> Result<(i64, Vec<LegalUnit>)> {
+        run_search!(
+            self,
+            "SELECT id, siren, name, entity_type, state, created_at",
+            "legal_units",
+            w,
+            sort,
+            page,
+            unit_row
+        )
     }
 
-    pub async fn search_establishments(&self, w: &Where, sort: &[Sort], page: Page) -> Result<(i64, Vec<Establishment>)> {
-        run_search!(self, "SELECT id, siret, name, kind, state, created_at", "establishments", w, sort, page, establishment_row)
+    pub async fn search_establishments(
+        &self,
+        w: &Where,
+        sort: &[Sort],
+        page: Page,
+    ) -> Result<(i64, Vec<Establishment>)> {
+        run_search!(
+            self,
+            "SELECT id, siret, name, kind, state, created_at",
+            "establishments",
+            w,
+            sort,
+            page,
+            establishment_row
+        )
     }
 
-    pub async fn search_routing_codes(&self, w: &Where, sort: &[Sort], page: Page) -> Result<(i64, Vec<RoutingCodeRecord>)> {
-        run_search!(self, ROUTING_CODE.trim_end_matches(" FROM routing_codes"), "routing_codes", w, sort, page, routing_code_from)
+    pub async fn search_routing_codes(
+        &self,
+        w: &Where,
+        sort: &[Sort],
+        page: Page,
+    ) -> Result<(i64, Vec<RoutingCodeRecord>)> {
+        run_search!(
+            self,
+            ROUTING_CODE.trim_end_matches(" FROM routing_codes"),
+            "routing_codes",
+            w,
+            sort,
+            page,
+            routing_code_from
+        )
     }
 }

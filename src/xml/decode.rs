@@ -65,7 +65,7 @@ fn utf16(
     bytes: &[u8],
     encoding: &'static encoding_rs::Encoding,
 ) -> Result<Cow<'static, str>, XmlError> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(XmlError::new(
             XmlErrorKind::NotWellFormed,
             "UTF-16 document with an odd number of bytes",

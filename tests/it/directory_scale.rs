@@ -38,7 +38,10 @@ async fn load_resolve_and_change_at_scale() {
     let rss_before = rss_bytes();
     let started = Instant::now();
     let today = Day::parse("2026-10-15").expect("day");
-    let dir = Directory::open(db.clone(), Fallback::Hierarchical).await.expect("open").with_today(today);
+    let dir = Directory::open(db.clone(), Fallback::Hierarchical)
+        .await
+        .expect("open")
+        .with_today(today);
     let load = started.elapsed();
     let lines = dir.index().load().base().line_count();
     let rss_after = rss_bytes();
@@ -63,27 +66,59 @@ async fn load_resolve_and_change_at_scale() {
     let clock = Instant::now();
     while clock.elapsed() < Duration::from_secs(3) {
         for (a, start) in &sample {
-            found += u64::from(snapshot.resolve(a, *start, Fallback::Hierarchical).is_some());
+            found += u64::from(
+                snapshot
+                    .resolve(a, *start, Fallback::Hierarchical)
+                    .is_some(),
+            );
         }
         lookups += sample.len() as u64;
     }
     assert_eq!(found, lookups, "every line resolves on its start day");
-    eprintln!("resolution: {:.2} M lookups/s on one core", lookups as f64 / clock.elapsed().as_secs_f64() / 1e6);
+    eprintln!(
+        "resolution: {:.2} M lookups/s on one core",
+        lookups as f64 / clock.elapsed().as_secs_f64() / 1e6
+    );
 
     // A change (end date of a line in force) until readers see it.
     let mut latencies = Vec::new();
     for (a, _) in sample.iter().step_by(9_973).take(20) {
-        let Some(current) = db.lines_of(a).await.expect("lines").into_iter().find(|l| l.in_force_on(today)) else { continue };
+        let Some(current) = db
+            .lines_of(a)
+            .await
+            .expect("lines")
+            .into_iter()
+            .find(|l| l.in_force_on(today))
+        else {
+            continue;
+        };
         let end = today.add_days(30);
         let t = Instant::now();
-        dir.change_line(Actor::Admin, current.id, &LineChange { end: Some(Some(end)), matricule: None }).await.expect("change");
+        dir.change_line(
+            Actor::Admin,
+            current.id,
+            &LineChange {
+                end: Some(Some(end)),
+                matricule: None,
+            },
+        )
+        .await
+        .expect("change");
         let seen = dir.index().resolve(a, end, Fallback::Exact);
         latencies.push(t.elapsed());
-        assert!(seen.is_none_or(|r| r.line.id != current.id), "the change is visible");
+        assert!(
+            seen.is_none_or(|r| r.line.id != current.id),
+            "the change is visible"
+        );
     }
     latencies.sort();
     if let (Some(median), Some(max)) = (latencies.get(latencies.len() / 2), latencies.last()) {
-        eprintln!("change visible to readers: median {:.1} ms, max {:.1} ms over {} changes", median.as_secs_f64() * 1e3, max.as_secs_f64() * 1e3, latencies.len());
+        eprintln!(
+            "change visible to readers: median {:.1} ms, max {:.1} ms over {} changes",
+            median.as_secs_f64() * 1e3,
+            max.as_secs_f64() * 1e3,
+            latencies.len()
+        );
     }
     db.close().await;
 }

@@ -30,13 +30,24 @@ fn unique() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
-    format!("{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed), nanos)
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        nanos
+    )
 }
 
 pub async fn sqlite() -> TestDb {
     let path = std::env::temp_dir().join(format!("facteur_test_{}.db", unique()));
-    let db = Db::connect(&format!("sqlite://{}", path.display())).await.expect("sqlite test database");
-    TestDb { db, name: "sqlite", cleanup: Cleanup::File(path) }
+    let db = Db::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .expect("sqlite test database");
+    TestDb {
+        db,
+        name: "sqlite",
+        cleanup: Cleanup::File(path),
+    }
 }
 
 /// A fresh PostgreSQL database, or `None` (with a SKIPPED note) when no server is
@@ -51,15 +62,28 @@ pub async fn postgres() -> Option<TestDb> {
         return None;
     };
     let database = format!("facteur_test_{}", unique());
-    let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("connect to FACTEUR_TEST_DATABASE_URL");
+    let mut admin = sqlx::PgConnection::connect(&admin_url)
+        .await
+        .expect("connect to FACTEUR_TEST_DATABASE_URL");
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {database}")))
         .execute(&mut admin)
         .await
         .expect("create test database");
     let _ = admin.close().await;
-    let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
-    let db = Db::connect(&format!("{base}/{database}")).await.expect("postgres test database");
-    Some(TestDb { db, name: "postgres", cleanup: Cleanup::Postgres { admin_url, database } })
+    let base = admin_url
+        .rsplit_once('/')
+        .map_or(admin_url.as_str(), |(b, _)| b);
+    let db = Db::connect(&format!("{base}/{database}"))
+        .await
+        .expect("postgres test database");
+    Some(TestDb {
+        db,
+        name: "postgres",
+        cleanup: Cleanup::Postgres {
+            admin_url,
+            database,
+        },
+    })
 }
 
 /// SQLite, and PostgreSQL when available.
@@ -78,11 +102,16 @@ impl TestDb {
                     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
                 }
             }
-            Cleanup::Postgres { admin_url, database } => {
+            Cleanup::Postgres {
+                admin_url,
+                database,
+            } => {
                 if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)")))
-                        .execute(&mut admin)
-                        .await;
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {database} WITH (FORCE)"
+                    )))
+                    .execute(&mut admin)
+                    .await;
                     let _ = admin.close().await;
                 }
             }
@@ -107,12 +136,24 @@ pub const CODE: &str = "SERVICE-42";
 pub async fn seed(db: &Db) {
     let now = timestamp(unix_now());
     for (mat, name) in [("0001", "Alpha"), ("0002", "Beta")] {
-        db.upsert_platform(&Platform { matricule: m(mat), name: name.into(), kind: PlatformKind::Pdp, inactive_from: None }, &now)
-            .await
-            .expect("platform");
+        db.upsert_platform(
+            &Platform {
+                matricule: m(mat),
+                name: name.into(),
+                kind: PlatformKind::Pdp,
+                inactive_from: None,
+            },
+            &now,
+        )
+        .await
+        .expect("platform");
     }
     let siren = Siren::parse(SIREN).expect("siren");
     let siret = Siret::parse(SIRET).expect("siret");
-    db.upsert_legal_unit(&siren, "ACME", "A", &now).await.expect("unit");
-    db.upsert_establishment(&siret, "ACME Lyon", "A", &now).await.expect("establishment");
+    db.upsert_legal_unit(&siren, "ACME", "A", &now)
+        .await
+        .expect("unit");
+    db.upsert_establishment(&siret, "ACME Lyon", "A", &now)
+        .await
+        .expect("establishment");
 }

@@ -30,7 +30,9 @@ pub(crate) fn parse_day(value: &str) -> Result<Day, String> {
 pub fn run(args: Args) -> anyhow::Result<i32> {
     let config = Config::load()?;
     let out: Box<dyn Write + Send> = match &args.output {
-        Some(path) => Box::new(File::create(path).with_context(|| format!("cannot create {}", path.display()))?),
+        Some(path) => Box::new(
+            File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+        ),
         None => Box::new(std::io::stdout()),
     };
     let written = runtime()?.block_on(async {

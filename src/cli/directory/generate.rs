@@ -29,7 +29,9 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
     let out: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(File::create(path).with_context(|| format!("cannot create {}", path.display()))?),
+        Some(path) => Box::new(
+            File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+        ),
         None => Box::new(std::io::stdout().lock()),
     };
     let mut out = BufWriter::with_capacity(1 << 20, out);
@@ -50,7 +52,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     }
     out.flush()?;
     if let Some(path) = &args.platforms {
-        let mut p = BufWriter::new(File::create(path).with_context(|| format!("cannot create {}", path.display()))?);
+        let mut p = BufWriter::new(
+            File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+        );
         writeln!(p, "matricule,name")?;
         for m in 1..=PLATFORMS {
             writeln!(p, "{m:04},Plateforme {m:04}")?;

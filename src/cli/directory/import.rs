@@ -27,7 +27,8 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
     let config = Config::load()?;
-    let file = File::open(&args.file).with_context(|| format!("cannot open {}", args.file.display()))?;
+    let file =
+        File::open(&args.file).with_context(|| format!("cannot open {}", args.file.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let bar = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(size);
@@ -42,24 +43,35 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let started = std::time::Instant::now();
     let report = runtime()?.block_on(async {
         let db = open_db(&config).await?;
-        let report = import_csv(&db, BufReader::with_capacity(1 << 20, file), args.chunk.max(1), |bytes, rows| {
-            bar.set_position(bytes);
-            bar.set_message(format!("{rows} lines"));
-        })
+        let report = import_csv(
+            &db,
+            BufReader::with_capacity(1 << 20, file),
+            args.chunk.max(1),
+            |bytes, rows| {
+                bar.set_position(bytes);
+                bar.set_message(format!("{rows} lines"));
+            },
+        )
         .await;
         db.close().await;
         anyhow::Ok(report?)
     })?;
     bar.finish_and_clear();
     let mut sink: Box<dyn Write> = match &args.errors {
-        Some(path) => Box::new(File::create(path).with_context(|| format!("cannot create {}", path.display()))?),
+        Some(path) => Box::new(
+            File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+        ),
         None => Box::new(std::io::stderr()),
     };
     for e in &report.errors {
         writeln!(sink, "{}:{}: {}", args.file.display(), e.line, e.message)?;
     }
     if report.refused as usize > report.errors.len() {
-        writeln!(sink, "… and {} more refused lines", report.refused as usize - report.errors.len())?;
+        writeln!(
+            sink,
+            "… and {} more refused lines",
+            report.refused as usize - report.errors.len()
+        )?;
     }
     println!(
         "{} lines read: {} imported, {} already present, {} refused ({:.1} s)",
@@ -69,5 +81,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         report.refused,
         started.elapsed().as_secs_f64()
     );
-    Ok(if report.refused > 0 { EXIT_NEGATIVE } else { EXIT_OK })
+    Ok(if report.refused > 0 {
+        EXIT_NEGATIVE
+    } else {
+        EXIT_OK
+    })
 }

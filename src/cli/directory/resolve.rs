@@ -32,7 +32,11 @@ fn parse_fallback(value: &str) -> Result<Fallback, String> {
     Fallback::parse(value).ok_or_else(|| "expected hierarchical or exact".to_string())
 }
 
-fn json_line(address: &str, at: Day, outcome: Result<Option<(Resolved, String)>, String>) -> serde_json::Value {
+fn json_line(
+    address: &str,
+    at: Day,
+    outcome: Result<Option<(Resolved, String)>, String>,
+) -> serde_json::Value {
     match outcome {
         Ok(Some((r, matched))) => serde_json::json!({
             "address": address,
@@ -44,8 +48,12 @@ fn json_line(address: &str, at: Day, outcome: Result<Option<(Resolved, String)>,
             "start": Day::from_days(r.line.start).to_string(),
             "end": (r.line.stop != crate::directory::index::OPEN).then(|| Day::from_days(r.line.stop).to_string()),
         }),
-        Ok(None) => serde_json::json!({"address": address, "at": at.to_string(), "platform": null, "line": null}),
-        Err(error) => serde_json::json!({"address": address, "at": at.to_string(), "platform": null, "line": null, "error": error}),
+        Ok(None) => {
+            serde_json::json!({"address": address, "at": at.to_string(), "platform": null, "line": null})
+        }
+        Err(error) => {
+            serde_json::json!({"address": address, "at": at.to_string(), "platform": null, "line": null, "error": error})
+        }
     }
 }
 
@@ -53,8 +61,12 @@ fn json_line(address: &str, at: Day, outcome: Result<Option<(Resolved, String)>,
 fn matched(address: &AddressingId, resolved: &Resolved) -> String {
     use crate::directory::Level;
     match (address, resolved.level) {
-        (AddressingId::RoutingCode(t, _), Level::Siret) => AddressingId::Siret(t.clone()).to_string(),
-        (AddressingId::RoutingCode(t, _) | AddressingId::Siret(t), Level::Siren) => t.siren().to_string(),
+        (AddressingId::RoutingCode(t, _), Level::Siret) => {
+            AddressingId::Siret(t.clone()).to_string()
+        }
+        (AddressingId::RoutingCode(t, _) | AddressingId::Siret(t), Level::Siren) => {
+            t.siren().to_string()
+        }
         _ => address.to_string(),
     }
 }
