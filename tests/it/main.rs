@@ -5,6 +5,7 @@ mod directory_api;
 mod directory_index;
 mod directory_rules;
 mod directory_scale;
+mod directory_schema;
 mod directory_service;
 mod directory_support;
 mod golden;
