@@ -83,6 +83,39 @@ impl Directory {
         })
     }
 
+    /// Opens the directory with an index of only the lines that can resolve
+    /// `addresses` (each identifier and its fallback parents): the same resolution
+    /// for a handful of addresses without loading the whole country.
+    pub async fn open_for(
+        db: Db,
+        fallback: Fallback,
+        addresses: &[AddressingId],
+    ) -> Result<Directory> {
+        let mut builder = IndexBuilder::default();
+        for address in addresses {
+            let mut next = Some(address.clone());
+            while let Some(a) = next {
+                for l in db
+                    .lines_of(&a)
+                    .await?
+                    .iter()
+                    .filter(|l| l.is_live_definition())
+                {
+                    builder.push(&a, IndexLine::new(l.id, l.matricule, l.start, l.stop()));
+                }
+                next = a.parent();
+            }
+        }
+        let snapshot = Snapshot::new(builder.build(), Self::platform_states(&db).await?);
+        Ok(Directory {
+            db,
+            index: Index::new(snapshot),
+            writer: Mutex::new(()),
+            fallback,
+            fixed_today: None,
+        })
+    }
+
     /// Uses `today` instead of the calendar (tests, simulations).
     pub fn with_today(mut self, today: Day) -> Directory {
         self.fixed_today = Some(today);

@@ -28,6 +28,10 @@ pub use search::{Bind, Page, Sort};
 /// Default database: a SQLite file in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://facteur.db";
 
+/// SQLite page cache per connection (negative: KiB): 64 MB, so that a bulk load's
+/// index pages stay in memory rather than being re-read through the OS.
+const SQLITE_CACHE: &str = "-65536";
+
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -109,7 +113,8 @@ impl Db {
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(30));
+                .busy_timeout(Duration::from_secs(30))
+                .pragma("cache_size", SQLITE_CACHE);
             Db::Sqlite(Self::sqlite_pool(options).await?)
         } else if !url.contains("://") {
             let options = SqliteConnectOptions::new()
@@ -117,7 +122,8 @@ impl Db {
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(30));
+                .busy_timeout(Duration::from_secs(30))
+                .pragma("cache_size", SQLITE_CACHE);
             Db::Sqlite(Self::sqlite_pool(options).await?)
         } else {
             return Err(StorageError::Url(url.to_string()));

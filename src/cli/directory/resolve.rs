@@ -76,13 +76,28 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     if let Some(f) = args.fallback {
         config.resolution_fallback = f;
     }
+    let from_stdin = args.addresses == ["-"];
+    // Addresses on the command line: an index of just their lines; from stdin (any
+    // number): the whole directory's index.
+    let named: Vec<AddressingId> = if from_stdin {
+        Vec::new()
+    } else {
+        args.addresses
+            .iter()
+            .filter_map(|a| AddressingId::parse(a.trim()).ok())
+            .collect()
+    };
     let directory = runtime()?.block_on(async {
         let db = open_db(&config).await?;
-        let directory = Directory::open(db, config.resolution_fallback).await;
+        let directory = if from_stdin {
+            Directory::open(db, config.resolution_fallback).await
+        } else {
+            Directory::open_for(db, config.resolution_fallback, &named).await
+        };
         anyhow::Ok(directory?)
     })?;
     let at = args.at.unwrap_or_else(|| directory.today());
-    let addresses: Box<dyn Iterator<Item = std::io::Result<String>>> = if args.addresses == ["-"] {
+    let addresses: Box<dyn Iterator<Item = std::io::Result<String>>> = if from_stdin {
         Box::new(std::io::stdin().lock().lines())
     } else {
         Box::new(args.addresses.into_iter().map(Ok))
