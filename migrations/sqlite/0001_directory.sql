@@ -18,7 +18,7 @@ CREATE TABLE platform_credentials (
 
 CREATE TABLE legal_units (
     id INTEGER PRIMARY KEY,
-    siren TEXT NOT NULL UNIQUE,
+    siren TEXT NOT NULL,
     name TEXT NOT NULL DEFAULT '',
     entity_type TEXT NOT NULL DEFAULT 'Privée assujettie',
     state TEXT NOT NULL DEFAULT 'A',
@@ -27,7 +27,7 @@ CREATE TABLE legal_units (
 
 CREATE TABLE establishments (
     id INTEGER PRIMARY KEY,
-    siret TEXT NOT NULL UNIQUE,
+    siret TEXT NOT NULL,
     siren TEXT NOT NULL,
     name TEXT NOT NULL DEFAULT '',
     kind TEXT NOT NULL DEFAULT 'S',
@@ -66,6 +66,12 @@ CREATE TABLE lines (
     created_by TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+
+-- Secondary indexes are separate statements (not column constraints) so that a bulk
+-- load into an empty directory can drop them and build them once at the end
+-- (storage::bulk); storage recreates any that are missing when it connects.
+CREATE UNIQUE INDEX legal_units_siren ON legal_units (siren);
+CREATE UNIQUE INDEX establishments_siret ON establishments (siret);
 
 -- The natural key of a current definition: what makes a re-import idempotent.
 CREATE UNIQUE INDEX lines_current_definition ON lines (addressing_id, start_day)

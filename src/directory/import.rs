@@ -127,8 +127,7 @@ pub fn parse_row(
         created_by: columns
             .created_by
             .and_then(|i| cell(record, i))
-            .unwrap_or("import")
-            .to_string(),
+            .map(String::from),
     })
 }
 
@@ -163,13 +162,15 @@ pub async fn import_csv<R: Read>(
     let columns = Columns::from_header(reader.headers()?)?;
     let created_at = timestamp(unix_now());
 
+    let mode = db.begin_load().await?;
+
     // Parsing and writing overlap: a task writes chunk n while this one parses n+1.
     let (sender, mut receiver) = mpsc::channel::<Vec<ImportRow>>(2);
     let writer_db = db.clone();
     let writer = tokio::spawn(async move {
         let mut totals = (0u64, 0u64);
         while let Some(chunk) = receiver.recv().await {
-            let stats = writer_db.import_chunk(&chunk, &created_at).await?;
+            let stats = writer_db.import_chunk(&chunk, &created_at, mode).await?;
             totals.0 += stats.inserted;
             totals.1 += stats.existing;
         }
@@ -219,11 +220,14 @@ pub async fn import_csv<R: Read>(
         let _ = sender.send(chunk).await;
     }
     drop(sender);
-    let (inserted, existing) = writer
+    let written = writer
         .await
-        .map_err(|e| ImportError::Io(std::io::Error::other(e)))??;
-    report.inserted = inserted;
-    report.existing = existing;
+        .map_err(|e| ImportError::Io(std::io::Error::other(e)));
+    // Rebuild the indexes even when the load failed half-way.
+    let duplicates = db.ensure_indexes().await?;
+    let (inserted, existing) = written??;
+    report.inserted = inserted - duplicates;
+    report.existing = existing + duplicates;
     progress(reader.position().byte(), report.rows);
     Ok(report)
 }

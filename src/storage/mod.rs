@@ -21,7 +21,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Postgres, SqlSafeStr, Sqlite, Transaction};
 
-pub use bulk::{ImportRow, ImportStats};
+pub use bulk::{ImportRow, ImportStats, LoadMode};
 pub use lines::RowError;
 pub use search::{Bind, Page, Sort};
 
@@ -129,6 +129,7 @@ impl Db {
             return Err(StorageError::Url(url.to_string()));
         };
         db.migrate().await?;
+        db.ensure_indexes().await?;
         Ok(db)
     }
 
