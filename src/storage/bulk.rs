@@ -34,6 +34,43 @@ pub struct ImportRow {
     pub created_by: Option<String>,
 }
 
+/// Appends one row in COPY's text format (tab-separated, `\N` for NULL, backslash
+/// escapes), the fastest way into PostgreSQL.
+fn copy_row(out: &mut Vec<u8>, fields: &[Option<&str>]) {
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b'\t');
+        }
+        match field {
+            None => out.extend_from_slice(b"\\N"),
+            Some(value) => {
+                for b in value.bytes() {
+                    match b {
+                        b'\\' => out.extend_from_slice(b"\\\\"),
+                        b'\t' => out.extend_from_slice(b"\\t"),
+                        b'\n' => out.extend_from_slice(b"\\n"),
+                        b'\r' => out.extend_from_slice(b"\\r"),
+                        _ => out.push(b),
+                    }
+                }
+            }
+        }
+    }
+    out.push(b'\n');
+}
+
+async fn copy(
+    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    statement: &str,
+    data: Vec<u8>,
+) -> Result<u64> {
+    let mut sink = tx.copy_in_raw(statement).await?;
+    if !data.is_empty() {
+        sink.send(data).await?;
+    }
+    Ok(sink.finish().await?)
+}
+
 /// A row of the index load: id, identifier parts, matricule, start, stop.
 type IndexRow = (i64, [Option<String>; 4], i32, i32, i32);
 
@@ -297,6 +334,74 @@ impl Db {
                 }
                 tx.commit().await?;
                 inserted
+            }
+            Db::Pg(pool) if mode == LoadMode::Fresh => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SET LOCAL synchronous_commit = off")
+                    .execute(&mut *tx)
+                    .await?;
+                let stamp = Some(created_at);
+                let mut data = Vec::with_capacity(c.units.len() * 48);
+                for (siren, name) in &c.units {
+                    copy_row(&mut data, &[Some(&**siren), Some(&**name), stamp]);
+                }
+                copy(
+                    &mut tx,
+                    "COPY legal_units (siren, name, created_at) FROM STDIN",
+                    data,
+                )
+                .await?;
+                let mut data = Vec::with_capacity(c.establishments.len() * 48);
+                for (siret, siren) in &c.establishments {
+                    copy_row(&mut data, &[Some(&**siret), Some(&**siren), stamp]);
+                }
+                copy(
+                    &mut tx,
+                    "COPY establishments (siret, siren, created_at) FROM STDIN",
+                    data,
+                )
+                .await?;
+                let (siret, code): (Vec<String>, Vec<String>) = c
+                    .codes
+                    .iter()
+                    .map(|(a, b)| (a.to_string(), b.to_string()))
+                    .unzip();
+                sqlx::query("INSERT INTO routing_codes (siret, code, label, created_by, created_at) SELECT t, k, k, 'import', $3 FROM UNNEST($1::text[], $2::text[]) AS u(t, k) ON CONFLICT (siret, code) DO NOTHING")
+                    .bind(siret)
+                    .bind(code)
+                    .bind(created_at.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                let mut data = Vec::with_capacity(rows.len() * 96);
+                for j in 0..rows.len() {
+                    let matricule = c.matricule[j].to_string();
+                    let start = c.start[j].to_string();
+                    let end = c.end[j].map(|e| e.to_string());
+                    copy_row(
+                        &mut data,
+                        &[
+                            Some(&*c.addressing[j]),
+                            Some(&*c.siren[j]),
+                            c.siret[j].as_deref(),
+                            c.code[j].as_deref(),
+                            c.suffix[j].as_deref(),
+                            Some(&matricule),
+                            Some(&start),
+                            end.as_deref(),
+                            Some(&*c.created_by[j]),
+                            Some("D"),
+                            stamp,
+                        ],
+                    );
+                }
+                let copied = copy(
+                    &mut tx,
+                    "COPY lines (addressing_id, siren, siret, routing_code, suffix, matricule, start_day, end_day, created_by, nature, created_at) FROM STDIN",
+                    data,
+                )
+                .await?;
+                tx.commit().await?;
+                copied
             }
             Db::Pg(pool) => {
                 let mut tx = pool.begin().await?;
