@@ -15,7 +15,7 @@ use facteur::directory::generate::generate;
 use facteur::directory::index::{
     Fallback, Index, IndexBuilder, IndexLine, PlatformStates, Snapshot,
 };
-use facteur::identifiers::{AddressingId, Matricule};
+use facteur::identifiers::{AddressingId, AddressingRef, Matricule};
 
 struct Counting;
 
@@ -116,8 +116,8 @@ fn resolution(c: &mut Criterion) {
         b.iter(|| {
             let mut found = 0u32;
             for t in &texts {
-                if let Ok(a) = AddressingId::parse(black_box(t)) {
-                    found += u32::from(index.resolve(&a, at, Fallback::Hierarchical).is_some());
+                if let Ok(a) = AddressingRef::parse(black_box(t)) {
+                    found += u32::from(index.resolve_ref(a, at, Fallback::Hierarchical).is_some());
                 }
             }
             found

@@ -74,6 +74,11 @@ fn digits(value: &str) -> Option<u64> {
     })
 }
 
+/// The number an identifier's digits spell (checked identifiers only).
+pub(crate) fn number(value: &str) -> u64 {
+    digits(value).unwrap_or(0)
+}
+
 pub(crate) fn siren_num(siren: &Siren) -> u32 {
     digits(siren.as_str()).unwrap_or(0) as u32
 }

@@ -19,13 +19,13 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 
 use crate::directory::day::Day;
-use crate::identifiers::{AddressingId, Matricule};
+use crate::identifiers::{AddressingId, AddressingRef, Matricule};
 
 mod base;
 
 use base::Packed;
 pub use base::{Base, FastMap, IndexBuilder, MixHasher};
-pub(crate) use base::{siren_num, siret_num};
+pub(crate) use base::{number, siren_num, siret_num};
 
 /// Open end of a line in the index.
 pub const OPEN: i32 = i32::MAX;
@@ -244,39 +244,44 @@ impl Snapshot {
         day: Day,
         fallback: Fallback,
     ) -> Option<Resolved> {
+        self.resolve_ref(addressing.as_ref(), day, fallback)
+    }
+
+    /// [`Snapshot::resolve`] on a borrowed identifier: a lookup from text
+    /// (`AddressingRef::parse`) allocates nothing.
+    pub fn resolve_ref(
+        &self,
+        addressing: AddressingRef<'_>,
+        day: Day,
+        fallback: Fallback,
+    ) -> Option<Resolved> {
         let d = day.days();
         let found = |lines: &[IndexLine], level| {
             self.in_force(lines, d).map(|line| Resolved { line, level })
         };
         let hierarchical = fallback == Fallback::Hierarchical;
+        let fall_back = |siret: u64, from_routing_code: bool| {
+            if !hierarchical {
+                return None;
+            }
+            from_routing_code
+                .then(|| found(self.siret_lines(siret), Level::Siret))
+                .flatten()
+                .or_else(|| found(self.siren_lines((siret / 100_000) as u32), Level::Siren))
+        };
         match addressing {
-            AddressingId::RoutingCode(t, c) => {
-                let siret = siret_num(t);
-                found(self.routing_lines(siret, c.as_str()), Level::RoutingCode)
-                    .or_else(|| {
-                        hierarchical
-                            .then(|| found(self.siret_lines(siret), Level::Siret))
-                            .flatten()
-                    })
-                    .or_else(|| {
-                        hierarchical
-                            .then(|| {
-                                found(self.siren_lines((siret / 100_000) as u32), Level::Siren)
-                            })
-                            .flatten()
-                    })
+            AddressingRef::RoutingCode(t, c) => {
+                let siret = number(t);
+                found(self.routing_lines(siret, c), Level::RoutingCode)
+                    .or_else(|| fall_back(siret, true))
             }
-            AddressingId::Siret(t) => {
-                let siret = siret_num(t);
-                found(self.siret_lines(siret), Level::Siret).or_else(|| {
-                    hierarchical
-                        .then(|| found(self.siren_lines((siret / 100_000) as u32), Level::Siren))
-                        .flatten()
-                })
+            AddressingRef::Siret(t) => {
+                let siret = number(t);
+                found(self.siret_lines(siret), Level::Siret).or_else(|| fall_back(siret, false))
             }
-            AddressingId::Siren(s) => found(self.siren_lines(siren_num(s)), Level::Siren),
-            AddressingId::Suffix(s, x) => {
-                found(self.suffix_lines(siren_num(s), x.as_str()), Level::Suffix)
+            AddressingRef::Siren(s) => found(self.siren_lines(number(s) as u32), Level::Siren),
+            AddressingRef::Suffix(s, x) => {
+                found(self.suffix_lines(number(s) as u32, x), Level::Suffix)
             }
         }
     }
@@ -376,6 +381,15 @@ impl Index {
         fallback: Fallback,
     ) -> Option<Resolved> {
         self.current.load().resolve(addressing, day, fallback)
+    }
+
+    pub fn resolve_ref(
+        &self,
+        addressing: AddressingRef<'_>,
+        day: Day,
+        fallback: Fallback,
+    ) -> Option<Resolved> {
+        self.current.load().resolve_ref(addressing, day, fallback)
     }
 
     /// Publishes `lines` as the complete current lines of each addressing identifier
