@@ -226,6 +226,7 @@ pub async fn import_csv<R: Read>(
     // Rebuild the indexes even when the load failed half-way.
     let duplicates = db.ensure_indexes().await?;
     let (inserted, existing) = written??;
+    db.analyze().await?;
     report.inserted = inserted - duplicates;
     report.existing = existing + duplicates;
     progress(reader.position().byte(), report.rows);

@@ -505,11 +505,18 @@ impl Db {
                 (Err(e), _) => return Err(e.into()),
             }
         }
+        Ok(removed_lines)
+    }
+
+    /// Refreshes the planner's statistics after a bulk load (PostgreSQL; SQLite plans
+    /// these queries from the indexes alone).
+    pub async fn analyze(&self) -> Result<()> {
         if let Db::Pg(p) = self {
             sqlx::query("ANALYZE lines").execute(p).await?;
             sqlx::query("ANALYZE legal_units").execute(p).await?;
+            sqlx::query("ANALYZE establishments").execute(p).await?;
         }
-        Ok(removed_lines)
+        Ok(())
     }
 
     /// Builds the index's input from every current definition line, page by page.
