@@ -110,6 +110,25 @@ async fn import_is_idempotent_and_reports_refused_lines() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_load_with_duplicate_lines_keeps_one() {
+    each_backend(|t| async move {
+        seed(&t.db).await;
+        let csv = "siren,siret,routing_code,suffix,platform,start,end\n\
+                   906170857,,,,0001,2026-01-01,\n906170857,,,,0002,2026-01-01,\n906170857,,,,0001,2027-01-01,\n";
+        let report = import(&t.db, csv).await;
+        assert_eq!((report.inserted, report.existing), (2, 1), "{}", t.name);
+        let lines = t.db.lines_of(&id(SIREN)).await.unwrap();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].matricule, m("0001"), "the first of the duplicates is kept");
+        // The natural key is enforced again after the load.
+        let again = import(&t.db, csv).await;
+        assert_eq!((again.inserted, again.existing), (0, 3));
+        t
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn changes_follow_the_rules_and_reach_the_index() {
     each_backend(|t| async move {
         seed(&t.db).await;
