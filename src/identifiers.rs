@@ -58,21 +58,51 @@ const LA_POSTE_SIREN: &str = "356000000";
 #[serde(try_from = "String", into = "String")]
 pub struct Siren(String);
 
+/// Checks a SIREN without allocating (the error path allocates).
+fn check_siren(value: &str) -> Result<(), IdentifierError> {
+    if !all_digits(value, 9) {
+        return Err(IdentifierError::Format {
+            kind: "SIREN",
+            value: value.into(),
+            expected: "9 digits",
+        });
+    }
+    if !luhn_valid(value.as_bytes()) {
+        return Err(IdentifierError::CheckDigit {
+            kind: "SIREN",
+            value: value.into(),
+        });
+    }
+    Ok(())
+}
+
+/// Checks a SIRET without allocating (the error path allocates).
+fn check_siret(value: &str) -> Result<(), IdentifierError> {
+    if !all_digits(value, 14) {
+        return Err(IdentifierError::Format {
+            kind: "SIRET",
+            value: value.into(),
+            expected: "14 digits",
+        });
+    }
+    check_siren(&value[..9])?;
+    let valid = luhn_valid(value.as_bytes())
+        || (&value[..9] == LA_POSTE_SIREN && {
+            let sum: u32 = value.bytes().map(|b| u32::from(b - b'0')).sum();
+            sum.is_multiple_of(5)
+        });
+    if !valid {
+        return Err(IdentifierError::CheckDigit {
+            kind: "SIRET",
+            value: value.into(),
+        });
+    }
+    Ok(())
+}
+
 impl Siren {
     pub fn parse(value: &str) -> Result<Self, IdentifierError> {
-        if !all_digits(value, 9) {
-            return Err(IdentifierError::Format {
-                kind: "SIREN",
-                value: value.into(),
-                expected: "9 digits",
-            });
-        }
-        if !luhn_valid(value.as_bytes()) {
-            return Err(IdentifierError::CheckDigit {
-                kind: "SIREN",
-                value: value.into(),
-            });
-        }
+        check_siren(value)?;
         Ok(Siren(value.into()))
     }
 
@@ -90,25 +120,7 @@ pub struct Siret(String);
 
 impl Siret {
     pub fn parse(value: &str) -> Result<Self, IdentifierError> {
-        if !all_digits(value, 14) {
-            return Err(IdentifierError::Format {
-                kind: "SIRET",
-                value: value.into(),
-                expected: "14 digits",
-            });
-        }
-        Siren::parse(&value[..9])?;
-        let valid = luhn_valid(value.as_bytes())
-            || (&value[..9] == LA_POSTE_SIREN && {
-                let sum: u32 = value.bytes().map(|b| u32::from(b - b'0')).sum();
-                sum.is_multiple_of(5)
-            });
-        if !valid {
-            return Err(IdentifierError::CheckDigit {
-                kind: "SIRET",
-                value: value.into(),
-            });
-        }
+        check_siret(value)?;
         Ok(Siret(value.into()))
     }
 
@@ -195,44 +207,20 @@ pub enum AddressingId {
 pub const ADDRESSING_ID_MAX_LEN: usize = 125;
 
 impl AddressingId {
-    /// Parses `SIREN`, `SIREN_SIRET`, `SIREN_SIRET_ROUTINGCODE` or `SIREN_SUFFIX`.
-    ///
-    /// The text after the SIREN is read as a SIRET when it is 14 digits starting with
-    /// that SIREN (the reform advises that a suffix never looks like a SIRET, so that
-    /// reading is unambiguous), and as a suffix otherwise.
+    /// Parses `SIREN`, `SIREN_SIRET`, `SIREN_SIRET_ROUTINGCODE` or `SIREN_SUFFIX`
+    /// (see [`AddressingRef::parse`]).
     pub fn parse(value: &str) -> Result<Self, IdentifierError> {
-        let format = || IdentifierError::Format {
-            kind: "addressing identifier",
-            value: value.into(),
-            expected: "SIREN, SIREN_SIRET, SIREN_SIRET_ROUTINGCODE or SIREN_SUFFIX, at most 125 characters of A-Z a-z 0-9 - _ .",
-        };
-        if value.is_empty() || !token_ok(value, b"-_.", ADDRESSING_ID_MAX_LEN) {
-            return Err(format());
+        AddressingRef::parse(value).map(AddressingRef::to_owned)
+    }
+
+    /// The borrowed form (no allocation), for lookups.
+    pub fn as_ref(&self) -> AddressingRef<'_> {
+        match self {
+            AddressingId::Siren(s) => AddressingRef::Siren(s.as_str()),
+            AddressingId::Siret(t) => AddressingRef::Siret(t.as_str()),
+            AddressingId::RoutingCode(t, c) => AddressingRef::RoutingCode(t.as_str(), c.as_str()),
+            AddressingId::Suffix(s, x) => AddressingRef::Suffix(s.as_str(), x.as_str()),
         }
-        let (siren, rest) = match value.split_once('_') {
-            None => return Ok(AddressingId::Siren(Siren::parse(value)?)),
-            Some(parts) => parts,
-        };
-        let siren = Siren::parse(siren)?;
-        let (second, third) = match rest.split_once('_') {
-            Some((a, b)) => (a, Some(b)),
-            None => (rest, None),
-        };
-        let looks_like_siret = all_digits(second, 14) && second.starts_with(siren.as_str());
-        if looks_like_siret {
-            let siret = Siret::parse(second)?;
-            return Ok(match third {
-                None => AddressingId::Siret(siret),
-                Some(code) => AddressingId::RoutingCode(siret, RoutingCode::parse(code)?),
-            });
-        }
-        if all_digits(second, 14) {
-            return Err(IdentifierError::SiretNotOfSiren {
-                siret: second.into(),
-                siren: siren.as_str().into(),
-            });
-        }
-        Ok(AddressingId::Suffix(siren, Suffix::parse(rest)?))
     }
 
     /// The SIREN every addressing identifier starts with.
@@ -250,6 +238,89 @@ impl AddressingId {
             AddressingId::RoutingCode(siret, _) => Some(AddressingId::Siret(siret.clone())),
             AddressingId::Siret(siret) => Some(AddressingId::Siren(siret.siren())),
             AddressingId::Siren(_) | AddressingId::Suffix(..) => None,
+        }
+    }
+}
+
+/// An addressing identifier checked in place, borrowing its parts from the text:
+/// what resolution uses, so that a lookup from an invoice's BT-49 allocates nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AddressingRef<'a> {
+    /// The SIREN.
+    Siren(&'a str),
+    /// The SIRET.
+    Siret(&'a str),
+    /// The SIRET and the routing code.
+    RoutingCode(&'a str, &'a str),
+    /// The SIREN and the suffix.
+    Suffix(&'a str, &'a str),
+}
+
+impl<'a> AddressingRef<'a> {
+    /// Parses `SIREN`, `SIREN_SIRET`, `SIREN_SIRET_ROUTINGCODE` or `SIREN_SUFFIX`.
+    ///
+    /// The text after the SIREN is read as a SIRET when it is 14 digits starting with
+    /// that SIREN (the reform advises that a suffix never looks like a SIRET, so that
+    /// reading is unambiguous), and as a suffix otherwise.
+    pub fn parse(value: &'a str) -> Result<Self, IdentifierError> {
+        let format = || IdentifierError::Format {
+            kind: "addressing identifier",
+            value: value.into(),
+            expected: "SIREN, SIREN_SIRET, SIREN_SIRET_ROUTINGCODE or SIREN_SUFFIX, at most 125 characters of A-Z a-z 0-9 - _ .",
+        };
+        if value.is_empty() || !token_ok(value, b"-_.", ADDRESSING_ID_MAX_LEN) {
+            return Err(format());
+        }
+        let Some((siren, rest)) = value.split_once('_') else {
+            check_siren(value)?;
+            return Ok(AddressingRef::Siren(value));
+        };
+        check_siren(siren)?;
+        let (second, third) = match rest.split_once('_') {
+            Some((a, b)) => (a, Some(b)),
+            None => (rest, None),
+        };
+        if all_digits(second, 14) && second.starts_with(siren) {
+            check_siret(second)?;
+            return Ok(match third {
+                None => AddressingRef::Siret(second),
+                Some(code) => {
+                    if !token_ok(code, b"-_", 100) {
+                        return Err(IdentifierError::Format {
+                            kind: "routing code",
+                            value: code.into(),
+                            expected: "1 to 100 characters among A-Z a-z 0-9 - _",
+                        });
+                    }
+                    AddressingRef::RoutingCode(second, code)
+                }
+            });
+        }
+        if all_digits(second, 14) {
+            return Err(IdentifierError::SiretNotOfSiren {
+                siret: second.into(),
+                siren: siren.into(),
+            });
+        }
+        if !token_ok(rest, b"-_.", 100) {
+            return Err(IdentifierError::Format {
+                kind: "suffix",
+                value: rest.into(),
+                expected: "1 to 100 characters among A-Z a-z 0-9 - _ .",
+            });
+        }
+        Ok(AddressingRef::Suffix(siren, rest))
+    }
+
+    /// The owned identifier (the parts were checked by `parse` or come from one).
+    pub fn to_owned(self) -> AddressingId {
+        match self {
+            AddressingRef::Siren(s) => AddressingId::Siren(Siren(s.into())),
+            AddressingRef::Siret(t) => AddressingId::Siret(Siret(t.into())),
+            AddressingRef::RoutingCode(t, c) => {
+                AddressingId::RoutingCode(Siret(t.into()), RoutingCode(c.into()))
+            }
+            AddressingRef::Suffix(s, x) => AddressingId::Suffix(Siren(s.into()), Suffix(x.into())),
         }
     }
 }
@@ -296,6 +367,16 @@ impl Matricule {
                 value: value.into(),
                 expected: "4 digits",
             })
+    }
+
+    /// The matricule as a number (0 to 9999), the compact form the directory index stores.
+    pub fn value(self) -> u16 {
+        self.0
+    }
+
+    /// The matricule of a number read back from storage; `None` above 9999.
+    pub fn from_value(value: u16) -> Option<Self> {
+        (value <= 9999).then_some(Matricule(value))
     }
 
     /// One of 9997, 9998, 9999, which a platform may never point a line at (G1.112).

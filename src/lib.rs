@@ -6,19 +6,27 @@
 //! - [`identifiers`]: French identifiers (SIREN, SIRET, routing code, addressing id, matricule).
 //! - [`invoice`]: the EN 16931 semantic model (BG-/BT-).
 //! - [`ingest`]: bytes -> (invoice, validation report); pure, no I/O.
+//! - [`directory`]: the annuaire: lines, management rules, in-memory resolution, import/export.
+//! - [`storage`]: the only module that writes SQL (SQLite or PostgreSQL), migrations.
 //! - [`lifecycle`]: lifecycle statuses, allowed transitions, CDAR messages in and out.
 //! - [`taxfeed`]: F1 regulatory data, F6 mandatory statuses, F10 e-reporting, flows to the PPF.
 //! - [`routing`]: AMQP topology, confirmed publishing, the outbox relay, status consumer; the only lapin user.
 //! - [`samples`]: synthetic valid invoices for benchmarks, fixtures and demos.
+//! - [`api`]: the directory's HTTP API (PPF directory API paths and shapes).
+//! - [`config`]: typed settings (file, then environment), secrets wrapped.
 //! - [`cli`]: the `facteur` command line.
 
 pub mod accounts;
+pub mod api;
 pub mod cli;
+pub mod config;
+pub mod directory;
 pub mod identifiers;
 pub mod ingest;
 pub mod invoice;
 pub mod lifecycle;
 pub mod routing;
 pub mod samples;
+pub mod storage;
 pub mod taxfeed;
 pub mod xml;

@@ -2,7 +2,10 @@
 //! stdout (or JSON lines with `--format json`), diagnostics on stderr, and map their
 //! outcome to an exit code: 0 success, 1 a negative verdict, 2 usage or I/O error.
 
+mod directory;
+mod platform;
 mod rules;
+mod serve;
 mod validate;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -21,6 +24,12 @@ enum Command {
     Validate(validate::Args),
     /// List every validation rule facteur implements.
     Rules(rules::Args),
+    /// The directory (annuaire): import, export, resolve, generate.
+    Directory(directory::Args),
+    /// Platforms: register, list, deactivate, issue API credentials.
+    Platform(platform::Args),
+    /// Serve the directory API (PPF directory API paths).
+    Serve(serve::Args),
 }
 
 /// Output format shared by the commands.
@@ -55,6 +64,9 @@ pub fn run() -> i32 {
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Directory(args) => directory::run(args),
+        Command::Platform(args) => platform::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     result.unwrap_or_else(|err| {
         // Output piped into `head` and closed early is not an error of facteur's.

@@ -2,6 +2,13 @@
 
 mod cli;
 mod conformance;
+mod directory_api;
+mod directory_index;
+mod directory_rules;
+mod directory_scale;
+mod directory_schema;
+mod directory_service;
+mod directory_support;
 mod facturx;
 mod golden;
 mod lifecycle;

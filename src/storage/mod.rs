@@ -1,0 +1,188 @@
+//! Storage: the only module that writes SQL. One [`Db`] over SQLite (the embedded
+//! default) or PostgreSQL, the same SQL text on both (`$N` placeholders), one
+//! migration directory per backend (their DDL differs).
+//!
+//! Writes that read before they write (the rules need the current lines) run in one
+//! transaction: `BEGIN IMMEDIATE` on SQLite, so that WAL's single writer is taken at
+//! the start rather than failing with SQLITE_BUSY_SNAPSHOT at the first write.
+
+mod bulk;
+mod lines;
+mod registry;
+pub mod search;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Postgres, SqlSafeStr, Sqlite, Transaction};
+
+pub use bulk::{ImportRow, ImportStats, LoadMode};
+pub use lines::RowError;
+pub use search::{Bind, Page, Sort};
+
+/// Default database: a SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://facteur.db";
+
+/// SQLite page cache per connection (negative: KiB): 64 MB, so that a bulk load's
+/// index pages stay in memory rather than being re-read through the OS.
+const SQLITE_CACHE: &str = "-65536";
+
+/// A storage failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored row is not readable: {0}")]
+    Corrupt(String),
+    #[error("database URL {0:?} is neither sqlite: nor postgres:")]
+    Url(String),
+}
+
+pub type Result<T> = std::result::Result<T, StorageError>;
+
+/// The database, whichever backend.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Pg(PgPool),
+}
+
+/// Runs the same body against whichever pool (`$p`) the database has.
+macro_rules! with_pool {
+    ($db:expr, $p:ident => $body:expr) => {
+        match $db {
+            $crate::storage::Db::Sqlite($p) => $body,
+            $crate::storage::Db::Pg($p) => $body,
+        }
+    };
+}
+pub(crate) use with_pool;
+
+/// A write transaction, whichever backend.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Pg(Transaction<'static, Postgres>),
+}
+
+/// Runs the same body against whichever transaction's connection (`$c`).
+macro_rules! with_tx {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match $tx {
+            $crate::storage::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::storage::Tx::Pg(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_tx;
+
+fn migration(sql: &'static str) -> Migrator {
+    Migrator::with_migrations(vec![Migration::new(
+        1,
+        "directory".into(),
+        MigrationType::Simple,
+        sql.into_sql_str(),
+        false,
+    )])
+}
+
+impl Db {
+    /// Connects (creating a SQLite file if missing) and runs the migrations.
+    pub async fn connect(url: &str) -> Result<Db> {
+        let db = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = PgPoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect(url)
+                .await?;
+            Db::Pg(pool)
+        } else if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(30))
+                .pragma("cache_size", SQLITE_CACHE);
+            Db::Sqlite(Self::sqlite_pool(options).await?)
+        } else if !url.contains("://") {
+            let options = SqliteConnectOptions::new()
+                .filename(url)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(30))
+                .pragma("cache_size", SQLITE_CACHE);
+            Db::Sqlite(Self::sqlite_pool(options).await?)
+        } else {
+            return Err(StorageError::Url(url.to_string()));
+        };
+        db.migrate().await?;
+        db.ensure_indexes().await?;
+        Ok(db)
+    }
+
+    async fn sqlite_pool(options: SqliteConnectOptions) -> Result<SqlitePool> {
+        Ok(SqlitePoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await?)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(pool) => {
+                migration(include_str!("../../migrations/sqlite/0001_directory.sql"))
+                    .run(pool)
+                    .await?
+            }
+            Db::Pg(pool) => {
+                migration(include_str!("../../migrations/postgres/0001_directory.sql"))
+                    .run(pool)
+                    .await?
+            }
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Pg(_) => "postgres",
+        }
+    }
+
+    /// Opens a write transaction.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Pg(pool) => Tx::Pg(pool.begin().await?),
+        })
+    }
+
+    pub async fn close(&self) {
+        with_pool!(self, p => p.close().await)
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Pg(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
