@@ -10,6 +10,7 @@
 //! - [`cli`]: the `facteur` command line.
 
 pub mod cli;
+mod fxhash;
 pub mod identifiers;
 pub mod ingest;
 pub mod invoice;

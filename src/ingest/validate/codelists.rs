@@ -7,17 +7,17 @@
 //! contains(' LIST ', concat(' ', normalize-space(v), ' '))`: surrounding whitespace
 //! is tolerated, inner whitespace and the empty value are not ([`CodeList::has`]).
 
-use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use super::xpath::normalize_space;
+use crate::fxhash::FxHashSet;
 
 /// One code list.
 pub struct CodeList {
     /// What the messages call the list.
     pub name: &'static str,
     text: &'static str,
-    set: OnceLock<HashSet<&'static str>>,
+    set: OnceLock<FxHashSet<&'static str>>,
 }
 
 impl CodeList {
@@ -29,7 +29,7 @@ impl CodeList {
         }
     }
 
-    fn set(&self) -> &HashSet<&'static str> {
+    fn set(&self) -> &FxHashSet<&'static str> {
         self.set.get_or_init(|| {
             self.text
                 .lines()

@@ -7,9 +7,9 @@
 //! amount under each category (and category and rate) it belongs to, and lets each
 //! breakdown look its sums up.
 
-use std::collections::{HashMap, HashSet};
-
 use rust_decimal::Decimal;
+
+use crate::fxhash::{FxHashMap, FxHashSet};
 
 /// An XPath `sum()` over values cast with `xs:decimal`. A value that is not a decimal
 /// (where XPath would stop with a cast error) poisons the sum: the rules that read it
@@ -69,14 +69,14 @@ impl Sums {
 /// Every sum of one document, keyed by category code and by (category code, rate).
 #[derive(Debug, Default)]
 pub(crate) struct Breakdown {
-    by_category: HashMap<String, Sums>,
-    by_rate: HashMap<(String, Decimal), Sums>,
+    by_category: FxHashMap<String, Sums>,
+    by_rate: FxHashMap<(String, Decimal), Sums>,
 }
 
 /// The distinct values of a node's categories or rates: XPath selects a line once per
 /// query however many of its tax categories match, so duplicates must not add twice.
 fn distinct<T: Eq + std::hash::Hash + Clone>(values: &[T]) -> Vec<T> {
-    let mut seen = HashSet::new();
+    let mut seen = FxHashSet::default();
     values
         .iter()
         .filter(|v| seen.insert((*v).clone()))

@@ -2,11 +2,10 @@
 //! each category occurs where, which party identifiers exist, and the line, allowance
 //! and charge sums per category and per rate.
 
-use std::collections::HashMap;
-
 use rust_decimal::Decimal;
 
 use super::super::Doc;
+use crate::fxhash::FxHashMap;
 use crate::ingest::validate::en16931::breakdown::{Breakdown, CREDIT_NOTE_LINE, INVOICE_LINE};
 use crate::ingest::validate::xpath::{boolean, decimal, normalize_space, sum};
 use crate::xml::{Namespace, Node};
@@ -14,7 +13,7 @@ use crate::xml::{Namespace, Node};
 /// Occurrences of tax categories per category code.
 #[derive(Debug, Default)]
 pub(super) struct Counts {
-    by_code: HashMap<String, usize>,
+    by_code: FxHashMap<String, usize>,
     total: usize,
 }
 
