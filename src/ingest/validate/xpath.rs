@@ -79,6 +79,20 @@ pub fn decimal(value: &str) -> Option<Decimal> {
         frac
     };
     let int = int.trim_start_matches('0');
+    let frac_digits = if frac.is_empty() { "0" } else { frac };
+    // Fast path: up to 18 digits fit a u64, so the value (with the same scale as the
+    // textual form below) is built directly; formatting a String for every amount was
+    // a visible cost of the rule layer. Negative zero keeps the textual path.
+    if int.len() + frac_digits.len() <= 18 {
+        let mantissa = int
+            .bytes()
+            .chain(frac_digits.bytes())
+            .fold(0i64, |m, b| m * 10 + i64::from(b - b'0'));
+        if mantissa != 0 || !negative {
+            let signed = if negative { -mantissa } else { mantissa };
+            return Some(Decimal::new(signed, frac_digits.len() as u32));
+        }
+    }
     let text = format!(
         "{}{}.{}",
         if negative { "-" } else { "" },
@@ -273,6 +287,20 @@ mod tests {
         assert_eq!(decimal(""), None);
         assert_eq!(decimal("."), None);
         assert_eq!(decimal("1,5"), None);
+        // The direct parse keeps the scale the textual parse gives.
+        for (raw, text) in [
+            ("12.50", "12.50"),
+            ("-007", "-7.0"),
+            ("+.250", "0.250"),
+            ("0", "0.0"),
+        ] {
+            let d = decimal(raw).unwrap();
+            let expected = Decimal::from_str(text).unwrap();
+            assert_eq!(
+                (d.mantissa(), d.scale()),
+                (expected.mantissa(), expected.scale())
+            );
+        }
     }
 
     #[test]
