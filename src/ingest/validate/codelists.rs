@@ -9,7 +9,6 @@
 
 use std::sync::OnceLock;
 
-use super::xpath::normalize_space;
 use crate::fxhash::FxHashSet;
 
 /// One code list.
@@ -47,8 +46,12 @@ impl CodeList {
     /// The official membership test on a raw value: its whitespace-collapsed form is a
     /// single token of the list.
     pub fn has(&self, value: &str) -> bool {
-        let token = normalize_space(value);
-        !token.is_empty() && !token.contains(' ') && self.contains(&token)
+        // The collapsed form is a single token exactly when the trimmed value is
+        // non-empty and has no inner whitespace, and that token is the trimmed value:
+        // tested in place, without building the normalised String.
+        let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+        let token = value.trim_matches([' ', '\t', '\n', '\r']);
+        !token.is_empty() && !token.bytes().any(is_space) && self.contains(token)
     }
 
     /// [`CodeList::has`] after upper-casing the value (BR-CL-22).
