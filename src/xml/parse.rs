@@ -157,6 +157,9 @@ struct Builder<'t> {
     spare_buffers: Vec<String>,
     spare_counts: Vec<Vec<(NameId, u32)>>,
     root_closed: bool,
+    /// The document contains a `\r`. Without one there is no line end to normalise,
+    /// and text is taken as the reader returns it instead of scanning it again.
+    has_cr: bool,
 }
 
 impl<'t> Builder<'t> {
@@ -179,6 +182,7 @@ impl<'t> Builder<'t> {
             spare_buffers: Vec::new(),
             spare_counts: Vec::new(),
             root_closed: false,
+            has_cr: text.as_bytes().contains(&b'\r'),
         }
     }
 
@@ -213,7 +217,11 @@ impl<'t> Builder<'t> {
                 Event::Empty(start) => self.start(&start, true)?,
                 Event::End(_) => self.end(),
                 Event::Text(text) => {
-                    let content = text.xml10_content();
+                    let content = if self.has_cr {
+                        text.xml10_content()
+                    } else {
+                        text.into_inner()
+                    };
                     self.text(&content)?;
                 }
                 Event::CData(data) => {
@@ -223,7 +231,11 @@ impl<'t> Builder<'t> {
                             self.position(),
                         ));
                     }
-                    let content = data.xml10_content();
+                    let content = if self.has_cr {
+                        data.xml10_content()
+                    } else {
+                        data.into_inner()
+                    };
                     self.push_text(&content, true);
                 }
                 Event::GeneralRef(reference) => {
@@ -330,7 +342,9 @@ impl<'t> Builder<'t> {
         // Namespace declarations first: they apply to the element's own name and to
         // its attributes.
         let scope_len = self.bindings.len();
-        let mut plain_attrs: Vec<(&str, String)> = Vec::new();
+        // (name, value range in `strings`): values are copied straight into the
+        // arena instead of into an owned String each.
+        let mut plain_attrs: Vec<(&str, u32, u32)> = Vec::new();
         let raw_name: &str = start.name().into_inner();
         let mut attributes = start.attributes();
         attributes.with_checks(true);
@@ -363,7 +377,9 @@ impl<'t> Builder<'t> {
                 let ns = self.names.namespace(&value);
                 self.bindings.push((prefix.into(), ns));
             } else {
-                plain_attrs.push((key, value.into_owned()));
+                let value_start = self.strings.len() as u32;
+                self.strings.push_str(&value);
+                plain_attrs.push((key, value_start, self.strings.len() as u32));
             }
         }
 
@@ -377,7 +393,7 @@ impl<'t> Builder<'t> {
         let name = self.names.name(ns, local, prefix);
 
         let attrs_start = self.attrs.len() as u32;
-        for (key, value) in plain_attrs {
+        for (key, value_start, value_end) in plain_attrs {
             let (aprefix, alocal) = split_qname(key);
             let ans = if aprefix.is_empty() {
                 Namespace::NONE
@@ -392,12 +408,10 @@ impl<'t> Builder<'t> {
                 })?
             };
             let aname = self.names.name(ans, alocal, aprefix);
-            let value_start = self.strings.len() as u32;
-            self.strings.push_str(&value);
             self.attrs.push(Attr {
                 name: aname,
                 value_start,
-                value_end: self.strings.len() as u32,
+                value_end,
             });
         }
         let attrs_end = self.attrs.len() as u32;
