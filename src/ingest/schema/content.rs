@@ -35,44 +35,56 @@ pub(crate) enum ModelError {
     Incomplete { expected: Vec<PartIx> },
 }
 
-/// Matches `kids` against `root`. Returns the assignment of the children matched
-/// (a prefix of `kids` when there is an error) and the error, if any.
+/// The matcher's working vectors, kept by the caller and reused for every element
+/// so matching allocates nothing once they have grown.
+#[derive(Default)]
+pub(crate) struct Buffers {
+    /// The assignment of the children matched (a prefix of the children when
+    /// there is an error).
+    pub out: Vec<Assign>,
+    /// Particles tried at the current position since the last child was consumed:
+    /// what the document could have had instead, for the error message.
+    expected: Vec<PartIx>,
+}
+
+/// Matches `kids` against `root`, leaving the assignment in `buffers.out`. Returns
+/// the error, if any.
 pub(crate) fn match_children(
     set: &SchemaSet,
     root: PartIx,
     kids: &[Kid],
-) -> (Vec<Assign>, Option<ModelError>) {
+    buffers: &mut Buffers,
+) -> Option<ModelError> {
+    buffers.out.clear();
+    buffers.expected.clear();
     let mut m = Matcher {
         set,
         kids,
         pos: 0,
-        out: Vec::with_capacity(kids.len()),
-        expected: Vec::new(),
+        out: &mut buffers.out,
+        expected: &mut buffers.expected,
     };
     let ok = m.particle(root).is_ok();
-    let error = if ok && m.pos == kids.len() {
+    if ok && m.pos == kids.len() {
         None
     } else if m.pos < kids.len() {
         Some(ModelError::Unexpected {
             at: m.pos,
-            expected: m.expected,
+            expected: m.expected.clone(),
         })
     } else {
         Some(ModelError::Incomplete {
-            expected: m.expected,
+            expected: m.expected.clone(),
         })
-    };
-    (m.out, error)
+    }
 }
 
 struct Matcher<'a> {
     set: &'a SchemaSet,
     kids: &'a [Kid],
     pos: usize,
-    out: Vec<Assign>,
-    /// Particles tried at the current position since the last child was consumed:
-    /// what the document could have had instead, for the error message.
-    expected: Vec<PartIx>,
+    out: &'a mut Vec<Assign>,
+    expected: &'a mut Vec<PartIx>,
 }
 
 /// The content model cannot be satisfied at the current position.
