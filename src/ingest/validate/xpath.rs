@@ -53,6 +53,35 @@ pub fn normalize_space(value: &str) -> String {
     out
 }
 
+/// XPath `normalize-space()`, borrowing the value when it is already normalised (no
+/// tab or line end, no space at either end or twice in a row): the usual case for
+/// codes, which are then compared without allocating.
+pub fn normalized(value: &str) -> std::borrow::Cow<'_, str> {
+    let b = value.as_bytes();
+    let clean = b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && !b.iter().any(|c| matches!(c, b'\t' | b'\n' | b'\r'))
+        && !b.windows(2).any(|w| w == b"  ");
+    if clean {
+        std::borrow::Cow::Borrowed(value)
+    } else {
+        std::borrow::Cow::Owned(normalize_space(value))
+    }
+}
+
+/// `normalize-space(upper-case($value)) = 'VAT'` (the tax scheme test), without
+/// allocating for an ASCII value, where upper-casing is ASCII upper-casing and the
+/// test is a case-insensitive comparison of the trimmed value.
+pub fn is_vat_id(value: &str) -> bool {
+    if value.is_ascii() {
+        value
+            .trim_matches([' ', '\t', '\n', '\r'])
+            .eq_ignore_ascii_case("VAT")
+    } else {
+        normalize_space(&value.to_uppercase()) == "VAT"
+    }
+}
+
 /// XPath `xs:decimal($value)`: whitespace-collapsed, `[+-]?(d+(.d*)?|.d+)`, no exponent.
 /// `None` where XPath would raise a cast error, and also for magnitudes of 10^20 and
 /// more: no invoice amount is that large, and the bound guarantees that sums over any
@@ -276,6 +305,15 @@ mod tests {
         assert_eq!(r2(Decimal::new(125, 3)), Decimal::new(13, 2));
         assert_eq!(r2(Decimal::new(-126, 3)), Decimal::new(-13, 2));
         assert_eq!(r2(Decimal::new(10, 0)), Decimal::new(10, 0));
+    }
+
+    #[test]
+    fn normalized_borrows_only_what_is_already_normal() {
+        for v in ["S", "a b", "", " S", "S ", "a  b", "a\tb", "\nS\n"] {
+            assert_eq!(normalized(v), normalize_space(v), "{v:?}");
+        }
+        assert!(matches!(normalized("a b"), std::borrow::Cow::Borrowed(_)));
+        assert!(is_vat_id(" vat\n") && is_vat_id("VAT") && !is_vat_id("V AT"));
     }
 
     #[test]

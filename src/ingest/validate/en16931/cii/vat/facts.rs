@@ -22,7 +22,13 @@ impl Counts {
         codes.sort_unstable();
         codes.dedup();
         for code in codes {
-            *self.0.entry(code.to_string()).or_default() += 1;
+            // The key is allocated only the first time a code is seen.
+            match self.0.get_mut(code) {
+                Some(count) => *count += 1,
+                None => {
+                    self.0.insert(code.to_string(), 1);
+                }
+            }
         }
     }
 
