@@ -55,6 +55,20 @@ pub(crate) fn match_children(
     kids: &[Kid],
     buffers: &mut Buffers,
 ) -> Option<ModelError> {
+    // Valid content, the usual case, is matched with the sequence indexes and without
+    // recording what was expected; only content in error is matched again, trying
+    // every particle, for the message.
+    run(set, root, kids, buffers, false)?;
+    run(set, root, kids, buffers, true)
+}
+
+fn run(
+    set: &SchemaSet,
+    root: PartIx,
+    kids: &[Kid],
+    buffers: &mut Buffers,
+    track: bool,
+) -> Option<ModelError> {
     buffers.out.clear();
     buffers.expected.clear();
     let mut m = Matcher {
@@ -63,6 +77,7 @@ pub(crate) fn match_children(
         pos: 0,
         out: &mut buffers.out,
         expected: &mut buffers.expected,
+        track,
     };
     let ok = m.particle(root).is_ok();
     if ok && m.pos == kids.len() {
@@ -85,6 +100,9 @@ struct Matcher<'a> {
     pos: usize,
     out: &'a mut Vec<Assign>,
     expected: &'a mut Vec<PartIx>,
+    /// Record `expected` and try every particle (the error pass), rather than jump
+    /// through sequence indexes.
+    track: bool,
 }
 
 /// The content model cannot be satisfied at the current position.
@@ -107,7 +125,9 @@ impl Matcher<'_> {
         let mut count = 0u32;
         while part.max.is_none_or(|max| count < max) {
             if !self.starts(p) {
-                self.expected.push(p);
+                if self.track {
+                    self.expected.push(p);
+                }
                 break;
             }
             let before = self.pos;
@@ -147,16 +167,21 @@ impl Matcher<'_> {
                 };
                 self.consume(assign)
             }
-            Term::Sequence(parts) => {
-                for q in parts {
-                    self.particle(*q)?;
+            Term::Sequence(parts) => match &self.set.particle(p).index {
+                Some(index) if !self.track => self.indexed_sequence(parts, index),
+                _ => {
+                    for q in parts {
+                        self.particle(*q)?;
+                    }
+                    Ok(())
                 }
-                Ok(())
-            }
+            },
             Term::Choice(parts) => match parts.iter().find(|q| self.starts(**q)) {
                 Some(q) => self.particle(*q),
                 None => {
-                    self.expected.extend_from_slice(parts);
+                    if self.track {
+                        self.expected.extend_from_slice(parts);
+                    }
                     if self.set.particle(p).term_nullable {
                         Ok(())
                     } else {
@@ -165,6 +190,33 @@ impl Matcher<'_> {
                 }
             },
         }
+    }
+
+    /// The walk of a sequence over `parts`, jumping to the particle the next child
+    /// starts. With distinct names at most one particle can take the child, and the
+    /// particles jumped over match nothing, so they must be nullable: the same result
+    /// as trying each in turn, without the tries.
+    fn indexed_sequence(&mut self, parts: &[PartIx], index: &[(NameIx, u32)]) -> Result<(), Stuck> {
+        let mut i = 0;
+        while i < parts.len() {
+            let target = self
+                .kids
+                .get(self.pos)
+                .and_then(|k| k.name)
+                .and_then(|n| index.binary_search_by_key(&n, |(name, _)| *name).ok())
+                .map(|at| index[at].1 as usize)
+                .filter(|&j| j >= i);
+            let skipped = &parts[i..target.unwrap_or(parts.len())];
+            if skipped.iter().any(|q| !self.set.particle(*q).nullable()) {
+                return Err(Stuck);
+            }
+            let Some(j) = target else {
+                return Ok(());
+            };
+            self.particle(parts[j])?;
+            i = j + 1;
+        }
+        Ok(())
     }
 
     fn consume(&mut self, assign: Assign) -> Result<(), Stuck> {

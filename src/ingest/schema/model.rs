@@ -152,6 +152,10 @@ pub(crate) struct Particle {
     /// The term (one occurrence) can match the empty sequence.
     pub term_nullable: bool,
     pub first: FirstSet,
+    /// For a sequence of element particles with distinct names: (name, position in
+    /// the sequence), sorted by name, so the matcher can jump to the particle a child
+    /// starts instead of trying every particle before it.
+    pub index: Option<Box<[(NameIx, u32)]>>,
 }
 
 impl Particle {
