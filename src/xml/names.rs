@@ -129,7 +129,13 @@ impl NameTable {
             local: local.into(),
             prefix: prefix.into(),
         });
-        self.name_ids[slot].insert(local.into(), id);
+        let map = &mut self.name_ids[slot];
+        if map.capacity() == 0 {
+            // Sized for the names a namespace typically has in one invoice, so the
+            // map is not rehashed over and over as it fills.
+            map.reserve(64);
+        }
+        map.insert(local.into(), id);
         id
     }
 }

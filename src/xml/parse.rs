@@ -6,6 +6,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 
 use super::decode::decode;
+use super::name_cache::NameCache;
 use super::names::{NameId, NameTable, Namespace};
 use super::tree::{Attr, Document, Element, NONE};
 
@@ -146,6 +147,8 @@ struct Open {
 
 struct Builder<'t> {
     reader: Reader<&'t [u8]>,
+    input: &'t str,
+    name_cache: NameCache,
     limits: Limits,
     names: NameTable,
     elements: Vec<Element>,
@@ -172,6 +175,8 @@ impl<'t> Builder<'t> {
         config.trim_text(false);
         Builder {
             reader,
+            input: text,
+            name_cache: NameCache::new(),
             limits: *limits,
             names: NameTable::new(),
             elements: Vec::with_capacity(text.len() / 64),
@@ -367,6 +372,7 @@ impl<'t> Builder<'t> {
             if key == "xmlns" {
                 let ns = self.names.namespace(&value);
                 self.bindings.push(("".into(), ns));
+                self.name_cache.invalidate();
             } else if let Some(prefix) = key.strip_prefix("xmlns:") {
                 if value.is_empty() {
                     return Err(XmlError::malformed(
@@ -376,6 +382,7 @@ impl<'t> Builder<'t> {
                 }
                 let ns = self.names.namespace(&value);
                 self.bindings.push((prefix.into(), ns));
+                self.name_cache.invalidate();
             } else {
                 let value_start = self.strings.len() as u32;
                 self.strings.push_str(&value);
@@ -383,14 +390,23 @@ impl<'t> Builder<'t> {
             }
         }
 
-        let (prefix, local) = split_qname(raw_name);
-        let ns = self.resolve(prefix, true).ok_or_else(|| {
-            XmlError::malformed(
-                format!("namespace prefix {prefix:?} of <{raw_name}> is not declared"),
-                offset,
-            )
-        })?;
-        let name = self.names.name(ns, local, prefix);
+        let name = match self.name_cache.get(self.input, raw_name) {
+            Some(id) => id,
+            None => {
+                let (prefix, local) = split_qname(raw_name);
+                let ns = self.resolve(prefix, true).ok_or_else(|| {
+                    XmlError::malformed(
+                        format!("namespace prefix {prefix:?} of <{raw_name}> is not declared"),
+                        offset,
+                    )
+                })?;
+                let id = self.names.name(ns, local, prefix);
+                if let Some(at) = offset_in(self.input, raw_name) {
+                    self.name_cache.put(at, raw_name, id);
+                }
+                id
+            }
+        };
 
         let attrs_start = self.attrs.len() as u32;
         for (key, value_start, value_end) in plain_attrs {
@@ -455,7 +471,7 @@ impl<'t> Builder<'t> {
         });
 
         if empty {
-            self.bindings.truncate(scope_len);
+            self.unbind(scope_len);
             if self.open.is_empty() {
                 self.root_closed = true;
             }
@@ -501,13 +517,21 @@ impl<'t> Builder<'t> {
                 child = c.next_sibling;
             }
         }
-        self.bindings.truncate(open.scope_len);
+        self.unbind(open.scope_len);
         open.text.clear();
         self.spare_buffers.push(open.text);
         open.name_counts.clear();
         self.spare_counts.push(open.name_counts);
         if self.open.is_empty() {
             self.root_closed = true;
+        }
+    }
+
+    /// Drops the bindings an element declared, when it declared any.
+    fn unbind(&mut self, scope_len: usize) {
+        if self.bindings.len() > scope_len {
+            self.bindings.truncate(scope_len);
+            self.name_cache.invalidate();
         }
     }
 
@@ -523,6 +547,13 @@ impl<'t> Builder<'t> {
             None => None,
         }
     }
+}
+
+/// Where `part`, a slice of `text`, starts in it (`None` for a slice of anything
+/// else, such as text the reader had to copy).
+fn offset_in(text: &str, part: &str) -> Option<usize> {
+    let at = (part.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    (at + part.len() <= text.len()).then_some(at)
 }
 
 fn split_qname(name: &str) -> (&str, &str) {
