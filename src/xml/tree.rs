@@ -273,6 +273,22 @@ impl<'d> Node<'d> {
             .map(move |a| (doc.qname(a.name), doc.str(a.value_start, a.value_end)))
     }
 
+    /// Attributes of the element with their name ids, for callers that keep facts
+    /// per name.
+    pub fn attributes_with_ids(self) -> impl Iterator<Item = (NameId, &'d QName, &'d str)> + 'd {
+        let el = self.el();
+        let doc = self.doc;
+        doc.attrs[el.attrs_start as usize..el.attrs_end as usize]
+            .iter()
+            .map(move |a| {
+                (
+                    a.name,
+                    doc.qname(a.name),
+                    doc.str(a.value_start, a.value_end),
+                )
+            })
+    }
+
     /// The value of an attribute without namespace (`@currencyID`, `@schemeID`, ...).
     pub fn attr(self, local: &str) -> Option<&'d str> {
         self.attr_ns(Namespace::NONE, local)

@@ -182,11 +182,6 @@ impl<'d> Validator<'_, 'd> {
         found
     }
 
-    fn schema_attr_name(&mut self, q: &QName) -> Option<NameIx> {
-        self.schema_ns(q.ns)
-            .and_then(|ns| self.set.lookup_name(ns, &q.local))
-    }
-
     fn global(&mut self, node: Node<'_>) -> Option<ElemIx> {
         self.schema_name(node.name_id())
             .and_then(|n| self.set.globals.get(&n).copied())
@@ -268,11 +263,13 @@ impl<'d> Validator<'_, 'd> {
 
     fn attributes(&mut self, node: Node<'_>, ct: &ComplexType) {
         let set = self.set;
-        for (q, value) in node.attributes() {
+        for (id, q, value) in node.attributes_with_ids() {
             if q.ns == Namespace::XSI {
                 continue;
             }
-            let name = self.schema_attr_name(q);
+            // Attribute names are cached per document name like element names: the
+            // same few (`currencyID`, `schemeID`, ...) recur on most elements.
+            let name = self.schema_name(id);
             let Some(attr) = name.and_then(|n| ct.attributes.iter().find(|a| a.name == n)) else {
                 if !ct.any_attribute {
                     let msg = format!(
@@ -310,8 +307,8 @@ impl<'d> Validator<'_, 'd> {
         }
         for attr in ct.attributes.iter().filter(|a| a.required) {
             let present = node
-                .attributes()
-                .any(|(q, _)| self.schema_attr_name(q) == Some(attr.name));
+                .attributes_with_ids()
+                .any(|(id, _, _)| self.schema_name(id) == Some(attr.name));
             if !present {
                 let msg = format!(
                     "attribute {} is required on {}",
