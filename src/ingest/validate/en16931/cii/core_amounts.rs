@@ -84,7 +84,12 @@ fn allowance_or_charge(indicator: Node<'_>, checks: &Checks, sink: &mut Sink<'_>
             .children_named(Namespace::RAM, "CategoryTradeTax")
             .filter(|t| is_vat(*t))
             .any(|t| t.child(Namespace::RAM, "CategoryCode").is_some());
-        sink.check_with(rule, category, parent, || format!("the {what} has no VAT category code (CategoryTradeTax/ram:CategoryCode with type code VAT)"));
+        let message = || {
+            format!(
+                "the {what} has no VAT category code (CategoryTradeTax/ram:CategoryCode with type code VAT)"
+            )
+        };
+        sink.check_with(rule, category, parent, message);
     }
     sink.check_with(
         checks.reason,

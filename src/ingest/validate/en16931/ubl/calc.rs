@@ -282,7 +282,17 @@ fn br_co_21_to_24(context: AllowanceCharge, node: Node<'_>, sink: &mut Sink<'_>)
         AllowanceCharge::LineCharge => (&BR_CO_24, "invoice line charge"),
     };
     let has = |local: &str| node.child(Namespace::CBC, local).is_some();
-    sink.check_with(rule, has("AllowanceChargeReason") || has("AllowanceChargeReasonCode"), node, || format!("the {what} has neither a reason (cbc:AllowanceChargeReason) nor a reason code (cbc:AllowanceChargeReasonCode)"));
+    let message = || {
+        format!(
+            "the {what} has neither a reason (cbc:AllowanceChargeReason) nor a reason code (cbc:AllowanceChargeReasonCode)"
+        )
+    };
+    sink.check_with(
+        rule,
+        has("AllowanceChargeReason") || has("AllowanceChargeReasonCode"),
+        node,
+        message,
+    );
 }
 
 /// BR-CO-19 (header period: a date or a description code) and BR-CO-20 (line
@@ -316,7 +326,17 @@ fn br_co_09(scheme: Node<'_>, sink: &mut Sink<'_>) {
         .map(|id| id.text().chars().take(2).collect())
         .unwrap_or_default();
     // More than one CompanyID is an XPath type error: counted as a failure.
-    sink.check_with(&BR_CO_09, ids.len() <= 1 && VAT_PREFIXES.contains(prefix.as_str()), scheme, || format!("the VAT identifier (cbc:CompanyID) does not start with a country code: prefix {prefix:?}"));
+    let message = || {
+        format!(
+            "the VAT identifier (cbc:CompanyID) does not start with a country code: prefix {prefix:?}"
+        )
+    };
+    sink.check_with(
+        &BR_CO_09,
+        ids.len() <= 1 && VAT_PREFIXES.contains(prefix.as_str()),
+        scheme,
+        message,
+    );
 }
 
 /// BR-CO-26: the seller has a VAT identifier, an identifier other than a SEPA

@@ -81,13 +81,29 @@ fn allowance_or_charge(node: Node<'_>, checks: &Checks, sink: &mut Sink<'_>) {
         format!("the {what} has no amount (cbc:Amount)")
     });
     if let Some(rule) = checks.category {
-        sink.check_with(rule, vat_categories(node).any(|c| c.child(Namespace::CBC, "ID").is_some()), node, || format!(
+        let message = || {
+            format!(
                 "the {what} has no VAT category code (cac:TaxCategory/cbc:ID with tax scheme VAT)"
-            ));
+            )
+        };
+        sink.check_with(
+            rule,
+            vat_categories(node).any(|c| c.child(Namespace::CBC, "ID").is_some()),
+            node,
+            message,
+        );
     }
-    sink.check_with(checks.reason, has("AllowanceChargeReason") || has("AllowanceChargeReasonCode"), node, || format!(
+    let message = || {
+        format!(
             "the {what} has neither a reason (cbc:AllowanceChargeReason) nor a reason code (cbc:AllowanceChargeReasonCode)"
-        ));
+        )
+    };
+    sink.check_with(
+        checks.reason,
+        has("AllowanceChargeReason") || has("AllowanceChargeReasonCode"),
+        node,
+        message,
+    );
 }
 
 /// `cac:TaxCategory[VAT]` children of `node`.

@@ -40,10 +40,18 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) -> Result<(), Abor
     let root = doc.root;
     if let Some(context) = doc.context {
         let profile = doc.profile.map(|p| p.text());
-        sink.check_with(&CADRE, profile.is_some_and(|p| CADRES.contains(&p)), context, || format!(
+        let message = || {
+            format!(
                 "the cadre de facturation (BusinessProcessSpecifiedDocumentContextParameter/ram:ID) is {}; it must be one of B1, S1, M1, B2, S2, M2, S3, B4, S4, M4, S5, S6, B7, S7, B8, S8, M8, B9, S9, M9",
                 profile.map_or("missing".to_string(), |p| format!("'{p}'"))
-            ));
+            )
+        };
+        sink.check_with(
+            &CADRE,
+            profile.is_some_and(|p| CADRES.contains(&p)),
+            context,
+            message,
+        );
     }
 
     let attachments = at(doc.agreement, &[ram("AdditionalReferencedDocument")]);
@@ -55,7 +63,17 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) -> Result<(), Abor
             .child(Namespace::RAM, "Name")
             .map(|n| normalize_space(&string_value(n)))
             .unwrap_or_default();
-        sink.check_with(&ATTACHMENT_CODE, name.is_empty() || ATTACH.contains(&name.as_str()), *document, || format!("the attachment description '{name}' is not one of the listed codes (RIB, LISIBLE, PJA, BON_COMMANDE …)"));
+        let message = || {
+            format!(
+                "the attachment description '{name}' is not one of the listed codes (RIB, LISIBLE, PJA, BON_COMMANDE …)"
+            )
+        };
+        sink.check_with(
+            &ATTACHMENT_CODE,
+            name.is_empty() || ATTACH.contains(&name.as_str()),
+            *document,
+            message,
+        );
     }
     let readable = attachments
         .iter()
@@ -210,7 +228,13 @@ fn conditions(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) -> Result<(), Abort> {
 
     let preceding = at(doc.settlement, &[ram("InvoiceReferencedDocument")]);
     if doc.type_in(&["384", "471", "472", "473"]) {
-        sink.check_with(&CORRECTIVE_REF, preceding.len() == 1, root, || format!("a corrective invoice needs exactly one preceding invoice reference (ram:InvoiceReferencedDocument); it has {}", preceding.len()));
+        let message = || {
+            format!(
+                "a corrective invoice needs exactly one preceding invoice reference (ram:InvoiceReferencedDocument); it has {}",
+                preceding.len()
+            )
+        };
+        sink.check_with(&CORRECTIVE_REF, preceding.len() == 1, root, message);
     }
 
     if doc.type_in(&["261", "381", "396", "502", "503"]) {
@@ -296,7 +320,18 @@ fn conditions(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) -> Result<(), Abort> {
         let accounting_eur = doc
             .settlement
             .is_some_and(|s| has_child_text(s, "TaxCurrencyCode", "EUR"));
-        sink.check_with(&EUR_VAT, accounting_eur && !string_of(eur_total).is_empty(), root, || format!("the invoice currency is '{}': the VAT accounting currency (BT-6) must be EUR and the VAT total in EUR (BT-111) given", currency.text()));
+        let message = || {
+            format!(
+                "the invoice currency is '{}': the VAT accounting currency (BT-6) must be EUR and the VAT total in EUR (BT-111) given",
+                currency.text()
+            )
+        };
+        sink.check_with(
+            &EUR_VAT,
+            accounting_eur && !string_of(eur_total).is_empty(),
+            root,
+            message,
+        );
     }
     Ok(())
 }

@@ -225,13 +225,23 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
                     length(&value)
                 )
             });
-            sink.check_with(fmt_rule, idfmt(&value), node, || format!("the {what} '{value}' contains a character other than letters, digits, + - _ / (or a space)"));
+            let message = || {
+                format!(
+                    "the {what} '{value}' contains a character other than letters, digits, + - _ / (or a space)"
+                )
+            };
+            sink.check_with(fmt_rule, idfmt(&value), node, message);
         }
     }
     for (assertion, from, path, what) in DATES {
         for node in nodes(doc, *from, path) {
             let value = string_value(node);
-            sink.check_with(assertion, date_c(&value), node, || format!("the {what} '{value}' does not start with a valid date YYYYMMDD of the years 2000 to 2099"));
+            let message = || {
+                format!(
+                    "the {what} '{value}' does not start with a valid date YYYYMMDD of the years 2000 to 2099"
+                )
+            };
+            sink.check_with(assertion, date_c(&value), node, message);
         }
     }
     for (assertion, from, path, what) in TYPES {

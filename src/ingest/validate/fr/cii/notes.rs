@@ -42,7 +42,18 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
         for note in &bar_notes {
             let content = note.child(Namespace::RAM, "Content");
             let value = content.map(|c| c.text());
-            sink.check_with(&BAR_VALUE, value.is_some_and(|v| BAR_CII.contains(&v)), *note, || format!("the BAR note value {} is not one of B2B, B2BINT, B2C, B2CINT, OUTOFSCOPE, ARCHIVEONLY", value.map_or("(missing)".to_string(), |v| format!("'{v}'"))));
+            let message = || {
+                format!(
+                    "the BAR note value {} is not one of B2B, B2BINT, B2C, B2CINT, OUTOFSCOPE, ARCHIVEONLY",
+                    value.map_or("(missing)".to_string(), |v| format!("'{v}'"))
+                )
+            };
+            sink.check_with(
+                &BAR_VALUE,
+                value.is_some_and(|v| BAR_CII.contains(&v)),
+                *note,
+                message,
+            );
         }
         let treatments = bar_notes
             .iter()

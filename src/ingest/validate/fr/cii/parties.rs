@@ -257,9 +257,22 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) -> Result<(), Abor
                 for address in node.all(&[ram("URIUniversalCommunication"), ram("URIID")]) {
                     let value = string_value(address);
                     if address.attr("schemeID") == Some("0225") {
-                        sink.check_with(format, schemefmt(&value), address, || format!("the {} electronic address '{value}' (scheme 0225) contains a character other than letters, digits, + - _ .", party.what));
+                        let message = || {
+                            format!(
+                                "the {} electronic address '{value}' (scheme 0225) contains a character other than letters, digits, + - _ .",
+                                party.what
+                            )
+                        };
+                        sink.check_with(format, schemefmt(&value), address, message);
                     }
-                    sink.check_with(length_rule, length(&value) <= 125, address, || format!("the {} electronic address is {} characters long; at most 125 are allowed", party.what, length(&value)));
+                    let message = || {
+                        format!(
+                            "the {} electronic address is {} characters long; at most 125 are allowed",
+                            party.what,
+                            length(&value)
+                        )
+                    };
+                    sink.check_with(length_rule, length(&value) <= 125, address, message);
                 }
             }
         }
@@ -280,7 +293,12 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) -> Result<(), Abor
     ] {
         for id in with_scheme(at(doc.agreement, path), "0224") {
             let value = string_value(id);
-            sink.check_with(format, schemefmt(&value), id, || format!("the {what} routing identifier '{value}' (scheme 0224) contains a character other than letters, digits, + - _ ."));
+            let message = || {
+                format!(
+                    "the {what} routing identifier '{value}' (scheme 0224) contains a character other than letters, digits, + - _ ."
+                )
+            };
+            sink.check_with(format, schemefmt(&value), id, message);
             sink.check_with(length_rule, length(&value) <= 100, id, || {
                 format!(
                     "the {what} routing identifier is {} characters long; at most 100 are allowed",
@@ -328,8 +346,23 @@ fn siret(party_node: Node<'_>, party: &Party, sink: &mut FrSink<'_, '_>) -> Resu
     } else {
         sirens
     };
-    sink.check_with(party.siret, siret_ok(&siret, &candidates), party_node, || format!("the {} SIRET (scheme 0009) '{siret}' is not 14 digits starting with the party's SIREN{}", party.what,
-            if candidates.is_empty() { " (no SIREN with scheme 0002 is given)".to_string() } else { format!(" {candidates:?}") }));
+    let message = || {
+        format!(
+            "the {} SIRET (scheme 0009) '{siret}' is not 14 digits starting with the party's SIREN{}",
+            party.what,
+            if candidates.is_empty() {
+                " (no SIREN with scheme 0002 is given)".to_string()
+            } else {
+                format!(" {candidates:?}")
+            }
+        )
+    };
+    sink.check_with(
+        party.siret,
+        siret_ok(&siret, &candidates),
+        party_node,
+        message,
+    );
     Ok(())
 }
 
@@ -346,7 +379,12 @@ fn walk(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
                 .is_some_and(|p| p.is(Namespace::RAM, "SpecifiedLegalOrganization"))
         {
             let value = string_value(node);
-            sink.check_with(&LEGAL_ID, siren_format(&value), node, || format!("the legal registration identifier '{value}' has scheme 0002 (SIREN) but is not nine digits"));
+            let message = || {
+                format!(
+                    "the legal registration identifier '{value}' has scheme 0002 (SIREN) but is not nine digits"
+                )
+            };
+            sink.check_with(&LEGAL_ID, siren_format(&value), node, message);
         } else if node.local_name() == "GlobalID"
             && matches!(node.attr("schemeID"), Some("0002" | "0231"))
         {
@@ -410,11 +448,37 @@ fn root_rules<'d>(doc: &Doc<'d>, sink: &mut FrSink<'_, '_>) {
         .map(|n| n.text().to_string())
     };
     let seller_siren = siren(seller);
-    sink.check_with(&SELLER_SIREN, seller_siren.as_deref().is_some_and(siren_format), root, || format!("the seller SIREN (SpecifiedLegalOrganization/ram:ID, scheme 0002) is {}; nine digits are required", seller_siren.as_deref().map_or("missing".to_string(), |s| format!("'{s}'"))));
+    let message = || {
+        format!(
+            "the seller SIREN (SpecifiedLegalOrganization/ram:ID, scheme 0002) is {}; nine digits are required",
+            seller_siren
+                .as_deref()
+                .map_or("missing".to_string(), |s| format!("'{s}'"))
+        )
+    };
+    sink.check_with(
+        &SELLER_SIREN,
+        seller_siren.as_deref().is_some_and(siren_format),
+        root,
+        message,
+    );
     let b2b = doc.b2b();
     if b2b {
         let buyer_siren = siren(buyer);
-        sink.check_with(&BUYER_SIREN, buyer_siren.as_deref().is_some_and(|s| digits(s, 9)), root, || format!("the invoice is B2B but the buyer SIREN (SpecifiedLegalOrganization/ram:ID, scheme 0002) is {}; nine digits are required", buyer_siren.as_deref().map_or("missing".to_string(), |s| format!("'{s}'"))));
+        let message = || {
+            format!(
+                "the invoice is B2B but the buyer SIREN (SpecifiedLegalOrganization/ram:ID, scheme 0002) is {}; nine digits are required",
+                buyer_siren
+                    .as_deref()
+                    .map_or("missing".to_string(), |s| format!("'{s}'"))
+            )
+        };
+        sink.check_with(
+            &BUYER_SIREN,
+            buyer_siren.as_deref().is_some_and(|s| digits(s, 9)),
+            root,
+            message,
+        );
     }
     let address = |party: Option<Node<'d>>| {
         at(party, &[ram("URIUniversalCommunication"), ram("URIID")])

@@ -108,5 +108,15 @@ fn rate(tax: Node<'_>, assertion: &'static Assertion, what: &str, sink: &mut FrS
         .child(Namespace::RAM, "RateApplicablePercent")
         .map(|r| string_value(r).into_owned())
         .unwrap_or_default();
-    sink.check_with(assertion, value.is_empty() || VATRATES.contains(&value.as_str()), tax, || format!("the {what} VAT rate '{value}' is not a French VAT rate written as listed (e.g. 20, 20.00, 5.5, 2.10)"));
+    let message = || {
+        format!(
+            "the {what} VAT rate '{value}' is not a French VAT rate written as listed (e.g. 20, 20.00, 5.5, 2.10)"
+        )
+    };
+    sink.check_with(
+        assertion,
+        value.is_empty() || VATRATES.contains(&value.as_str()),
+        tax,
+        message,
+    );
 }

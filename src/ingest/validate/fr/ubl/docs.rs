@@ -38,10 +38,18 @@ assertions! {
 pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) -> Result<(), Abort> {
     let root = doc.root;
     let profile = doc.profile.map(|p| p.text());
-    sink.check_with(&CADRE, profile.is_some_and(|p| CADRES.contains(&p)), root, || format!(
+    let message = || {
+        format!(
             "the cadre de facturation (cbc:ProfileID) is {}; it must be one of B1, S1, M1, B2, S2, M2, S3, B4, S4, M4, S5, S6, B7, S7, B8, S8, M8, B9, S9, M9",
             profile.map_or("missing".to_string(), |p| format!("'{p}'"))
-        ));
+        )
+    };
+    sink.check_with(
+        &CADRE,
+        profile.is_some_and(|p| CADRES.contains(&p)),
+        root,
+        message,
+    );
 
     let readable = root
         .children_named(Namespace::CAC, "AdditionalDocumentReference")
@@ -50,7 +58,12 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) -> Result<(), Abor
                 .any(|d| d.text() == "LISIBLE")
         })
         .count();
-    sink.check_with(&ONE_READABLE, readable <= 1, root, || format!("{readable} attachments are described as LISIBLE; at most one readable rendering is allowed"));
+    let message = || {
+        format!(
+            "{readable} attachments are described as LISIBLE; at most one readable rendering is allowed"
+        )
+    };
+    sink.check_with(&ONE_READABLE, readable <= 1, root, message);
 
     for node in doc.elements() {
         if node.is(Namespace::CAC, "AdditionalDocumentReference") {
@@ -88,7 +101,17 @@ fn attachment(node: Node<'_>, sink: &mut FrSink<'_, '_>) -> Result<(), Abort> {
     )?;
     if let Some(d) = description {
         let value = string_value(d);
-        sink.check_with(&ATTACHMENT_CODE, ATTACH.contains(&value.as_ref()), node, || format!("the attachment description '{value}' is not one of the listed codes (RIB, LISIBLE, PJA, BON_COMMANDE …)"));
+        let message = || {
+            format!(
+                "the attachment description '{value}' is not one of the listed codes (RIB, LISIBLE, PJA, BON_COMMANDE …)"
+            )
+        };
+        sink.check_with(
+            &ATTACHMENT_CODE,
+            ATTACH.contains(&value.as_ref()),
+            node,
+            message,
+        );
     }
     Ok(())
 }
@@ -195,7 +218,12 @@ fn conditions(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) -> Result<(), Abort> {
         let count = root
             .children_named(Namespace::CAC, "BillingReference")
             .count();
-        sink.check_with(&CORRECTIVE_REF, count == 1, root, || format!("a corrective invoice needs exactly one preceding invoice reference (cac:BillingReference); it has {count}"));
+        let message = || {
+            format!(
+                "a corrective invoice needs exactly one preceding invoice reference (cac:BillingReference); it has {count}"
+            )
+        };
+        sink.check_with(&CORRECTIVE_REF, count == 1, root, message);
     }
 
     if doc.credit_note && doc.type_in(&["261", "381", "396", "502", "503"]) {
@@ -280,10 +308,18 @@ fn conditions(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) -> Result<(), Abort> {
         let accounting_eur = root
             .children_named(Namespace::CBC, "TaxCurrencyCode")
             .any(|c| c.text() == "EUR");
-        sink.check_with(&EUR_VAT, accounting_eur && !string_of(eur_total).is_empty(), root, || format!(
+        let message = || {
+            format!(
                 "the invoice currency is '{}': the VAT accounting currency (BT-6) must be EUR and the VAT total in EUR (BT-111) given",
                 currency.text()
-            ));
+            )
+        };
+        sink.check_with(
+            &EUR_VAT,
+            accounting_eur && !string_of(eur_total).is_empty(),
+            root,
+            message,
+        );
     }
     Ok(())
 }

@@ -109,9 +109,12 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
         for (assertion, path, what) in DATES {
             if doc.at(node, path) {
                 let value = string_value(node);
-                sink.check_with(assertion, date_u(&value), node, || format!(
+                let message = || {
+                    format!(
                         "the {what} '{value}' is not a valid date YYYY-MM-DD of the years 2000 to 2099"
-                    ));
+                    )
+                };
+                sink.check_with(assertion, date_u(&value), node, message);
             }
         }
         type_codes(doc, node, sink);

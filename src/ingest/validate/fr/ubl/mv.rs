@@ -160,7 +160,12 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
                 .iter()
                 .filter(|(line, _)| line.seller_ids.iter().any(|s| ids.contains(s)))
                 .count();
-            sink.check_with(assertion, count == 1, root, || format!("a bidirectional invoice needs exactly one top GROUP line whose seller legal id is the {whose}'s; it has {count}"));
+            let message = || {
+                format!(
+                    "a bidirectional invoice needs exactly one top GROUP line whose seller legal id is the {whose}'s; it has {count}"
+                )
+            };
+            sink.check_with(assertion, count == 1, root, message);
         }
     }
     type_code(doc, sink);
@@ -192,7 +197,12 @@ fn type_code(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
             });
         }
         if doc.cadre.bidirectional {
-            sink.check_with(&BD_TYPE, !value.is_empty() && listed, node, || format!("a bidirectional invoice must be self-billed (389, 261, 501, 500, 502, 471, 473): type code '{value}'"));
+            let message = || {
+                format!(
+                    "a bidirectional invoice must be self-billed (389, 261, 501, 500, 502, 471, 473): type code '{value}'"
+                )
+            };
+            sink.check_with(&BD_TYPE, !value.is_empty() && listed, node, message);
         }
     }
 }
@@ -208,11 +218,32 @@ fn lines(index: &Index<'_, '_>, line: &Line<'_>, sink: &mut FrSink<'_, '_>) {
         .map(|s| normalize_space(s))
         .unwrap_or_default();
     let parent_seller = normalize_space(index.parents.seller(&line.parents).unwrap_or(""));
-    sink.check_with(&LINE_SELLER, nb(&own_seller) && (line.parents.is_empty() || own_seller == parent_seller), node, || format!("the line seller legal id '{own_seller}' is missing or differs from its parent line's ('{parent_seller}')"));
+    let message = || {
+        format!(
+            "the line seller legal id '{own_seller}' is missing or differs from its parent line's ('{parent_seller}')"
+        )
+    };
+    sink.check_with(
+        &LINE_SELLER,
+        nb(&own_seller) && (line.parents.is_empty() || own_seller == parent_seller),
+        node,
+        message,
+    );
 
     let afl: Vec<&str> = line.afl.iter().map(|n| n.text()).collect();
-    sink.check_with(&LINE_AFL, afl.first().is_some_and(|a| nb(a))
-            && (line.parents.is_empty() || index.parents.shares_afl(&line.parents, &afl)), node, || format!("the line sub-invoice number (AFL) {afl:?} is missing or differs from its parent line's {:?}", line.parents));
+    let message = || {
+        format!(
+            "the line sub-invoice number (AFL) {afl:?} is missing or differs from its parent line's {:?}",
+            line.parents
+        )
+    };
+    sink.check_with(
+        &LINE_AFL,
+        afl.first().is_some_and(|a| nb(a))
+            && (line.parents.is_empty() || index.parents.shares_afl(&line.parents, &afl)),
+        node,
+        message,
+    );
 
     if line.status_is("DETAIL") {
         let reason = node
@@ -224,7 +255,17 @@ fn lines(index: &Index<'_, '_>, line: &Line<'_>, sink: &mut FrSink<'_, '_>) {
             .map(|r| string_value(r).into_owned())
             .unwrap_or_default();
         let afl = afl.first().copied().unwrap_or("");
-        sink.check_with(&DETAIL_REASON, nb(afl) && nb(&reason) && reason.starts_with(&format!("#{afl}#")), node, || format!("the DETAIL line's VAT exemption reason '{reason}' does not start with #{afl}# (its sub-invoice number)"));
+        let message = || {
+            format!(
+                "the DETAIL line's VAT exemption reason '{reason}' does not start with #{afl}# (its sub-invoice number)"
+            )
+        };
+        sink.check_with(
+            &DETAIL_REASON,
+            nb(afl) && nb(&reason) && reason.starts_with(&format!("#{afl}#")),
+            node,
+            message,
+        );
     }
 }
 
@@ -305,14 +346,36 @@ fn group_line(index: &Index<'_, '_>, line: &Line<'_>, group: Node<'_>, sink: &mu
         .collect();
     let net = number(node.child(Namespace::CBC, "LineExtensionAmount"));
     let sum: f64 = amounts.iter().sum();
-    sink.check_with(&GROUP_AMOUNT, within(net, sum, 0.01 * amounts.len() as f64), group, || format!("the GROUP line net amount ({}) differs from the sum of its children's net amounts ({sum})", shown(net)));
+    let message = || {
+        format!(
+            "the GROUP line net amount ({}) differs from the sum of its children's net amounts ({sum})",
+            shown(net)
+        )
+    };
+    sink.check_with(
+        &GROUP_AMOUNT,
+        within(net, sum, 0.01 * amounts.len() as f64),
+        group,
+        message,
+    );
 
     // BR-FR-MV-09: VAT total = Σ VAT breakdown amounts of its sub-invoice.
     let sub_invoice = afl.first().map_or("", |a| a.text());
     let prefix = format!("#{sub_invoice}#");
     let breakdown = index.breakdowns.sum_for(sub_invoice);
     let line_vat = number(vat);
-    sink.check_with(&GROUP_VAT_SUM, within(line_vat, breakdown, 0.01), group, || format!("the GROUP line VAT total ({}) differs from the VAT breakdown amounts of sub-invoice {prefix} ({breakdown})", shown(line_vat)));
+    let message = || {
+        format!(
+            "the GROUP line VAT total ({}) differs from the VAT breakdown amounts of sub-invoice {prefix} ({breakdown})",
+            shown(line_vat)
+        )
+    };
+    sink.check_with(
+        &GROUP_VAT_SUM,
+        within(line_vat, breakdown, 0.01),
+        group,
+        message,
+    );
 
     // BR-FR-MV-10: total with VAT = net + VAT, when given.
     if let Some(total) = node.child(Namespace::CBC, "TaxInclusiveLineExtensionAmount") {
@@ -322,12 +385,20 @@ fn group_line(index: &Index<'_, '_>, line: &Line<'_>, group: Node<'_>, sink: &mu
             .filter(|c| c.status_is("DETAIL"))
             .count();
         let total_value = number(Some(total));
-        sink.check_with(&GROUP_TOTAL, nb(&string_value(total)) && within(total_value - net, line_vat, 0.01 * details as f64), group, || format!(
+        let message = || {
+            format!(
                 "the GROUP line total with VAT ({}) differs from its net amount ({}) plus VAT ({})",
                 shown(total_value),
                 shown(net),
                 shown(line_vat)
-            ));
+            )
+        };
+        sink.check_with(
+            &GROUP_TOTAL,
+            nb(&string_value(total)) && within(total_value - net, line_vat, 0.01 * details as f64),
+            group,
+            message,
+        );
     }
 }
 
@@ -400,7 +471,17 @@ fn main_seller_number(
         let not_bt1 = afl
             .as_deref()
             .is_some_and(|a| doc.invoice_id.is_some() && a != bt1);
-        sink.check_with(&MAIN_SELLER_NUMBER, n == 1 || (n == 0 && is_bt1) || (n > 1 && not_bt1), *group, || format!("{n} sub-invoices of the main seller carry the invoice number {bt1}; exactly one must"));
+        let message = || {
+            format!(
+                "{n} sub-invoices of the main seller carry the invoice number {bt1}; exactly one must"
+            )
+        };
+        sink.check_with(
+            &MAIN_SELLER_NUMBER,
+            n == 1 || (n == 0 && is_bt1) || (n > 1 && not_bt1),
+            *group,
+            message,
+        );
     }
 }
 

@@ -99,8 +99,11 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
         .any(|id| id.attr("schemeID") == Some("0231"));
     if vat_group_member {
         let txd = note_value(&doc.notes, "TXD");
-        sink.check_with(&VAT_GROUP_TXD, txd == VAT_GROUP_MEMBER, root, || format!(
+        let message = || {
+            format!(
                 "the seller is identified as a single VAT group member (scheme 0231) but the TXD note is '{txd}', not #TXD#{VAT_GROUP_MEMBER}"
-            ));
+            )
+        };
+        sink.check_with(&VAT_GROUP_TXD, txd == VAT_GROUP_MEMBER, root, message);
     }
 }

@@ -299,10 +299,20 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
             ) {
                 let siren = with_scheme(node.all(&[cbc("CompanyID")]), "0002");
                 let value = siren.first().map(|n| string_value(*n));
-                sink.check_with(&SELLER_SIREN, value.as_deref().is_some_and(siren_format), node, || format!(
+                let message = || {
+                    format!(
                         "the seller legal registration identifier with scheme 0002 (SIREN) is {}; nine digits are required",
-                        value.map_or("missing".to_string(), |v| format!("'{v}'"))
-                    ));
+                        value
+                            .as_ref()
+                            .map_or("missing".to_string(), |v| format!("'{v}'"))
+                    )
+                };
+                sink.check_with(
+                    &SELLER_SIREN,
+                    value.as_deref().is_some_and(siren_format),
+                    node,
+                    message,
+                );
             }
         } else if node.is(Namespace::CBC, "EndpointID") {
             for (party, format, length_rule, what) in ENDPOINTS {
@@ -317,7 +327,12 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
                 .is_some_and(|p| p.is(Namespace::CAC, "PartyLegalEntity"))
         {
             let value = string_value(node);
-            sink.check_with(&LEGAL_ID, siren_format(&value), node, || format!("the legal registration identifier '{value}' has scheme 0002 (SIREN) but is not nine digits"));
+            let message = || {
+                format!(
+                    "the legal registration identifier '{value}' has scheme 0002 (SIREN) but is not nine digits"
+                )
+            };
+            sink.check_with(&LEGAL_ID, siren_format(&value), node, message);
         } else if node.is(Namespace::CBC, "ID")
             && matches!(node.attr("schemeID"), Some("0002" | "0231"))
             && node
@@ -366,7 +381,8 @@ fn siret(party: Node<'_>, rule: &SiretRule, sink: &mut FrSink<'_, '_>) {
     } else {
         sirens
     };
-    sink.check_with(rule.assertion, siret_ok(&siret, &candidates), party, || format!(
+    let message = || {
+        format!(
             "the {} SIRET (scheme 0009) '{siret}' is not 14 digits starting with the party's SIREN{}",
             rule.what,
             if candidates.is_empty() {
@@ -374,7 +390,14 @@ fn siret(party: Node<'_>, rule: &SiretRule, sink: &mut FrSink<'_, '_>) {
             } else {
                 format!(" {candidates:?}")
             }
-        ));
+        )
+    };
+    sink.check_with(
+        rule.assertion,
+        siret_ok(&siret, &candidates),
+        party,
+        message,
+    );
 }
 
 fn schemes(
@@ -407,7 +430,12 @@ fn endpoint(
 ) {
     let value = string_value(node);
     if node.attr("schemeID") == Some("0225") {
-        sink.check_with(format, schemefmt(&value), node, || format!("the {what} electronic address '{value}' (scheme 0225) contains a character other than letters, digits, + - _ ."));
+        let message = || {
+            format!(
+                "the {what} electronic address '{value}' (scheme 0225) contains a character other than letters, digits, + - _ ."
+            )
+        };
+        sink.check_with(format, schemefmt(&value), node, message);
     }
     sink.check_with(length_rule, length(&value) <= 125, node, || {
         format!(
@@ -441,7 +469,12 @@ fn routing_id(doc: &Doc<'_>, node: Node<'_>, sink: &mut FrSink<'_, '_>) {
         return;
     };
     let value = string_value(node);
-    sink.check_with(format, schemefmt(&value), node, || format!("the {what} routing identifier '{value}' (scheme 0224) contains a character other than letters, digits, + - _ ."));
+    let message = || {
+        format!(
+            "the {what} routing identifier '{value}' (scheme 0224) contains a character other than letters, digits, + - _ ."
+        )
+    };
+    sink.check_with(format, schemefmt(&value), node, message);
     sink.check_with(length_rule, length(&value) <= 100, node, || {
         format!(
             "the {what} routing identifier is {} characters long; at most 100 are allowed",
@@ -467,10 +500,18 @@ fn root_rules<'d>(doc: &Doc<'d>, sink: &mut FrSink<'_, '_>) {
     let b2b = doc.bar == "B2B";
 
     if b2b {
-        sink.check_with(&BUYER_SIREN, buyer_siren.is_some_and(siren_format), root, || format!(
+        let message = || {
+            format!(
                 "the invoice is B2B but the buyer SIREN (PartyLegalEntity/cbc:CompanyID, scheme 0002) is {}; nine digits are required",
                 buyer_siren.map_or("missing".to_string(), |s| format!("'{s}'"))
-            ));
+            )
+        };
+        sink.check_with(
+            &BUYER_SIREN,
+            buyer_siren.is_some_and(siren_format),
+            root,
+            message,
+        );
     }
     sink.check(
         &BUYER_ADDRESS,

@@ -95,8 +95,16 @@ fn rate(node: Node<'_>, assertion: &'static Assertion, what: &str, sink: &mut Fr
         .children_named(Namespace::CBC, "Percent")
         .map(|c| c.text())
         .collect();
-    sink.check_with(assertion, rates.is_empty() || rates.iter().any(|r| VATRATES.contains(r)), node, || format!(
+    let message = || {
+        format!(
             "the {what} VAT rate '{}' is not a French VAT rate written as listed (e.g. 20, 20.00, 5.5, 2.10)",
             rates.join(", ")
-        ));
+        )
+    };
+    sink.check_with(
+        assertion,
+        rates.is_empty() || rates.iter().any(|r| VATRATES.contains(r)),
+        node,
+        message,
+    );
 }

@@ -36,10 +36,13 @@ pub(super) fn document(doc: &Doc<'_>, facts: &Facts, sink: &mut Sink<'_>) {
                 headers == 0 || (headers == 1 && (lines > 0 || allowance_charges > 0))
             }
         };
-        sink.check_with(f.rules[0], holds, root, || format!(
-            "VAT category '{x}' ({}): {lines} line tax(es), {allowance_charges} allowance/charge tax(es) and {headers} VAT breakdown(s) do not match",
-            f.name
-        ));
+        let message = || {
+            format!(
+                "VAT category '{x}' ({}): {lines} line tax(es), {allowance_charges} allowance/charge tax(es) and {headers} VAT breakdown(s) do not match",
+                f.name
+            )
+        };
+        sink.check_with(f.rules[0], holds, root, message);
     }
 
     if facts.split_payment {
@@ -232,10 +235,13 @@ fn rate(f: &Family, index: usize, tax: Node<'_>, what: &str, sink: &mut Sink<'_>
         RateRule::Zero => (any(|r| r == 0.0), "0"),
         RateRule::Absent => (rates.is_empty(), "absent"),
     };
-    sink.check_with(f.rules[index], holds, tax, || format!(
-        "the VAT rate (ram:RateApplicablePercent) of a {what} with VAT category '{}' ({}) must be {wanted}",
-        f.code, f.name
-    ));
+    let message = || {
+        format!(
+            "the VAT rate (ram:RateApplicablePercent) of a {what} with VAT category '{}' ({}) must be {wanted}",
+            f.code, f.name
+        )
+    };
+    sink.check_with(f.rules[index], holds, tax, message);
 }
 
 /// The decimal values of a tax element's `ram:{local}` children (`None` for one that
@@ -351,9 +357,12 @@ fn breakdown(f: &Family, at: Node<'_>, tax: Node<'_>, facts: &Facts, sink: &mut 
             ),
         ];
         for (rule, found, what) in others {
-            sink.check_with(rule, !found, at, || format!(
-                "the invoice has a 'not subject to VAT' breakdown, so no {what} may have another VAT category"
-            ));
+            let message = || {
+                format!(
+                    "the invoice has a 'not subject to VAT' breakdown, so no {what} may have another VAT category"
+                )
+            };
+            sink.check_with(rule, !found, at, message);
         }
     }
 }

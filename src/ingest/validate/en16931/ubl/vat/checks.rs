@@ -128,9 +128,12 @@ pub(super) fn document(doc: &Doc<'_>, facts: &Facts, sink: &mut Sink<'_>) {
             ),
         ];
         for (rule, count, what) in others {
-            sink.check_with(rule, count == 0, root, || format!(
-                "the invoice has a 'not subject to VAT' breakdown, so no {what} may have another VAT category (found {count})"
-            ));
+            let message = || {
+                format!(
+                    "the invoice has a 'not subject to VAT' breakdown, so no {what} may have another VAT category (found {count})"
+                )
+            };
+            sink.check_with(rule, count == 0, root, message);
         }
     }
 
