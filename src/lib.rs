@@ -21,6 +21,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod directory;
+mod fxhash;
 pub mod identifiers;
 pub mod ingest;
 pub mod invoice;

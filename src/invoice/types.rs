@@ -37,6 +37,19 @@ fn parse_decimal(text: &str) -> Option<Decimal> {
         frac
     };
     let int = int.trim_start_matches('0');
+    // Up to 18 digits fit an i64: the value is built directly, with the scale the
+    // canonical text below would give, instead of formatting and re-parsing it
+    // (amounts are read for every line). Negative zero keeps the textual path.
+    if int.len() + frac.len() <= 18 {
+        let mantissa = int
+            .bytes()
+            .chain(frac.bytes())
+            .fold(0i64, |m, b| m * 10 + i64::from(b - b'0'));
+        if mantissa != 0 || !negative {
+            let signed = if negative { -mantissa } else { mantissa };
+            return Some(Decimal::new(signed, frac.len() as u32));
+        }
+    }
     // Written without a fraction when it has none, so `21` keeps scale 0 and displays
     // as `21`, not `21.0`.
     let mut canonical = String::with_capacity(v.len() + 2);
@@ -320,6 +333,10 @@ mod tests {
             Amount::parse("-0019.90").map(|a| a.to_string()),
             Some("-19.90".into())
         );
+        for (raw, shown) in [("19.90", "19.90"), ("0.000", "0.000"), ("7.", "7")] {
+            let parsed = Amount::parse(raw).map(|a| a.to_string());
+            assert_eq!(parsed.as_deref(), Some(shown), "{raw:?}");
+        }
         assert_eq!(
             Amount::parse("0.1").map(|a| a.0 + dec("0.2")),
             Some(dec("0.3"))

@@ -13,6 +13,7 @@
 //! nothing else; comments and processing instructions are dropped.
 
 mod decode;
+mod name_cache;
 mod names;
 mod parse;
 mod tree;

@@ -4,7 +4,7 @@
 //! so a rule compares two small integers instead of two URIs. Any other URI found in a
 //! document gets a fresh id after the known ones.
 
-use std::collections::HashMap;
+use crate::fxhash::FxHashMap;
 
 /// An interned namespace URI. The well-known ones are associated constants.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -83,10 +83,10 @@ pub struct NameId(pub u32);
 #[derive(Debug)]
 pub(crate) struct NameTable {
     pub(crate) uris: Vec<Box<str>>,
-    uri_ids: HashMap<Box<str>, Namespace>,
+    uri_ids: FxHashMap<Box<str>, Namespace>,
     pub(crate) names: Vec<QName>,
     /// Per namespace id, local name -> name id (nested so a lookup borrows the `&str`).
-    name_ids: Vec<HashMap<Box<str>, NameId>>,
+    name_ids: Vec<FxHashMap<Box<str>, NameId>>,
 }
 
 impl NameTable {
@@ -118,7 +118,7 @@ impl NameTable {
     pub(crate) fn name(&mut self, ns: Namespace, local: &str, prefix: &str) -> NameId {
         let slot = ns.0 as usize;
         if self.name_ids.len() <= slot {
-            self.name_ids.resize_with(slot + 1, HashMap::new);
+            self.name_ids.resize_with(slot + 1, FxHashMap::default);
         }
         if let Some(id) = self.name_ids[slot].get(local) {
             return *id;
@@ -129,7 +129,13 @@ impl NameTable {
             local: local.into(),
             prefix: prefix.into(),
         });
-        self.name_ids[slot].insert(local.into(), id);
+        let map = &mut self.name_ids[slot];
+        if map.capacity() == 0 {
+            // Sized for the names a namespace typically has in one invoice, so the
+            // map is not rehashed over and over as it fills.
+            map.reserve(64);
+        }
+        map.insert(local.into(), id);
         id
     }
 }

@@ -232,24 +232,36 @@ impl<'d> Node<'d> {
 
     /// Follows a path of child steps, returning the first match (XPath `a/b/c` in a
     /// singleton context, first node).
+    ///
+    /// A depth-first search in child order meets the matches in document order, so
+    /// the first one found is the answer and nothing is collected.
     pub fn first(self, path: &[(Namespace, &str)]) -> Option<Node<'d>> {
-        self.all(path).into_iter().next()
+        match path.split_first() {
+            None => Some(self),
+            Some(((ns, local), rest)) => self
+                .children_named(*ns, local)
+                .find_map(|child| child.first(rest)),
+        }
     }
 
     /// Every node reached by a path of child steps, in document order.
     pub fn all(self, path: &[(Namespace, &str)]) -> Vec<Node<'d>> {
-        let mut current = vec![self];
-        for (ns, local) in path {
-            let mut next = Vec::new();
-            for n in &current {
-                next.extend(n.children_named(*ns, local));
+        // Depth-first into one vector (document order, as for `first`) rather than
+        // one vector per step.
+        let mut out = Vec::new();
+        self.collect_path(path, &mut out);
+        out
+    }
+
+    fn collect_path(self, path: &[(Namespace, &str)], out: &mut Vec<Node<'d>>) {
+        match path.split_first() {
+            None => out.push(self),
+            Some(((ns, local), rest)) => {
+                for child in self.children_named(*ns, local) {
+                    child.collect_path(rest, out);
+                }
             }
-            if next.is_empty() {
-                return next;
-            }
-            current = next;
         }
-        current
     }
 
     /// Attributes of the element.
@@ -259,6 +271,22 @@ impl<'d> Node<'d> {
         doc.attrs[el.attrs_start as usize..el.attrs_end as usize]
             .iter()
             .map(move |a| (doc.qname(a.name), doc.str(a.value_start, a.value_end)))
+    }
+
+    /// Attributes of the element with their name ids, for callers that keep facts
+    /// per name.
+    pub fn attributes_with_ids(self) -> impl Iterator<Item = (NameId, &'d QName, &'d str)> + 'd {
+        let el = self.el();
+        let doc = self.doc;
+        doc.attrs[el.attrs_start as usize..el.attrs_end as usize]
+            .iter()
+            .map(move |a| {
+                (
+                    a.name,
+                    doc.qname(a.name),
+                    doc.str(a.value_start, a.value_end),
+                )
+            })
     }
 
     /// The value of an attribute without namespace (`@currencyID`, `@schemeID`, ...).

@@ -35,44 +35,74 @@ pub(crate) enum ModelError {
     Incomplete { expected: Vec<PartIx> },
 }
 
-/// Matches `kids` against `root`. Returns the assignment of the children matched
-/// (a prefix of `kids` when there is an error) and the error, if any.
+/// The matcher's working vectors, kept by the caller and reused for every element
+/// so matching allocates nothing once they have grown.
+#[derive(Default)]
+pub(crate) struct Buffers {
+    /// The assignment of the children matched (a prefix of the children when
+    /// there is an error).
+    pub out: Vec<Assign>,
+    /// Particles tried at the current position since the last child was consumed:
+    /// what the document could have had instead, for the error message.
+    expected: Vec<PartIx>,
+}
+
+/// Matches `kids` against `root`, leaving the assignment in `buffers.out`. Returns
+/// the error, if any.
 pub(crate) fn match_children(
     set: &SchemaSet,
     root: PartIx,
     kids: &[Kid],
-) -> (Vec<Assign>, Option<ModelError>) {
+    buffers: &mut Buffers,
+) -> Option<ModelError> {
+    // Valid content, the usual case, is matched with the sequence indexes and without
+    // recording what was expected; only content in error is matched again, trying
+    // every particle, for the message.
+    run(set, root, kids, buffers, false)?;
+    run(set, root, kids, buffers, true)
+}
+
+fn run(
+    set: &SchemaSet,
+    root: PartIx,
+    kids: &[Kid],
+    buffers: &mut Buffers,
+    track: bool,
+) -> Option<ModelError> {
+    buffers.out.clear();
+    buffers.expected.clear();
     let mut m = Matcher {
         set,
         kids,
         pos: 0,
-        out: Vec::with_capacity(kids.len()),
-        expected: Vec::new(),
+        out: &mut buffers.out,
+        expected: &mut buffers.expected,
+        track,
     };
     let ok = m.particle(root).is_ok();
-    let error = if ok && m.pos == kids.len() {
+    if ok && m.pos == kids.len() {
         None
     } else if m.pos < kids.len() {
         Some(ModelError::Unexpected {
             at: m.pos,
-            expected: m.expected,
+            expected: m.expected.clone(),
         })
     } else {
         Some(ModelError::Incomplete {
-            expected: m.expected,
+            expected: m.expected.clone(),
         })
-    };
-    (m.out, error)
+    }
 }
 
 struct Matcher<'a> {
     set: &'a SchemaSet,
     kids: &'a [Kid],
     pos: usize,
-    out: Vec<Assign>,
-    /// Particles tried at the current position since the last child was consumed:
-    /// what the document could have had instead, for the error message.
-    expected: Vec<PartIx>,
+    out: &'a mut Vec<Assign>,
+    expected: &'a mut Vec<PartIx>,
+    /// Record `expected` and try every particle (the error pass), rather than jump
+    /// through sequence indexes.
+    track: bool,
 }
 
 /// The content model cannot be satisfied at the current position.
@@ -95,7 +125,9 @@ impl Matcher<'_> {
         let mut count = 0u32;
         while part.max.is_none_or(|max| count < max) {
             if !self.starts(p) {
-                self.expected.push(p);
+                if self.track {
+                    self.expected.push(p);
+                }
                 break;
             }
             let before = self.pos;
@@ -135,16 +167,21 @@ impl Matcher<'_> {
                 };
                 self.consume(assign)
             }
-            Term::Sequence(parts) => {
-                for q in parts {
-                    self.particle(*q)?;
+            Term::Sequence(parts) => match &self.set.particle(p).index {
+                Some(index) if !self.track => self.indexed_sequence(parts, index),
+                _ => {
+                    for q in parts {
+                        self.particle(*q)?;
+                    }
+                    Ok(())
                 }
-                Ok(())
-            }
+            },
             Term::Choice(parts) => match parts.iter().find(|q| self.starts(**q)) {
                 Some(q) => self.particle(*q),
                 None => {
-                    self.expected.extend_from_slice(parts);
+                    if self.track {
+                        self.expected.extend_from_slice(parts);
+                    }
                     if self.set.particle(p).term_nullable {
                         Ok(())
                     } else {
@@ -153,6 +190,33 @@ impl Matcher<'_> {
                 }
             },
         }
+    }
+
+    /// The walk of a sequence over `parts`, jumping to the particle the next child
+    /// starts. With distinct names at most one particle can take the child, and the
+    /// particles jumped over match nothing, so they must be nullable: the same result
+    /// as trying each in turn, without the tries.
+    fn indexed_sequence(&mut self, parts: &[PartIx], index: &[(NameIx, u32)]) -> Result<(), Stuck> {
+        let mut i = 0;
+        while i < parts.len() {
+            let target = self
+                .kids
+                .get(self.pos)
+                .and_then(|k| k.name)
+                .and_then(|n| index.binary_search_by_key(&n, |(name, _)| *name).ok())
+                .map(|at| index[at].1 as usize)
+                .filter(|&j| j >= i);
+            let skipped = &parts[i..target.unwrap_or(parts.len())];
+            if skipped.iter().any(|q| !self.set.particle(*q).nullable()) {
+                return Err(Stuck);
+            }
+            let Some(j) = target else {
+                return Ok(());
+            };
+            self.particle(parts[j])?;
+            i = j + 1;
+        }
+        Ok(())
     }
 
     fn consume(&mut self, assign: Assign) -> Result<(), Stuck> {

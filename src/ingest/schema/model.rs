@@ -5,7 +5,7 @@
 //! ([`super::validate`]) only reads them. Names are interned per schema set so the
 //! matcher compares integers, never URIs or strings.
 
-use std::collections::HashMap;
+use crate::fxhash::FxHashMap;
 
 use super::datatypes::SimpleType;
 
@@ -36,12 +36,12 @@ pub(crate) struct SchemaSet {
     pub namespaces: Vec<Box<str>>,
     /// A prefix to print names of each namespace with (the schemas' own prefixes).
     pub prefixes: Vec<Box<str>>,
-    pub ns_ids: HashMap<Box<str>, NsIx>,
+    pub ns_ids: FxHashMap<Box<str>, NsIx>,
     pub names: Vec<Name>,
     /// Per namespace, local name -> name (nested so a lookup borrows the `&str`).
-    pub name_ids: Vec<HashMap<Box<str>, NameIx>>,
+    pub name_ids: Vec<FxHashMap<Box<str>, NameIx>>,
     /// Global element declarations: the possible roots and the targets of lax wildcards.
-    pub globals: HashMap<NameIx, ElemIx>,
+    pub globals: FxHashMap<NameIx, ElemIx>,
     pub elements: Vec<ElementDecl>,
     pub types: Vec<TypeDef>,
     pub simple: Vec<SimpleType>,
@@ -69,7 +69,7 @@ pub(crate) struct ComplexType {
     pub content: Content,
     /// Every element declaration reachable in the content model, by name: used to
     /// keep checking the children of an element whose content model failed.
-    pub locals: HashMap<NameIx, ElemIx>,
+    pub locals: FxHashMap<NameIx, ElemIx>,
 }
 
 #[derive(Debug)]
@@ -152,6 +152,10 @@ pub(crate) struct Particle {
     /// The term (one occurrence) can match the empty sequence.
     pub term_nullable: bool,
     pub first: FirstSet,
+    /// For a sequence of element particles with distinct names: (name, position in
+    /// the sequence), sorted by name, so the matcher can jump to the particle a child
+    /// starts instead of trying every particle before it.
+    pub index: Option<Box<[(NameIx, u32)]>>,
 }
 
 impl Particle {

@@ -11,7 +11,7 @@
 use crate::ingest::report::{Finding, Severity};
 use crate::xml::{Document, NameId, Namespace, Node, QName};
 
-use super::content::{Assign, Kid, ModelError, match_children};
+use super::content::{Assign, Buffers, Kid, ModelError, match_children};
 use super::model::{
     ComplexType, Content, ElemIx, NameIx, NsIx, PartIx, Process, SchemaSet, TypeDef,
 };
@@ -35,6 +35,9 @@ pub(crate) fn run(
         findings,
         reported: 0,
         cap,
+        nodes: Vec::new(),
+        kids: Vec::new(),
+        buffers: Buffers::default(),
     };
     let root_decl = v
         .schema_name(root.name_id())
@@ -93,6 +96,11 @@ struct Validator<'a, 'd> {
     findings: &'a mut Vec<Finding>,
     reported: usize,
     cap: usize,
+    /// Scratch vectors for the children of one element, reused for every element
+    /// (allocating three vectors per element was a large share of this layer).
+    nodes: Vec<Node<'d>>,
+    kids: Vec<Kid>,
+    buffers: Buffers,
 }
 
 fn is_xml_space(c: char) -> bool {
@@ -172,11 +180,6 @@ impl<'d> Validator<'_, 'd> {
             .and_then(|ns| self.set.lookup_name(ns, &q.local));
         self.name_cache[slot] = Some(found);
         found
-    }
-
-    fn schema_attr_name(&mut self, q: &QName) -> Option<NameIx> {
-        self.schema_ns(q.ns)
-            .and_then(|ns| self.set.lookup_name(ns, &q.local))
     }
 
     fn global(&mut self, node: Node<'_>) -> Option<ElemIx> {
@@ -260,11 +263,13 @@ impl<'d> Validator<'_, 'd> {
 
     fn attributes(&mut self, node: Node<'_>, ct: &ComplexType) {
         let set = self.set;
-        for (q, value) in node.attributes() {
+        for (id, q, value) in node.attributes_with_ids() {
             if q.ns == Namespace::XSI {
                 continue;
             }
-            let name = self.schema_attr_name(q);
+            // Attribute names are cached per document name like element names: the
+            // same few (`currencyID`, `schemeID`, ...) recur on most elements.
+            let name = self.schema_name(id);
             let Some(attr) = name.and_then(|n| ct.attributes.iter().find(|a| a.name == n)) else {
                 if !ct.any_attribute {
                     let msg = format!(
@@ -302,8 +307,8 @@ impl<'d> Validator<'_, 'd> {
         }
         for attr in ct.attributes.iter().filter(|a| a.required) {
             let present = node
-                .attributes()
-                .any(|(q, _)| self.schema_attr_name(q) == Some(attr.name));
+                .attributes_with_ids()
+                .any(|(id, _, _)| self.schema_name(id) == Some(attr.name));
             if !present {
                 let msg = format!(
                     "attribute {} is required on {}",
@@ -373,15 +378,20 @@ impl<'d> Validator<'_, 'd> {
         particle: PartIx,
         stack: &mut Stack<'d>,
     ) {
-        let nodes: Vec<Node<'d>> = node.children().collect();
-        let kids: Vec<Kid> = nodes
-            .iter()
-            .map(|c| Kid {
+        let mut nodes = std::mem::take(&mut self.nodes);
+        nodes.clear();
+        nodes.extend(node.children());
+        let mut kids = std::mem::take(&mut self.kids);
+        kids.clear();
+        for c in &nodes {
+            kids.push(Kid {
                 ns: self.schema_ns(c.namespace()),
                 name: self.schema_name(c.name_id()),
-            })
-            .collect();
-        let (mut assigned, error) = match_children(self.set, particle, &kids);
+            });
+        }
+        let mut buffers = std::mem::take(&mut self.buffers);
+        let error = match_children(self.set, particle, &kids, &mut buffers);
+        let assigned = &mut buffers.out;
         match error {
             None => {}
             Some(ModelError::Incomplete { expected }) => {
@@ -420,9 +430,12 @@ impl<'d> Validator<'_, 'd> {
                 }
             }
         }
-        for (child, work) in nodes.into_iter().zip(assigned).rev() {
-            stack.push((child, work));
+        for (child, work) in nodes.iter().zip(assigned.iter()).rev() {
+            stack.push((*child, *work));
         }
+        self.nodes = nodes;
+        self.kids = kids;
+        self.buffers = buffers;
     }
 
     /// "one of a, b, c" from the particles that could have matched.

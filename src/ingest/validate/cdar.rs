@@ -340,7 +340,13 @@ pub fn check(root: Node<'_>, sink: &mut Sink<'_>) {
     for ack in root.children_named(RSM, "AcknowledgementDocument") {
         for type_code in ack.children_named(RAM, "TypeCode") {
             let holds = matches!(type_code.text(), "23" | "305");
-            sink.check(&BR_FR_CDV_09, holds, type_code, &format!("BR-FR-CDV-09_MDT-77: the message type code {:?} must be 23 (processing) or 305 (transmission)", type_code.text()));
+            let message = || {
+                format!(
+                    "BR-FR-CDV-09_MDT-77: the message type code {:?} must be 23 (processing) or 305 (transmission)",
+                    type_code.text()
+                )
+            };
+            sink.check_with(&BR_FR_CDV_09, holds, type_code, message);
         }
         for reference in ack.children_named(RAM, "ReferenceReferencedDocument") {
             check_reference(reference, ack, &m, sink);
@@ -411,22 +417,30 @@ fn check_header(header: Node<'_>, m: &Message<'_>, sink: &mut Sink<'_>) {
             .is_some();
         sink.check(&BR_FR_CDV_08, platform || address, recipient, "BR-FR-CDV-08_MDT-73: a recipient that is not a platform (WK, DFH) must have an electronic address (URIUniversalCommunication/ram:URIID)");
         for role in recipient.children_named(RAM, "RoleCode") {
-            sink.check(
-                &BR_FR_CDV_CL_04,
-                ROLES.contains(&role.text()),
-                role,
-                &format!(
+            sink.check_with(&BR_FR_CDV_CL_04, ROLES.contains(&role.text()), role, || {
+                format!(
                     "BR-FR-CDV-CL-04_MDT-59: recipient role {:?} is not an allowed role code",
                     role.text()
-                ),
-            );
+                )
+            });
         }
     }
 }
 
 fn check_reference(reference: Node<'_>, ack: Node<'_>, m: &Message<'_>, sink: &mut Sink<'_>) {
     for type_code in reference.children_named(RAM, "TypeCode") {
-        sink.check(&BR_FR_04, DOCTYPES.contains(&type_code.text()), type_code, &format!("BR-FR-04_MDT-91: referenced document type {:?} is not one of the reform's document types", type_code.text()));
+        let message = || {
+            format!(
+                "BR-FR-04_MDT-91: referenced document type {:?} is not one of the reform's document types",
+                type_code.text()
+            )
+        };
+        sink.check_with(
+            &BR_FR_04,
+            DOCTYPES.contains(&type_code.text()),
+            type_code,
+            message,
+        );
     }
     let holds = has(reference, "FormattedIssueDateTime") || m.any_501;
     sink.check(&BR_FR_CDV_11, holds, reference, "BR-FR-CDV-11_MDG-35: the referenced invoice's issue date (ram:FormattedIssueDateTime) is missing");
@@ -440,15 +454,12 @@ fn check_reference(reference: Node<'_>, ack: Node<'_>, m: &Message<'_>, sink: &m
     }
     for recipient in reference.children_named(RAM, "RecipientTradeParty") {
         for role in recipient.children_named(RAM, "RoleCode") {
-            sink.check(
-                &BR_FR_CDV_CL_08,
-                ROLES.contains(&role.text()),
-                role,
-                &format!(
+            sink.check_with(&BR_FR_CDV_CL_08, ROLES.contains(&role.text()), role, || {
+                format!(
                     "BR-FR-CDV-CL-08_MDT-158: recipient role {:?} is not an allowed role code",
                     role.text()
-                ),
-            );
+                )
+            });
         }
     }
 
@@ -471,16 +482,24 @@ fn check_reference(reference: Node<'_>, ack: Node<'_>, m: &Message<'_>, sink: &m
     for status in reference.children_named(RAM, "ProcessConditionCode") {
         if matches!(status.text(), "210" | "213" | "501" | "207" | "206" | "208") {
             let holds = details.iter().any(|d| has(*d, "ReasonCode"));
-            sink.check(&BR_FR_CDV_15, holds, status, &format!("BR-FR-CDV-15_MDT-113: status {} requires a reason code (SpecifiedDocumentStatus/ram:ReasonCode)", status.text()));
+            let message = || {
+                format!(
+                    "BR-FR-CDV-15_MDT-113: status {} requires a reason code (SpecifiedDocumentStatus/ram:ReasonCode)",
+                    status.text()
+                )
+            };
+            sink.check_with(&BR_FR_CDV_15, holds, status, message);
         }
-        sink.check(
+        sink.check_with(
             &BR_FR_CDV_CL_06,
             STATUSES.contains(&status.text()),
             status,
-            &format!(
-                "BR-FR-CDV-CL-06_MDT-105: {:?} is not a lifecycle status code of the reform",
-                status.text()
-            ),
+            || {
+                format!(
+                    "BR-FR-CDV-CL-06_MDT-105: {:?} is not a lifecycle status code of the reform",
+                    status.text()
+                )
+            },
         );
     }
     // `../ram:TypeCode` from the reference is the AcknowledgementDocument's type.
@@ -494,7 +513,12 @@ fn check_reference(reference: Node<'_>, ack: Node<'_>, m: &Message<'_>, sink: &m
         let holds = not_this_type
             || status_codes.is_empty()
             || status_codes.iter().any(|c| allowed.contains(c));
-        sink.check(&BR_FR_CDV_CL_05, holds, reference, &format!("{id}: the referenced document status code {status_codes:?} is not allowed with message type {ack_type}"));
+        let message = || {
+            format!(
+                "{id}: the referenced document status code {status_codes:?} is not allowed with message type {ack_type}"
+            )
+        };
+        sink.check_with(&BR_FR_CDV_CL_05, holds, reference, message);
     }
     for detail in &details {
         check_detail(*detail, &statuses, m, sink);
@@ -510,29 +534,44 @@ fn check_detail(detail: Node<'_>, header_statuses: &[&str], m: &Message<'_>, sin
     );
     let own_statuses: Vec<&str> = texts(detail, "ProcessConditionCode").collect();
     for status in detail.children_named(RAM, "ProcessConditionCode") {
-        sink.check(
+        sink.check_with(
             &BR_FR_CDV_CL_06,
             STATUSES.contains(&status.text()),
             status,
-            &format!(
-                "BR-FR-CDV-CL-06_MDT-115: {:?} is not a lifecycle status code of the reform",
-                status.text()
-            ),
+            || {
+                format!(
+                    "BR-FR-CDV-CL-06_MDT-115: {:?} is not a lifecycle status code of the reform",
+                    status.text()
+                )
+            },
         );
     }
     for action in detail.children_named(RAM, "RequestedActionCode") {
-        sink.check(&BR_FR_CDV_CL_10, ACTIONS.contains(&action.text()), action, &format!("BR-FR-CDV-CL-10_MDT-121: requested action {:?} is not one of NOA, PIN, NIN, CNF, CNP, CNA, OTH", action.text()));
+        let message = || {
+            format!(
+                "BR-FR-CDV-CL-10_MDT-121: requested action {:?} is not one of NOA, PIN, NIN, CNF, CNP, CNA, OTH",
+                action.text()
+            )
+        };
+        sink.check_with(
+            &BR_FR_CDV_CL_10,
+            ACTIONS.contains(&action.text()),
+            action,
+            message,
+        );
     }
     for characteristic in detail.children_named(RAM, "SpecifiedDocumentCharacteristic") {
         for type_code in characteristic.children_named(RAM, "TypeCode") {
-            sink.check(
+            sink.check_with(
                 &BR_FR_CDV_CL_11,
                 CHARACTERISTICS.contains(&type_code.text()),
                 type_code,
-                &format!(
-                    "BR-FR-CDV-CL-11_MDT-207: characteristic type {:?} is not allowed",
-                    type_code.text()
-                ),
+                || {
+                    format!(
+                        "BR-FR-CDV-CL-11_MDT-207: characteristic type {:?} is not allowed",
+                        type_code.text()
+                    )
+                },
             );
         }
     }
@@ -542,14 +581,9 @@ fn check_detail(detail: Node<'_>, header_statuses: &[&str], m: &Message<'_>, sin
         .any(|(scheme, value)| *scheme == Some("0238") && *value == "9999");
     for reason in detail.children_named(RAM, "ReasonCode") {
         let value = reason.text();
-        sink.check(
-            &BR_FR_CDV_CL_09,
-            REASONS.contains(&value),
-            reason,
-            &format!(
-                "BR-FR-CDV-CL-09_MDT-113: reason {value:?} is not a reason code of the reform"
-            ),
-        );
+        sink.check_with(&BR_FR_CDV_CL_09, REASONS.contains(&value), reason, || {
+            format!("BR-FR-CDV-CL-09_MDT-113: reason {value:?} is not a reason code of the reform")
+        });
         for (status, allowed) in REASONS_BY_STATUS {
             if !applies(status, header_statuses, &own_statuses) {
                 continue;
@@ -557,7 +591,12 @@ fn check_detail(detail: Node<'_>, header_statuses: &[&str], m: &Message<'_>, sin
             // The 210 list does not bind Chorus Pro, which has its own (210B2G).
             let exempt = *status == "210" && chorus_sender;
             let holds = exempt || allowed.contains(&value);
-            sink.check(&BR_FR_CDV_CL_09, holds, reason, &format!("BR-FR-CDV-CL-09_MDT-113_{status}: reason {value:?} is not allowed with status {status}"));
+            let message = || {
+                format!(
+                    "BR-FR-CDV-CL-09_MDT-113_{status}: reason {value:?} is not allowed with status {status}"
+                )
+            };
+            sink.check_with(&BR_FR_CDV_CL_09, holds, reason, message);
         }
         if applies("210", header_statuses, &own_statuses) {
             let holds = m.sender_ids.is_empty()
@@ -565,7 +604,12 @@ fn check_detail(detail: Node<'_>, header_statuses: &[&str], m: &Message<'_>, sin
                     .iter()
                     .any(|(scheme, v)| *scheme == Some("0238") && *v != "9999")
                 || (chorus_sender && REASONS_210_B2G.contains(&value));
-            sink.check(&BR_FR_CDV_CL_09, holds, reason, &format!("BR-FR-CDV-CL-09_MDT-113_210B2G: reason {value:?} is not allowed with a 210 sent by Chorus Pro"));
+            let message = || {
+                format!(
+                    "BR-FR-CDV-CL-09_MDT-113_210B2G: reason {value:?} is not allowed with a 210 sent by Chorus Pro"
+                )
+            };
+            sink.check_with(&BR_FR_CDV_CL_09, holds, reason, message);
         }
     }
 }

@@ -7,17 +7,16 @@
 //! contains(' LIST ', concat(' ', normalize-space(v), ' '))`: surrounding whitespace
 //! is tolerated, inner whitespace and the empty value are not ([`CodeList::has`]).
 
-use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use super::xpath::normalize_space;
+use crate::fxhash::FxHashSet;
 
 /// One code list.
 pub struct CodeList {
     /// What the messages call the list.
     pub name: &'static str,
     text: &'static str,
-    set: OnceLock<HashSet<&'static str>>,
+    set: OnceLock<FxHashSet<&'static str>>,
 }
 
 impl CodeList {
@@ -29,7 +28,7 @@ impl CodeList {
         }
     }
 
-    fn set(&self) -> &HashSet<&'static str> {
+    fn set(&self) -> &FxHashSet<&'static str> {
         self.set.get_or_init(|| {
             self.text
                 .lines()
@@ -47,8 +46,12 @@ impl CodeList {
     /// The official membership test on a raw value: its whitespace-collapsed form is a
     /// single token of the list.
     pub fn has(&self, value: &str) -> bool {
-        let token = normalize_space(value);
-        !token.is_empty() && !token.contains(' ') && self.contains(&token)
+        // The collapsed form is a single token exactly when the trimmed value is
+        // non-empty and has no inner whitespace, and that token is the trimmed value:
+        // tested in place, without building the normalised String.
+        let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+        let token = value.trim_matches([' ', '\t', '\n', '\r']);
+        !token.is_empty() && !token.bytes().any(is_space) && self.contains(token)
     }
 
     /// [`CodeList::has`] after upper-casing the value (BR-CL-22).

@@ -130,6 +130,20 @@ impl<'a> Sink<'a> {
             self.fail(rule, at, message);
         }
     }
+
+    /// [`Sink::check`] with a message built only when the rule fails: most rules hold,
+    /// and formatting every message up front was a large share of the rule layer's cost.
+    pub fn check_with(
+        &mut self,
+        rule: &'static Rule,
+        holds: bool,
+        at: Node<'_>,
+        message: impl FnOnce() -> String,
+    ) {
+        if !holds {
+            self.fail(rule, at, message());
+        }
+    }
 }
 
 /// Runs the business-rule layers that apply to `syntax` on a parsed document: the

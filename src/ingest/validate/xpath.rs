@@ -53,6 +53,35 @@ pub fn normalize_space(value: &str) -> String {
     out
 }
 
+/// XPath `normalize-space()`, borrowing the value when it is already normalised (no
+/// tab or line end, no space at either end or twice in a row): the usual case for
+/// codes, which are then compared without allocating.
+pub fn normalized(value: &str) -> std::borrow::Cow<'_, str> {
+    let b = value.as_bytes();
+    let clean = b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && !b.iter().any(|c| matches!(c, b'\t' | b'\n' | b'\r'))
+        && !b.windows(2).any(|w| w == b"  ");
+    if clean {
+        std::borrow::Cow::Borrowed(value)
+    } else {
+        std::borrow::Cow::Owned(normalize_space(value))
+    }
+}
+
+/// `normalize-space(upper-case($value)) = 'VAT'` (the tax scheme test), without
+/// allocating for an ASCII value, where upper-casing is ASCII upper-casing and the
+/// test is a case-insensitive comparison of the trimmed value.
+pub fn is_vat_id(value: &str) -> bool {
+    if value.is_ascii() {
+        value
+            .trim_matches([' ', '\t', '\n', '\r'])
+            .eq_ignore_ascii_case("VAT")
+    } else {
+        normalize_space(&value.to_uppercase()) == "VAT"
+    }
+}
+
 /// XPath `xs:decimal($value)`: whitespace-collapsed, `[+-]?(d+(.d*)?|.d+)`, no exponent.
 /// `None` where XPath would raise a cast error, and also for magnitudes of 10^20 and
 /// more: no invoice amount is that large, and the bound guarantees that sums over any
@@ -79,6 +108,20 @@ pub fn decimal(value: &str) -> Option<Decimal> {
         frac
     };
     let int = int.trim_start_matches('0');
+    let frac_digits = if frac.is_empty() { "0" } else { frac };
+    // Fast path: up to 18 digits fit a u64, so the value (with the same scale as the
+    // textual form below) is built directly; formatting a String for every amount was
+    // a visible cost of the rule layer. Negative zero keeps the textual path.
+    if int.len() + frac_digits.len() <= 18 {
+        let mantissa = int
+            .bytes()
+            .chain(frac_digits.bytes())
+            .fold(0i64, |m, b| m * 10 + i64::from(b - b'0'));
+        if mantissa != 0 || !negative {
+            let signed = if negative { -mantissa } else { mantissa };
+            return Some(Decimal::new(signed, frac_digits.len() as u32));
+        }
+    }
     let text = format!(
         "{}{}.{}",
         if negative { "-" } else { "" },
@@ -265,6 +308,15 @@ mod tests {
     }
 
     #[test]
+    fn normalized_borrows_only_what_is_already_normal() {
+        for v in ["S", "a b", "", " S", "S ", "a  b", "a\tb", "\nS\n"] {
+            assert_eq!(normalized(v), normalize_space(v), "{v:?}");
+        }
+        assert!(matches!(normalized("a b"), std::borrow::Cow::Borrowed(_)));
+        assert!(is_vat_id(" vat\n") && is_vat_id("VAT") && !is_vat_id("V AT"));
+    }
+
+    #[test]
     fn decimal_follows_xs_decimal_lexical_space() {
         assert_eq!(decimal(" 12.50 "), Some(Decimal::new(1250, 2)));
         assert_eq!(decimal("-.5"), Some(Decimal::new(-5, 1)));
@@ -273,6 +325,20 @@ mod tests {
         assert_eq!(decimal(""), None);
         assert_eq!(decimal("."), None);
         assert_eq!(decimal("1,5"), None);
+        // The direct parse keeps the scale the textual parse gives.
+        for (raw, text) in [
+            ("12.50", "12.50"),
+            ("-007", "-7.0"),
+            ("+.250", "0.250"),
+            ("0", "0.0"),
+        ] {
+            let d = decimal(raw).unwrap();
+            let expected = Decimal::from_str(text).unwrap();
+            assert_eq!(
+                (d.mantissa(), d.scale()),
+                (expected.mantissa(), expected.scale())
+            );
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod types;
 
 use std::collections::{HashMap, VecDeque};
 
+use crate::fxhash::FxHashMap;
 use crate::xml::{Node, XmlError};
 
 use sources::{At, FileInfo, Key, Sources, invalid, xs};
@@ -143,7 +144,7 @@ impl<'s> Compiler<'s> {
         });
         let slot = ns as usize;
         if self.out.name_ids.len() <= slot {
-            self.out.name_ids.resize_with(slot + 1, HashMap::new);
+            self.out.name_ids.resize_with(slot + 1, FxHashMap::default);
         }
         self.out.name_ids[slot].insert(local.into(), ix);
         ix
@@ -257,7 +258,7 @@ impl<'s> Compiler<'s> {
             attributes: Vec::new(),
             any_attribute: true,
             content: Content::Any,
-            locals: HashMap::new(),
+            locals: FxHashMap::default(),
         }));
         ix
     }

@@ -3,7 +3,9 @@
 
 use crate::xml::Node;
 
-use super::super::model::{FirstSet, NsConstraint, PartIx, Particle, Process, Term, Wildcard};
+use super::super::model::{
+    FirstSet, NameIx, NsConstraint, PartIx, Particle, Process, Term, Wildcard,
+};
 use super::sources::{invalid, xs};
 use super::{CompileError, Compiler};
 
@@ -150,6 +152,10 @@ impl<'s> Compiler<'s> {
         };
         first.names.sort_unstable();
         first.names.dedup();
+        let index = match &term {
+            Term::Sequence(parts) => self.sequence_index(parts),
+            _ => None,
+        };
         let ix = self.out.particles.len() as PartIx;
         self.out.particles.push(Particle {
             min,
@@ -157,7 +163,26 @@ impl<'s> Compiler<'s> {
             term,
             term_nullable,
             first,
+            index,
         });
         ix
+    }
+
+    /// The name index of a sequence whose parts are all element particles with
+    /// distinct names (the usual shape of a UBL or CII aggregate); `None` otherwise.
+    fn sequence_index(&self, parts: &[PartIx]) -> Option<Box<[(NameIx, u32)]>> {
+        let mut index = Vec::with_capacity(parts.len());
+        for (position, p) in parts.iter().enumerate() {
+            let part = self.out.particle(*p);
+            if !matches!(part.term, Term::Element(_)) {
+                return None;
+            }
+            index.push((*part.first.names.first()?, position as u32));
+        }
+        index.sort_unstable();
+        if index.windows(2).any(|w| w[0].0 == w[1].0) {
+            return None;
+        }
+        Some(index.into_boxed_slice())
     }
 }

@@ -1,8 +1,7 @@
 //! Complex types: content (simple, complex, empty, mixed), derivation by extension
 //! and restriction, attribute uses and attribute wildcards.
 
-use std::collections::HashMap;
-
+use crate::fxhash::FxHashMap;
 use crate::xml::Node;
 
 use super::super::datatypes::Builtin;
@@ -43,7 +42,7 @@ impl<'s> Compiler<'s> {
             attributes: Vec::new(),
             any_attribute: false,
             content: Content::Empty,
-            locals: HashMap::new(),
+            locals: FxHashMap::default(),
         };
         let mut particle = None;
         for child in node.children() {
@@ -75,7 +74,7 @@ impl<'s> Compiler<'s> {
         Ok(ct)
     }
 
-    pub(super) fn collect_locals(&self, p: PartIx, out: &mut HashMap<NameIx, ElemIx>) {
+    pub(super) fn collect_locals(&self, p: PartIx, out: &mut FxHashMap<NameIx, ElemIx>) {
         match &self.out.particle(p).term {
             Term::Element(e) => {
                 out.entry(self.out.element(*e).name).or_insert(*e);

@@ -7,9 +7,9 @@
 //! amount under each category (and category and rate) it belongs to, and lets each
 //! breakdown look its sums up.
 
-use std::collections::{HashMap, HashSet};
-
 use rust_decimal::Decimal;
+
+use crate::fxhash::{FxHashMap, FxHashSet};
 
 /// An XPath `sum()` over values cast with `xs:decimal`. A value that is not a decimal
 /// (where XPath would stop with a cast error) poisons the sum: the rules that read it
@@ -69,19 +69,37 @@ impl Sums {
 /// Every sum of one document, keyed by category code and by (category code, rate).
 #[derive(Debug, Default)]
 pub(crate) struct Breakdown {
-    by_category: HashMap<String, Sums>,
-    by_rate: HashMap<(String, Decimal), Sums>,
+    by_category: FxHashMap<String, Sums>,
+    /// Category -> rate -> sums: nested so that lookups and updates borrow the
+    /// category `&str` instead of building an owned key each time.
+    by_rate: FxHashMap<String, FxHashMap<Decimal, Sums>>,
 }
 
 /// The distinct values of a node's categories or rates: XPath selects a line once per
 /// query however many of its tax categories match, so duplicates must not add twice.
-fn distinct<T: Eq + std::hash::Hash + Clone>(values: &[T]) -> Vec<T> {
-    let mut seen = HashSet::new();
-    values
-        .iter()
-        .filter(|v| seen.insert((*v).clone()))
-        .cloned()
-        .collect()
+/// A node has one or two, so a linear scan; a set beyond a handful keeps
+/// pathological documents linear.
+fn distinct<T: Eq + std::hash::Hash>(values: &[T]) -> Vec<&T> {
+    if values.len() <= 8 {
+        let mut out: Vec<&T> = Vec::with_capacity(values.len());
+        for v in values {
+            if !out.contains(&v) {
+                out.push(v);
+            }
+        }
+        out
+    } else {
+        let mut seen = FxHashSet::default();
+        values.iter().filter(|v| seen.insert(*v)).collect()
+    }
+}
+
+/// The entry of `key` in a map keyed by `String`, allocating the key only when new.
+fn entry<'m, V: Default>(map: &'m mut FxHashMap<String, V>, key: &str) -> &'m mut V {
+    if !map.contains_key(key) {
+        map.insert(key.to_string(), V::default());
+    }
+    map.get_mut(key).expect("inserted above")
 }
 
 impl Breakdown {
@@ -93,7 +111,8 @@ impl Breakdown {
     /// The sums of a category at one rate (rates compare as decimals: 5.5 = 5.50).
     pub fn rate(&self, category: &str, rate: Decimal) -> Sums {
         self.by_rate
-            .get(&(category.to_string(), rate))
+            .get(category)
+            .and_then(|rates| rates.get(&rate))
             .copied()
             .unwrap_or_default()
     }
@@ -105,12 +124,14 @@ impl Breakdown {
         rates: &[Decimal],
         mut update: impl FnMut(&mut Sums),
     ) {
-        let categories = distinct(categories);
         let rates = distinct(rates);
-        for category in &categories {
-            update(self.by_category.entry(category.clone()).or_default());
-            for rate in &rates {
-                update(self.by_rate.entry((category.clone(), *rate)).or_default());
+        for category in distinct(categories) {
+            update(entry(&mut self.by_category, category));
+            if !rates.is_empty() {
+                let by_rate = entry(&mut self.by_rate, category);
+                for rate in &rates {
+                    update(by_rate.entry(**rate).or_default());
+                }
             }
         }
     }

@@ -78,6 +78,19 @@ impl FrSink<'_, '_> {
             self.fail(assertion, at, message);
         }
     }
+
+    /// [`FrSink::check`] with a message built only when the assertion fails.
+    pub fn check_with(
+        &mut self,
+        assertion: &'static Assertion,
+        holds: bool,
+        at: Node<'_>,
+        message: impl FnOnce() -> String,
+    ) {
+        if !holds {
+            self.fail(assertion, at, &message());
+        }
+    }
 }
 
 /// The official stylesheet would stop here with a dynamic error: which assertion, at

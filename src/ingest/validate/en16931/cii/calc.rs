@@ -166,12 +166,9 @@ fn document_totals(doc: &Doc<'_>, totals: Node<'_>, sink: &mut Sink<'_>) {
                 Err(()) => false,
             }
         };
-        sink.check(
-            rule,
-            holds,
-            totals,
-            &format!("ram:{total_name} differs from the sum of the document-level {what}"),
-        );
+        sink.check_with(rule, holds, totals, || {
+            format!("ram:{total_name} differs from the sum of the document-level {what}")
+        });
     }
 
     // BR-CO-13: four alternatives on the first occurrences.
@@ -361,12 +358,9 @@ fn br_co_21_to_24(context: AllowanceCharge, indicator: Node<'_>, sink: &mut Sink
         AllowanceCharge::LineCharge => (&BR_CO_24, "invoice line charge"),
     };
     let has = |local: &str| parent.child(Namespace::RAM, local).is_some();
-    sink.check(
-        rule,
-        has("Reason") || has("ReasonCode"),
-        parent,
-        &format!("the {what} has neither a reason (ram:Reason) nor a reason code (ram:ReasonCode)"),
-    );
+    sink.check_with(rule, has("Reason") || has("ReasonCode"), parent, || {
+        format!("the {what} has neither a reason (ram:Reason) nor a reason code (ram:ReasonCode)")
+    });
 }
 
 /// BR-CO-19 / BR-CO-20: a header or line billing period has a start or an end (a
@@ -381,11 +375,15 @@ fn br_co_19_20(period: Node<'_>, sink: &mut Sink<'_>) {
         return;
     };
     let has = |local: &str| period.child(Namespace::RAM, local).is_some();
-    sink.check(
+    sink.check_with(
         rule,
         has("StartDateTime") || has("EndDateTime"),
         period,
-        &format!("the {what} has neither a start (ram:StartDateTime) nor an end (ram:EndDateTime)"),
+        || {
+            format!(
+                "the {what} has neither a start (ram:StartDateTime) nor an end (ram:EndDateTime)"
+            )
+        },
     );
 }
 
@@ -393,11 +391,11 @@ fn br_co_19_20(period: Node<'_>, sink: &mut Sink<'_>) {
 /// two characters are a country prefix.
 fn br_co_09(id: Node<'_>, sink: &mut Sink<'_>) {
     let prefix: String = id.text().chars().take(2).collect();
-    sink.check(
+    sink.check_with(
         &BR_CO_09,
         VAT_PREFIXES.contains(&prefix.as_str()),
         id,
-        &format!("the VAT identifier does not start with a country code: prefix {prefix:?}"),
+        || format!("the VAT identifier does not start with a country code: prefix {prefix:?}"),
     );
 }
 

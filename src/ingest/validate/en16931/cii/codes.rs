@@ -49,8 +49,9 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut Sink<'_>) {
 
 /// Checks `value` against `list` with the official token test.
 fn member(rule: &'static Rule, list: &CodeList, value: &str, at: Node<'_>, sink: &mut Sink<'_>) {
-    let message = format!("{value:?} is not a {} code", list.name);
-    sink.check(rule, list.has(value), at, &message);
+    sink.check_with(rule, list.has(value), at, || {
+        format!("{value:?} is not a {} code", list.name)
+    });
 }
 
 /// Checks an attribute against `list` when it is present (`[@attr]` contexts).
@@ -62,8 +63,9 @@ fn attribute(
     sink: &mut Sink<'_>,
 ) {
     if let Some(value) = node.attr(name) {
-        let message = format!("@{name} {value:?} is not a {} code", list.name);
-        sink.check(rule, list.has(value), node, &message);
+        sink.check_with(rule, list.has(value), node, || {
+            format!("@{name} {value:?} is not a {} code", list.name)
+        });
     }
 }
 
@@ -132,15 +134,17 @@ fn element(node: Node<'_>, sink: &mut Sink<'_>) {
             }
         }
         "ExemptionReasonCode" => {
-            let message = format!("{text:?} is not a {} code", VATEX.name);
-            sink.check(&BR_CL_22, VATEX.has_upper(text), node, &message);
+            sink.check_with(&BR_CL_22, VATEX.has_upper(text), node, || {
+                format!("{text:?} is not a {} code", VATEX.name)
+            });
         }
         "BasisQuantity" | "BilledQuantity" => attribute(&BR_CL_23, &UNITS, node, "unitCode", sink),
         "AttachmentBinaryObject" => {
             // Compared exactly, without trimming.
             if let Some(mime) = node.attr("mimeCode") {
-                let message = format!("@mimeCode {mime:?} is not an allowed MIME code");
-                sink.check(&BR_CL_24, MIME_CODES.contains(mime), node, &message);
+                sink.check_with(&BR_CL_24, MIME_CODES.contains(mime), node, || {
+                    format!("@mimeCode {mime:?} is not an allowed MIME code")
+                });
             }
         }
         "URIID" if parent_is(node, Namespace::RAM, "URIUniversalCommunication") => {

@@ -76,29 +76,30 @@ fn allowance_or_charge(indicator: Node<'_>, checks: &Checks, sink: &mut Sink<'_>
     };
     let what = checks.what;
     let has = |local: &str| parent.child(Namespace::RAM, local).is_some();
-    sink.check(
-        checks.amount,
-        has("ActualAmount"),
-        parent,
-        &format!("the {what} has no amount (ram:ActualAmount)"),
-    );
+    sink.check_with(checks.amount, has("ActualAmount"), parent, || {
+        format!("the {what} has no amount (ram:ActualAmount)")
+    });
     if let Some(rule) = checks.category {
         let category = parent
             .children_named(Namespace::RAM, "CategoryTradeTax")
             .filter(|t| is_vat(*t))
             .any(|t| t.child(Namespace::RAM, "CategoryCode").is_some());
-        sink.check(
-            rule,
-            category,
-            parent,
-            &format!("the {what} has no VAT category code (CategoryTradeTax/ram:CategoryCode with type code VAT)"),
-        );
+        let message = || {
+            format!(
+                "the {what} has no VAT category code (CategoryTradeTax/ram:CategoryCode with type code VAT)"
+            )
+        };
+        sink.check_with(rule, category, parent, message);
     }
-    sink.check(
+    sink.check_with(
         checks.reason,
         has("Reason") || has("ReasonCode"),
         parent,
-        &format!("the {what} has neither a reason (ram:Reason) nor a reason code (ram:ReasonCode)"),
+        || {
+            format!(
+                "the {what} has neither a reason (ram:Reason) nor a reason code (ram:ReasonCode)"
+            )
+        },
     );
 }
 

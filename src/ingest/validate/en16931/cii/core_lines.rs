@@ -153,16 +153,13 @@ fn period(rule: &'static Rule, what: &str, period: Node<'_>, sink: &mut Sink<'_>
     };
     let (starts, ends) = (dates_102(start), dates_102(end));
     let holds = ends.iter().any(|e| starts.iter().any(|s| e >= s));
-    sink.check(
-        rule,
-        holds,
-        period,
-        &format!(
+    sink.check_with(rule, holds, period, || {
+        format!(
             "the {what} ends ({}) before it starts ({}), or a date is not in format 102",
             ends.first().copied().unwrap_or("?"),
             starts.first().copied().unwrap_or("?"),
-        ),
-    );
+        )
+    });
 }
 
 /// The text of each `udt:DateTimeString` with `format="102"` under `at`.

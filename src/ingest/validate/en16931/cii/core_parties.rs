@@ -102,11 +102,16 @@ fn root_rules(doc: &Doc<'_>, sink: &mut Sink<'_>) {
         let scheme = first
             .and_then(|c| c.child(Namespace::RAM, "URIID"))
             .and_then(|u| u.attr("schemeID"));
-        sink.check(
+        let message = || {
+            format!(
+                "the {what} electronic address (URIUniversalCommunication/ram:URIID) has no schemeID attribute"
+            )
+        };
+        sink.check_with(
             rule,
             first.is_none() || scheme.is_some_and(nb),
             doc.root,
-            &format!("the {what} electronic address (URIUniversalCommunication/ram:URIID) has no schemeID attribute"),
+            message,
         );
     }
 }

@@ -120,12 +120,9 @@ fn document_totals(doc: &Doc<'_>, totals: Node<'_>, sink: &mut Sink<'_>) {
             .is_ok_and(|total| stated == r2(total)),
             Err(()) => false,
         };
-        sink.check(
-            rule,
-            holds,
-            totals,
-            &format!("cbc:{total_name} differs from the sum of the document-level {what}"),
-        );
+        sink.check_with(rule, holds, totals, || {
+            format!("cbc:{total_name} differs from the sum of the document-level {what}")
+        });
     }
 
     // BR-CO-13: BT-109 = BT-106 − BT-107 + BT-108.
@@ -215,7 +212,7 @@ fn br_co_15(root: Node<'_>, sink: &mut Sink<'_>) {
             Ok::<bool, ()>(with_vat == r2(without_vat + vat))
         })()
         .unwrap_or(false);
-    let message = if in_currency.len() == 1 {
+    sink.check_with(&BR_CO_15, holds, root, || if in_currency.len() == 1 {
         "the total with VAT (BT-112) differs from total without VAT (BT-109) + total VAT (BT-110)"
             .to_string()
     } else {
@@ -223,8 +220,7 @@ fn br_co_15(root: Node<'_>, sink: &mut Sink<'_>) {
             "expected exactly one cac:TaxTotal/cbc:TaxAmount in the invoice currency {currency:?}, found {}",
             in_currency.len()
         )
-    };
-    sink.check(&BR_CO_15, holds, root, &message);
+    });
 }
 
 /// BR-CO-17 on each VAT breakdown: |BT-117| ≈ r2(|BT-116| × rate / 100), strictly
@@ -286,11 +282,16 @@ fn br_co_21_to_24(context: AllowanceCharge, node: Node<'_>, sink: &mut Sink<'_>)
         AllowanceCharge::LineCharge => (&BR_CO_24, "invoice line charge"),
     };
     let has = |local: &str| node.child(Namespace::CBC, local).is_some();
-    sink.check(
+    let message = || {
+        format!(
+            "the {what} has neither a reason (cbc:AllowanceChargeReason) nor a reason code (cbc:AllowanceChargeReasonCode)"
+        )
+    };
+    sink.check_with(
         rule,
         has("AllowanceChargeReason") || has("AllowanceChargeReasonCode"),
         node,
-        &format!("the {what} has neither a reason (cbc:AllowanceChargeReason) nor a reason code (cbc:AllowanceChargeReasonCode)"),
+        message,
     );
 }
 
@@ -325,11 +326,16 @@ fn br_co_09(scheme: Node<'_>, sink: &mut Sink<'_>) {
         .map(|id| id.text().chars().take(2).collect())
         .unwrap_or_default();
     // More than one CompanyID is an XPath type error: counted as a failure.
-    sink.check(
+    let message = || {
+        format!(
+            "the VAT identifier (cbc:CompanyID) does not start with a country code: prefix {prefix:?}"
+        )
+    };
+    sink.check_with(
         &BR_CO_09,
         ids.len() <= 1 && VAT_PREFIXES.contains(prefix.as_str()),
         scheme,
-        &format!("the VAT identifier (cbc:CompanyID) does not start with a country code: prefix {prefix:?}"),
+        message,
     );
 }
 

@@ -67,8 +67,9 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut Sink<'_>) {
 
 /// Checks `value` against `list` with the official token test.
 fn member(rule: &'static Rule, list: &CodeList, value: &str, at: Node<'_>, sink: &mut Sink<'_>) {
-    let message = format!("{value:?} is not a {} code", list.name);
-    sink.check(rule, list.has(value), at, &message);
+    sink.check_with(rule, list.has(value), at, || {
+        format!("{value:?} is not a {} code", list.name)
+    });
 }
 
 /// Checks an attribute against `list` when it is present (`[@attr]` contexts).
@@ -80,8 +81,9 @@ fn attribute(
     sink: &mut Sink<'_>,
 ) {
     if let Some(value) = node.attr(name) {
-        let message = format!("@{name} {value:?} is not a {} code", list.name);
-        sink.check(rule, list.has(value), node, &message);
+        sink.check_with(rule, list.has(value), node, || {
+            format!("@{name} {value:?} is not a {} code", list.name)
+        });
     }
 }
 
@@ -97,8 +99,9 @@ fn element(doc: &Doc<'_>, node: Node<'_>, sink: &mut Sink<'_>) {
         _ if AMOUNTS.contains(&name) => {
             // A missing attribute is the empty string, which no list contains.
             let value = node.attr("currencyID").unwrap_or("");
-            let message = format!("@currencyID {value:?} is not an {} code", CURRENCIES.name);
-            sink.check(&BR_CL_03, CURRENCIES.has(value), node, &message);
+            sink.check_with(&BR_CL_03, CURRENCIES.has(value), node, || {
+                format!("@currencyID {value:?} is not an {} code", CURRENCIES.name)
+            });
         }
         "DocumentCurrencyCode" => member(&BR_CL_04, &CURRENCIES, node.text(), node, sink),
         "TaxCurrencyCode" => member(&BR_CL_05, &CURRENCIES, node.text(), node, sink),
@@ -136,8 +139,9 @@ fn element(doc: &Doc<'_>, node: Node<'_>, sink: &mut Sink<'_>) {
             }
         }
         "TaxExemptionReasonCode" => {
-            let message = format!("{:?} is not a {} code", node.text(), VATEX.name);
-            sink.check(&BR_CL_22, VATEX.has_upper(node.text()), node, &message);
+            sink.check_with(&BR_CL_22, VATEX.has_upper(node.text()), node, || {
+                format!("{:?} is not a {} code", node.text(), VATEX.name)
+            });
         }
         "InvoicedQuantity" | "BaseQuantity" | "CreditedQuantity" => {
             attribute(&BR_CL_23, &UNITS, node, "unitCode", sink)
@@ -145,8 +149,9 @@ fn element(doc: &Doc<'_>, node: Node<'_>, sink: &mut Sink<'_>) {
         "EmbeddedDocumentBinaryObject" => {
             // Compared exactly, without trimming.
             if let Some(mime) = node.attr("mimeCode") {
-                let message = format!("@mimeCode {mime:?} is not an allowed MIME code");
-                sink.check(&BR_CL_24, MIME_CODES.contains(mime), node, &message);
+                sink.check_with(&BR_CL_24, MIME_CODES.contains(mime), node, || {
+                    format!("@mimeCode {mime:?} is not an allowed MIME code")
+                });
             }
         }
         "EndpointID" => attribute(&BR_CL_25, &EAS, node, "schemeID", sink),
@@ -180,8 +185,9 @@ fn identifier(node: Node<'_>, sink: &mut Sink<'_>) {
                     a.is(Namespace::CAC, "AccountingSupplierParty")
                         || a.is(Namespace::CAC, "PayeeParty")
                 });
-            let message = format!("@schemeID {scheme:?} is not an {} code", ICD.name);
-            sink.check(&BR_CL_10, ICD.has(scheme) || sepa, node, &message);
+            sink.check_with(&BR_CL_10, ICD.has(scheme) || sepa, node, || {
+                format!("@schemeID {scheme:?} is not an {} code", ICD.name)
+            });
         }
         "StandardItemIdentification" => attribute(&BR_CL_21, &ICD, node, "schemeID", sink),
         "DeliveryLocation" => attribute(&BR_CL_26, &ICD, node, "schemeID", sink),
@@ -203,16 +209,12 @@ fn note(node: Node<'_>, sink: &mut Sink<'_>) {
     // `substring-before(…, '#')` is empty when no second '#' follows.
     let subject = after.split_once('#').map_or("", |(s, _)| s);
     if subject.chars().count() == 3 {
-        let message = format!(
-            "the note subject code {subject:?} is not a {} code",
-            TEXT_SUBJECTS_UBL.name
-        );
-        sink.check(
-            &BR_CL_08,
-            TEXT_SUBJECTS_UBL.contains(subject),
-            node,
-            &message,
-        );
+        sink.check_with(&BR_CL_08, TEXT_SUBJECTS_UBL.contains(subject), node, || {
+            format!(
+                "the note subject code {subject:?} is not a {} code",
+                TEXT_SUBJECTS_UBL.name
+            )
+        });
     }
 }
 

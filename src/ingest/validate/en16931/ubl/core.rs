@@ -109,12 +109,9 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut Sink<'_>) {
     );
     let has_line = root.child(Namespace::CAC, "InvoiceLine").is_some()
         || root.child(Namespace::CAC, "CreditNoteLine").is_some();
-    sink.check(
-        &BR_16,
-        has_line,
-        root,
-        &format!("the document has no line (cac:{})", doc.line_name),
-    );
+    sink.check_with(&BR_16, has_line, root, || {
+        format!("the document has no line (cac:{})", doc.line_name)
+    });
 
     for node in doc.elements() {
         if matches_pattern(node, "PostalAddress", &["Party", "AccountingSupplierParty"]) {

@@ -77,29 +77,32 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut Sink<'_>) {
 fn allowance_or_charge(node: Node<'_>, checks: &Checks, sink: &mut Sink<'_>) {
     let what = checks.what;
     let has = |local: &str| node.child(Namespace::CBC, local).is_some();
-    sink.check(
-        checks.amount,
-        has("Amount"),
-        node,
-        &format!("the {what} has no amount (cbc:Amount)"),
-    );
+    sink.check_with(checks.amount, has("Amount"), node, || {
+        format!("the {what} has no amount (cbc:Amount)")
+    });
     if let Some(rule) = checks.category {
-        sink.check(
+        let message = || {
+            format!(
+                "the {what} has no VAT category code (cac:TaxCategory/cbc:ID with tax scheme VAT)"
+            )
+        };
+        sink.check_with(
             rule,
             vat_categories(node).any(|c| c.child(Namespace::CBC, "ID").is_some()),
             node,
-            &format!(
-                "the {what} has no VAT category code (cac:TaxCategory/cbc:ID with tax scheme VAT)"
-            ),
+            message,
         );
     }
-    sink.check(
+    let message = || {
+        format!(
+            "the {what} has neither a reason (cbc:AllowanceChargeReason) nor a reason code (cbc:AllowanceChargeReasonCode)"
+        )
+    };
+    sink.check_with(
         checks.reason,
         has("AllowanceChargeReason") || has("AllowanceChargeReasonCode"),
         node,
-        &format!(
-            "the {what} has neither a reason (cbc:AllowanceChargeReason) nor a reason code (cbc:AllowanceChargeReasonCode)"
-        ),
+        message,
     );
 }
 

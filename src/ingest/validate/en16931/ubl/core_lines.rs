@@ -149,14 +149,11 @@ fn period(
         return;
     };
     let holds = matches!((date(start.text()), date(end.text())), (Some(s), Some(e)) if e >= s);
-    sink.check(
-        rule,
-        holds,
-        period,
-        &format!(
+    sink.check_with(rule, holds, period, || {
+        format!(
             "the {what} ends ({}) before it starts ({}), or a date is not valid",
             end.text().trim(),
             start.text().trim()
-        ),
-    );
+        )
+    });
 }

@@ -18,7 +18,7 @@ mod tests;
 mod vat;
 
 use super::AllowanceCharge;
-use crate::ingest::validate::xpath::{boolean, normalize_space};
+use crate::ingest::validate::xpath::{boolean, is_vat_id};
 use crate::ingest::validate::{Rule, Sink};
 use crate::xml::{Namespace, Node};
 
@@ -132,7 +132,7 @@ pub(crate) fn has_vat_scheme(node: Node<'_>) -> bool {
         .any(|scheme| {
             scheme
                 .child(Namespace::CBC, "ID")
-                .is_some_and(|id| normalize_space(&id.text().to_uppercase()) == "VAT")
+                .is_some_and(|id| is_vat_id(id.text()))
         })
 }
 

@@ -292,12 +292,9 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
                     "a positive number of at most 4 digits with at most 2 decimals",
                 ),
             };
-            sink.check(
-                assertion,
-                holds,
-                node,
-                &format!("the {what} '{value}' is not {expected}"),
-            );
+            sink.check_with(assertion, holds, node, || {
+                format!("the {what} '{value}' is not {expected}")
+            });
         }
     }
 }

@@ -40,14 +40,17 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) -> Result<(), Abor
     let root = doc.root;
     if let Some(context) = doc.context {
         let profile = doc.profile.map(|p| p.text());
-        sink.check(
+        let message = || {
+            format!(
+                "the cadre de facturation (BusinessProcessSpecifiedDocumentContextParameter/ram:ID) is {}; it must be one of B1, S1, M1, B2, S2, M2, S3, B4, S4, M4, S5, S6, B7, S7, B8, S8, M8, B9, S9, M9",
+                profile.map_or("missing".to_string(), |p| format!("'{p}'"))
+            )
+        };
+        sink.check_with(
             &CADRE,
             profile.is_some_and(|p| CADRES.contains(&p)),
             context,
-            &format!(
-                "the cadre de facturation (BusinessProcessSpecifiedDocumentContextParameter/ram:ID) is {}; it must be one of B1, S1, M1, B2, S2, M2, S3, B4, S4, M4, S5, S6, B7, S7, B8, S8, M8, B9, S9, M9",
-                profile.map_or("missing".to_string(), |p| format!("'{p}'"))
-            ),
+            message,
         );
     }
 
@@ -60,25 +63,27 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) -> Result<(), Abor
             .child(Namespace::RAM, "Name")
             .map(|n| normalize_space(&string_value(n)))
             .unwrap_or_default();
-        sink.check(
+        let message = || {
+            format!(
+                "the attachment description '{name}' is not one of the listed codes (RIB, LISIBLE, PJA, BON_COMMANDE …)"
+            )
+        };
+        sink.check_with(
             &ATTACHMENT_CODE,
             name.is_empty() || ATTACH.contains(&name.as_str()),
             *document,
-            &format!("the attachment description '{name}' is not one of the listed codes (RIB, LISIBLE, PJA, BON_COMMANDE …)"),
+            message,
         );
     }
     let readable = attachments
         .iter()
         .filter(|d| has_child_text(**d, "Name", "LISIBLE"))
         .count();
-    sink.check(
-        &ONE_READABLE,
-        readable <= 1,
-        root,
-        &format!(
+    sink.check_with(&ONE_READABLE, readable <= 1, root, || {
+        format!(
             "{readable} attachments are named LISIBLE; at most one readable rendering is allowed"
-        ),
-    );
+        )
+    });
 
     if let Some(agreement) = doc.agreement {
         references(
@@ -124,23 +129,20 @@ fn references(
             .collect()
     };
     let (afl_docs, avv_docs) = (of("AFL"), of("AVV"));
-    sink.check(
+    sink.check_with(
         once,
         afl_docs.len() <= 1 && avv_docs.len() <= 1,
         parent,
-        &format!("the {what} references AFL or AVV more than once"),
+        || format!("the {what} references AFL or AVV more than once"),
     );
     for (assertion, docs, scheme) in [(afl, &afl_docs, "AFL"), (avv, &avv_docs, "AVV")] {
         for id in docs
             .iter()
             .flat_map(|d| d.children_named(Namespace::RAM, "IssuerAssignedID"))
         {
-            sink.check(
-                assertion,
-                nb(&string_value(id)),
-                id,
-                &format!("the {what} reference with type {scheme} is blank"),
-            );
+            sink.check_with(assertion, nb(&string_value(id)), id, || {
+                format!("the {what} reference with type {scheme} is blank")
+            });
         }
     }
 }
@@ -226,7 +228,13 @@ fn conditions(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) -> Result<(), Abort> {
 
     let preceding = at(doc.settlement, &[ram("InvoiceReferencedDocument")]);
     if doc.type_in(&["384", "471", "472", "473"]) {
-        sink.check(&CORRECTIVE_REF, preceding.len() == 1, root, &format!("a corrective invoice needs exactly one preceding invoice reference (ram:InvoiceReferencedDocument); it has {}", preceding.len()));
+        let message = || {
+            format!(
+                "a corrective invoice needs exactly one preceding invoice reference (ram:InvoiceReferencedDocument); it has {}",
+                preceding.len()
+            )
+        };
+        sink.check_with(&CORRECTIVE_REF, preceding.len() == 1, root, message);
     }
 
     if doc.type_in(&["261", "381", "396", "502", "503"]) {
@@ -263,11 +271,11 @@ fn conditions(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) -> Result<(), Abort> {
         let issue_present =
             !at(doc.document, &[ram("IssueDateTime"), udt("DateTimeString")]).is_empty();
         let exempt = doc.type_in(&["386", "500", "503"]) || doc.profile_in(&["B2", "S2", "M2"]);
-        sink.check(
+        sink.check_with(
             &DUE_DATE,
             exempt || (issue_present && due >= issue),
             root,
-            &format!("the due date {due} is before the issue date {issue}"),
+            || format!("the due date {due} is before the issue date {issue}"),
         );
     }
 
@@ -312,11 +320,17 @@ fn conditions(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) -> Result<(), Abort> {
         let accounting_eur = doc
             .settlement
             .is_some_and(|s| has_child_text(s, "TaxCurrencyCode", "EUR"));
-        sink.check(
+        let message = || {
+            format!(
+                "the invoice currency is '{}': the VAT accounting currency (BT-6) must be EUR and the VAT total in EUR (BT-111) given",
+                currency.text()
+            )
+        };
+        sink.check_with(
             &EUR_VAT,
             accounting_eur && !string_of(eur_total).is_empty(),
             root,
-            &format!("the invoice currency is '{}': the VAT accounting currency (BT-6) must be EUR and the VAT total in EUR (BT-111) given", currency.text()),
+            message,
         );
     }
     Ok(())

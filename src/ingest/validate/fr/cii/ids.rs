@@ -219,33 +219,37 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
     for (len_rule, fmt_rule, from, path, what) in IDENTIFIERS {
         for node in nodes(doc, *from, path) {
             let value = string_value(node);
-            sink.check(
-                len_rule,
-                length(&value) <= 35,
-                node,
-                &format!(
+            sink.check_with(len_rule, length(&value) <= 35, node, || {
+                format!(
                     "the {what} '{value}' is longer than 35 characters ({})",
                     length(&value)
-                ),
-            );
-            sink.check(fmt_rule, idfmt(&value), node, &format!("the {what} '{value}' contains a character other than letters, digits, + - _ / (or a space)"));
+                )
+            });
+            let message = || {
+                format!(
+                    "the {what} '{value}' contains a character other than letters, digits, + - _ / (or a space)"
+                )
+            };
+            sink.check_with(fmt_rule, idfmt(&value), node, message);
         }
     }
     for (assertion, from, path, what) in DATES {
         for node in nodes(doc, *from, path) {
             let value = string_value(node);
-            sink.check(assertion, date_c(&value), node, &format!("the {what} '{value}' does not start with a valid date YYYYMMDD of the years 2000 to 2099"));
+            let message = || {
+                format!(
+                    "the {what} '{value}' does not start with a valid date YYYYMMDD of the years 2000 to 2099"
+                )
+            };
+            sink.check_with(assertion, date_c(&value), node, message);
         }
     }
     for (assertion, from, path, what) in TYPES {
         for node in nodes(doc, *from, path) {
             let value = string_value(node);
-            sink.check(
-                assertion,
-                DOCTYPES.contains(&value.as_ref()),
-                node,
-                &format!("the {what} '{value}' is not one the French reform admits"),
-            );
+            sink.check_with(assertion, DOCTYPES.contains(&value.as_ref()), node, || {
+                format!("the {what} '{value}' is not one the French reform admits")
+            });
         }
     }
 }

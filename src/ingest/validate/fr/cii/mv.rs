@@ -119,15 +119,12 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
             sink.check(&HAS_GROUP, !groups.is_empty(), transaction, "a multi-vendor invoice needs at least one top GROUP line (LineStatusReasonCode GROUP without ParentLineID)");
         }
         if cadre.bidirectional {
-            sink.check(
-                &TWO_GROUPS,
-                groups.len() == 2,
-                transaction,
-                &format!(
+            sink.check_with(&TWO_GROUPS, groups.len() == 2, transaction, || {
+                format!(
                     "a bidirectional invoice needs exactly two top GROUP lines; it has {}",
                     groups.len()
-                ),
-            );
+                )
+            });
             for (assertion, ids, whose) in [
                 (&SELLER_GROUP, &seller_ids, "seller"),
                 (&BUYER_GROUP, &buyer_ids, "buyer"),
@@ -136,7 +133,12 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
                     .iter()
                     .filter(|l| l.seller_ids.iter().any(|s| ids.contains(s)))
                     .count();
-                sink.check(assertion, count == 1, transaction, &format!("a bidirectional invoice needs exactly one top GROUP line whose seller legal id is the {whose}'s; it has {count}"));
+                let message = || {
+                    format!(
+                        "a bidirectional invoice needs exactly one top GROUP line whose seller legal id is the {whose}'s; it has {count}"
+                    )
+                };
+                sink.check_with(assertion, count == 1, transaction, message);
             }
         }
         unique_sub_invoice(doc, transaction, sink);
@@ -145,15 +147,25 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
         let raw = string_value(node);
         let value = normalize_space(&raw);
         if cadre.multi_vendor {
-            sink.check(
+            sink.check_with(
                 &MV_TYPE,
                 nb(&raw) && !MV_FORBIDDEN_TYPES.contains(&raw.as_ref()),
                 node,
-                &format!("a multi-vendor invoice cannot be self-billed: type code '{raw}'"),
+                || format!("a multi-vendor invoice cannot be self-billed: type code '{raw}'"),
             );
         }
         if cadre.bidirectional {
-            sink.check(&BD_TYPE, nb(&raw) && MV_FORBIDDEN_TYPES.contains(&value.as_str()), node, &format!("a bidirectional invoice must be self-billed (389, 261, 501, 500, 502, 471, 473): type code '{value}'"));
+            let message = || {
+                format!(
+                    "a bidirectional invoice must be self-billed (389, 261, 501, 500, 502, 471, 473): type code '{value}'"
+                )
+            };
+            sink.check_with(
+                &BD_TYPE,
+                nb(&raw) && MV_FORBIDDEN_TYPES.contains(&value.as_str()),
+                node,
+                message,
+            );
         }
     }
 
@@ -175,19 +187,30 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
             .map(|s| normalize_space(s))
             .unwrap_or_default();
         let parent_seller = normalize_space(parent_lines.seller(&line.parents).unwrap_or(""));
-        sink.check(
+        let message = || {
+            format!(
+                "the line seller legal id '{own_seller}' is missing or differs from its parent line's ('{parent_seller}')"
+            )
+        };
+        sink.check_with(
             &LINE_SELLER,
             nb(&own_seller) && (line.parents.is_empty() || own_seller == parent_seller),
             line.node,
-            &format!("the line seller legal id '{own_seller}' is missing or differs from its parent line's ('{parent_seller}')"),
+            message,
         );
         let afl: Vec<&str> = line.afl.iter().map(|n| n.text()).collect();
-        sink.check(
+        let message = || {
+            format!(
+                "the line sub-invoice number (AFL) {afl:?} is missing or differs from its parent line's {:?}",
+                line.parents
+            )
+        };
+        sink.check_with(
             &LINE_AFL,
             afl.first().is_some_and(|a| nb(a))
                 && (line.parents.is_empty() || parent_lines.shares_afl(&line.parents, &afl)),
             line.node,
-            &format!("the line sub-invoice number (AFL) {afl:?} is missing or differs from its parent line's {:?}", line.parents),
+            message,
         );
         if line.status_is("DETAIL") {
             let reason = line
@@ -200,11 +223,16 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
                 .map(|r| string_value(r).into_owned())
                 .unwrap_or_default();
             let afl = afl.first().copied().unwrap_or("");
-            sink.check(
+            let message = || {
+                format!(
+                    "the DETAIL line's VAT exemption reason '{reason}' does not start with #{afl}# (its sub-invoice number)"
+                )
+            };
+            sink.check_with(
                 &DETAIL_REASON,
                 nb(afl) && nb(&reason) && reason.starts_with(&format!("#{afl}#")),
                 line.node,
-                &format!("the DETAIL line's VAT exemption reason '{reason}' does not start with #{afl}# (its sub-invoice number)"),
+                message,
             );
         }
     }
@@ -254,11 +282,15 @@ fn group_line(
     {
         let currency = accounting.text();
         let vat = line_vat(line, Some(currency));
-        sink.check(
+        sink.check_with(
             &GROUP_VAT_ACCOUNTING,
             nb(currency) && vat.is_some_and(|v| nb(&string_value(v))),
             node,
-            &format!("the GROUP line has no VAT total in the VAT accounting currency '{currency}'"),
+            || {
+                format!(
+                    "the GROUP line has no VAT total in the VAT accounting currency '{currency}'"
+                )
+            },
         );
     }
     for document in sub_invoice_docs(node, "AFL") {
@@ -286,29 +318,54 @@ fn group_line(
         .collect();
     let net = number(line_sum(line, "LineTotalAmount").first().copied());
     let sum: f64 = amounts.iter().sum();
-    sink.check(&GROUP_AMOUNT, within(net, sum, 0.01 * amounts.len() as f64), node, &format!("the GROUP line net amount ({}) differs from the sum of its children's net amounts ({sum})", shown(net)));
+    let message = || {
+        format!(
+            "the GROUP line net amount ({}) differs from the sum of its children's net amounts ({sum})",
+            shown(net)
+        )
+    };
+    sink.check_with(
+        &GROUP_AMOUNT,
+        within(net, sum, 0.01 * amounts.len() as f64),
+        node,
+        message,
+    );
 
     // BR-FR-MV-09: VAT total = Σ VAT breakdown amounts of its sub-invoice.
     let sub_invoice = line.afl.first().map_or("", |a| a.text());
     let prefix = format!("#{sub_invoice}#");
     let breakdown = breakdowns.sum_for(sub_invoice);
     let line_vat = number(vat);
-    sink.check(&GROUP_VAT_SUM, within(line_vat, breakdown, 0.01), node, &format!("the GROUP line VAT total ({}) differs from the VAT breakdown amounts of sub-invoice {prefix} ({breakdown})", shown(line_vat)));
+    let message = || {
+        format!(
+            "the GROUP line VAT total ({}) differs from the VAT breakdown amounts of sub-invoice {prefix} ({breakdown})",
+            shown(line_vat)
+        )
+    };
+    sink.check_with(
+        &GROUP_VAT_SUM,
+        within(line_vat, breakdown, 0.01),
+        node,
+        message,
+    );
 
     // BR-FR-MV-10: total with VAT = net + VAT, when given.
     if let Some(total) = line_sum(line, "GrandTotalAmount").first().copied() {
         let details = children.iter().filter(|c| c.status_is("DETAIL")).count();
         let total_value = number(Some(total));
-        sink.check(
-            &GROUP_TOTAL,
-            nb(&string_value(total)) && within(total_value - net, line_vat, 0.01 * details as f64),
-            node,
-            &format!(
+        let message = || {
+            format!(
                 "the GROUP line total with VAT ({}) differs from its net amount ({}) plus VAT ({})",
                 shown(total_value),
                 shown(net),
                 shown(line_vat)
-            ),
+            )
+        };
+        sink.check_with(
+            &GROUP_TOTAL,
+            nb(&string_value(total)) && within(total_value - net, line_vat, 0.01 * details as f64),
+            node,
+            message,
         );
     }
 }
@@ -367,11 +424,16 @@ fn main_seller_number(
         let afl = line.afl.first().map(|a| normalize_space(a.text()));
         let is_bt1 = afl.as_deref() == Some(bt1);
         let not_bt1 = afl.as_deref().is_some_and(|a| a != bt1);
-        sink.check(
+        let message = || {
+            format!(
+                "{n} sub-invoices of the main seller carry the invoice number {bt1}; exactly one must"
+            )
+        };
+        sink.check_with(
             &MAIN_SELLER_NUMBER,
             n == 1 || (n == 0 && is_bt1) || (n > 1 && not_bt1),
             line.node,
-            &format!("{n} sub-invoices of the main seller carry the invoice number {bt1}; exactly one must"),
+            message,
         );
     }
 }
@@ -396,5 +458,10 @@ fn unique_sub_invoice(doc: &Doc<'_>, transaction: Node<'_>, sink: &mut FrSink<'_
         }
         seen.insert(node.text());
     }
-    sink.check(&UNIQUE_AFL, repeated.is_empty(), transaction, &format!("the sub-invoice numbers {repeated:?} of top GROUP lines are used by earlier identifiers"));
+    let message = || {
+        format!(
+            "the sub-invoice numbers {repeated:?} of top GROUP lines are used by earlier identifiers"
+        )
+    };
+    sink.check_with(&UNIQUE_AFL, repeated.is_empty(), transaction, message);
 }

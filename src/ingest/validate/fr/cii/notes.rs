@@ -30,29 +30,29 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
         ] {
             let count = doc.notes(code).len();
             if let Some(present) = present {
-                sink.check(
-                    present,
-                    count >= 1,
-                    document,
-                    &format!("no note with subject code {code} states {what}"),
-                );
+                sink.check_with(present, count >= 1, document, || {
+                    format!("no note with subject code {code} states {what}")
+                });
             }
-            sink.check(
-                once,
-                count <= 1,
-                document,
-                &format!("{count} notes have subject code {code}; at most one is allowed"),
-            );
+            sink.check_with(once, count <= 1, document, || {
+                format!("{count} notes have subject code {code}; at most one is allowed")
+            });
         }
         let bar_notes = doc.notes("BAR");
         for note in &bar_notes {
             let content = note.child(Namespace::RAM, "Content");
             let value = content.map(|c| c.text());
-            sink.check(
+            let message = || {
+                format!(
+                    "the BAR note value {} is not one of B2B, B2BINT, B2C, B2CINT, OUTOFSCOPE, ARCHIVEONLY",
+                    value.map_or("(missing)".to_string(), |v| format!("'{v}'"))
+                )
+            };
+            sink.check_with(
                 &BAR_VALUE,
                 value.is_some_and(|v| BAR_CII.contains(&v)),
                 *note,
-                &format!("the BAR note value {} is not one of B2B, B2BINT, B2C, B2CINT, OUTOFSCOPE, ARCHIVEONLY", value.map_or("(missing)".to_string(), |v| format!("'{v}'"))),
+                message,
             );
         }
         let treatments = bar_notes
@@ -62,12 +62,9 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
                     .any(|c| BAR_CII.contains(&normalize_space(c.text()).as_str()))
             })
             .count();
-        sink.check(
-            &BAR_ONCE,
-            treatments <= 1,
-            document,
-            &format!("{treatments} BAR notes give a treatment; at most one is allowed"),
-        );
+        sink.check_with(&BAR_ONCE, treatments <= 1, document, || {
+            format!("{treatments} BAR notes give a treatment; at most one is allowed")
+        });
     }
 
     let member = doc

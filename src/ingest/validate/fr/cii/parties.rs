@@ -257,9 +257,22 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) -> Result<(), Abor
                 for address in node.all(&[ram("URIUniversalCommunication"), ram("URIID")]) {
                     let value = string_value(address);
                     if address.attr("schemeID") == Some("0225") {
-                        sink.check(format, schemefmt(&value), address, &format!("the {} electronic address '{value}' (scheme 0225) contains a character other than letters, digits, + - _ .", party.what));
+                        let message = || {
+                            format!(
+                                "the {} electronic address '{value}' (scheme 0225) contains a character other than letters, digits, + - _ .",
+                                party.what
+                            )
+                        };
+                        sink.check_with(format, schemefmt(&value), address, message);
                     }
-                    sink.check(length_rule, length(&value) <= 125, address, &format!("the {} electronic address is {} characters long; at most 125 are allowed", party.what, length(&value)));
+                    let message = || {
+                        format!(
+                            "the {} electronic address is {} characters long; at most 125 are allowed",
+                            party.what,
+                            length(&value)
+                        )
+                    };
+                    sink.check_with(length_rule, length(&value) <= 125, address, message);
                 }
             }
         }
@@ -280,16 +293,18 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) -> Result<(), Abor
     ] {
         for id in with_scheme(at(doc.agreement, path), "0224") {
             let value = string_value(id);
-            sink.check(format, schemefmt(&value), id, &format!("the {what} routing identifier '{value}' (scheme 0224) contains a character other than letters, digits, + - _ ."));
-            sink.check(
-                length_rule,
-                length(&value) <= 100,
-                id,
-                &format!(
+            let message = || {
+                format!(
+                    "the {what} routing identifier '{value}' (scheme 0224) contains a character other than letters, digits, + - _ ."
+                )
+            };
+            sink.check_with(format, schemefmt(&value), id, message);
+            sink.check_with(length_rule, length(&value) <= 100, id, || {
+                format!(
                     "the {what} routing identifier is {} characters long; at most 100 are allowed",
                     length(&value)
-                ),
-            );
+                )
+            });
         }
     }
     walk(doc, sink);
@@ -331,12 +346,22 @@ fn siret(party_node: Node<'_>, party: &Party, sink: &mut FrSink<'_, '_>) -> Resu
     } else {
         sirens
     };
-    sink.check(
+    let message = || {
+        format!(
+            "the {} SIRET (scheme 0009) '{siret}' is not 14 digits starting with the party's SIREN{}",
+            party.what,
+            if candidates.is_empty() {
+                " (no SIREN with scheme 0002 is given)".to_string()
+            } else {
+                format!(" {candidates:?}")
+            }
+        )
+    };
+    sink.check_with(
         party.siret,
         siret_ok(&siret, &candidates),
         party_node,
-        &format!("the {} SIRET (scheme 0009) '{siret}' is not 14 digits starting with the party's SIREN{}", party.what,
-            if candidates.is_empty() { " (no SIREN with scheme 0002 is given)".to_string() } else { format!(" {candidates:?}") }),
+        message,
     );
     Ok(())
 }
@@ -354,20 +379,22 @@ fn walk(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
                 .is_some_and(|p| p.is(Namespace::RAM, "SpecifiedLegalOrganization"))
         {
             let value = string_value(node);
-            sink.check(&LEGAL_ID, siren_format(&value), node, &format!("the legal registration identifier '{value}' has scheme 0002 (SIREN) but is not nine digits"));
+            let message = || {
+                format!(
+                    "the legal registration identifier '{value}' has scheme 0002 (SIREN) but is not nine digits"
+                )
+            };
+            sink.check_with(&LEGAL_ID, siren_format(&value), node, message);
         } else if node.local_name() == "GlobalID"
             && matches!(node.attr("schemeID"), Some("0002" | "0231"))
         {
             let value = string_value(node);
-            sink.check(
-                &GLOBAL_ID,
-                siren_format(&value),
-                node,
-                &format!(
+            sink.check_with(&GLOBAL_ID, siren_format(&value), node, || {
+                format!(
                     "the global identifier '{value}' has scheme {} but is not nine digits",
                     node.attr("schemeID").unwrap_or_default()
-                ),
-            );
+                )
+            });
         }
         for party in PARTIES {
             if node.local_name() == party.pattern.last().map_or("", |p| p.1)
@@ -382,25 +409,22 @@ fn walk(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
             {
                 let ids: Vec<Node<'_>> = node.children_named(Namespace::RAM, "GlobalID").collect();
                 let (scheme, unique) = party.schemes;
-                sink.check(
+                sink.check_with(
                     scheme,
                     ids.iter().all(|id| id.attr("schemeID").is_some()),
                     node,
-                    &format!("a global identifier of the {} has no schemeID", party.what),
+                    || format!("a global identifier of the {} has no schemeID", party.what),
                 );
                 let mut seen: Vec<&str> = ids.iter().filter_map(|id| id.attr("schemeID")).collect();
                 let total = seen.len();
                 seen.sort_unstable();
                 seen.dedup();
-                sink.check(
-                    unique,
-                    seen.len() == total,
-                    node,
-                    &format!(
+                sink.check_with(unique, seen.len() == total, node, || {
+                    format!(
                         "the {} has several global identifiers with the same schemeID",
                         party.what
-                    ),
-                );
+                    )
+                });
             }
         }
     }
@@ -424,20 +448,36 @@ fn root_rules<'d>(doc: &Doc<'d>, sink: &mut FrSink<'_, '_>) {
         .map(|n| n.text().to_string())
     };
     let seller_siren = siren(seller);
-    sink.check(
+    let message = || {
+        format!(
+            "the seller SIREN (SpecifiedLegalOrganization/ram:ID, scheme 0002) is {}; nine digits are required",
+            seller_siren
+                .as_deref()
+                .map_or("missing".to_string(), |s| format!("'{s}'"))
+        )
+    };
+    sink.check_with(
         &SELLER_SIREN,
         seller_siren.as_deref().is_some_and(siren_format),
         root,
-        &format!("the seller SIREN (SpecifiedLegalOrganization/ram:ID, scheme 0002) is {}; nine digits are required", seller_siren.as_deref().map_or("missing".to_string(), |s| format!("'{s}'"))),
+        message,
     );
     let b2b = doc.b2b();
     if b2b {
         let buyer_siren = siren(buyer);
-        sink.check(
+        let message = || {
+            format!(
+                "the invoice is B2B but the buyer SIREN (SpecifiedLegalOrganization/ram:ID, scheme 0002) is {}; nine digits are required",
+                buyer_siren
+                    .as_deref()
+                    .map_or("missing".to_string(), |s| format!("'{s}'"))
+            )
+        };
+        sink.check_with(
             &BUYER_SIREN,
             buyer_siren.as_deref().is_some_and(|s| digits(s, 9)),
             root,
-            &format!("the invoice is B2B but the buyer SIREN (SpecifiedLegalOrganization/ram:ID, scheme 0002) is {}; nine digits are required", buyer_siren.as_deref().map_or("missing".to_string(), |s| format!("'{s}'"))),
+            message,
         );
     }
     let address = |party: Option<Node<'d>>| {

@@ -88,17 +88,17 @@ fn category(
     } else {
         format!("'{}'", codes.join(", "))
     };
-    sink.check(
+    sink.check_with(
         listed,
         codes.iter().any(|c| VAT_CATEGORIES.contains(c)) || (codes.is_empty() && may_omit),
         tax,
-        &format!("the {what} VAT category {shown} is not one of S, E, AE, K, G, O, Z"),
+        || format!("the {what} VAT category {shown} is not one of S, E, AE, K, G, O, Z"),
     );
-    sink.check(
+    sink.check_with(
         not_lm,
         !has_child_text(tax, "CategoryCode", "L") && !has_child_text(tax, "CategoryCode", "M"),
         tax,
-        &format!("the {what} VAT category {shown} (L: IGIC, M: IPSI) does not apply in France"),
+        || format!("the {what} VAT category {shown} (L: IGIC, M: IPSI) does not apply in France"),
     );
 }
 
@@ -108,10 +108,15 @@ fn rate(tax: Node<'_>, assertion: &'static Assertion, what: &str, sink: &mut FrS
         .child(Namespace::RAM, "RateApplicablePercent")
         .map(|r| string_value(r).into_owned())
         .unwrap_or_default();
-    sink.check(
+    let message = || {
+        format!(
+            "the {what} VAT rate '{value}' is not a French VAT rate written as listed (e.g. 20, 20.00, 5.5, 2.10)"
+        )
+    };
+    sink.check_with(
         assertion,
         value.is_empty() || VATRATES.contains(&value.as_str()),
         tax,
-        &format!("the {what} VAT rate '{value}' is not a French VAT rate written as listed (e.g. 20, 20.00, 5.5, 2.10)"),
+        message,
     );
 }

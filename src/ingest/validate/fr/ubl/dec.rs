@@ -168,12 +168,12 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
             for (path, assertion, what) in RATES {
                 if ends_with(node, path) {
                     let value = normalize_space(&string_value(node));
-                    sink.check(
-                        assertion,
-                        pct4_2p(&value),
-                        node,
-                        &format!("the {what} '{value}' is not a positive number of at most 4 digits with at most 2 decimals"),
-                    );
+                    let message = || {
+                        format!(
+                            "the {what} '{value}' is not a positive number of at most 4 digits with at most 2 decimals"
+                        )
+                    };
+                    sink.check_with(assertion, pct4_2p(&value), node, message);
                 }
             }
             let quantity = if doc.credit_note {
@@ -183,7 +183,12 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
             };
             if doc.at(node, &[cac("InvoiceLine"), cbc(quantity)]) {
                 let value = normalize_space(&string_value(node));
-                sink.check(&BT_129, dec19_4(&value), node, &format!("the invoiced quantity '{value}' is not a number of at most 19 digits with at most 4 decimals"));
+                let message = || {
+                    format!(
+                        "the invoiced quantity '{value}' is not a number of at most 19 digits with at most 4 decimals"
+                    )
+                };
+                sink.check_with(&BT_129, dec19_4(&value), node, message);
             }
             if doc.at(
                 node,
@@ -221,12 +226,12 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
             let value = base
                 .map(|b| normalize_space(&string_value(b)))
                 .unwrap_or_default();
-            sink.check(
-                &BT_149,
-                value.is_empty() || dec19_4(&value),
-                node,
-                &format!("the price base quantity '{value}' is not a number of at most 19 digits with at most 4 decimals"),
-            );
+            let message = || {
+                format!(
+                    "the price base quantity '{value}' is not a number of at most 19 digits with at most 4 decimals"
+                )
+            };
+            sink.check_with(&BT_149, value.is_empty() || dec19_4(&value), node, message);
             let amount = price_node.and_then(|p| p.child(Namespace::CBC, "PriceAmount"));
             price_value(node, amount, &BT_146, "net price", bidirectional, sink);
         }
@@ -235,14 +240,9 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
 
 fn amount(node: Node<'_>, assertion: &'static Assertion, what: &str, sink: &mut FrSink<'_, '_>) {
     let value = normalize_space(&string_value(node));
-    sink.check(
-        assertion,
-        dec19_2(&value),
-        node,
-        &format!(
-            "the {what} '{value}' is not a number of at most 19 digits with at most 2 decimals"
-        ),
-    );
+    sink.check_with(assertion, dec19_2(&value), node, || {
+        format!("the {what} '{value}' is not a number of at most 19 digits with at most 2 decimals")
+    });
 }
 
 /// PRICE of an optional value (empty passes); reported on `context`.
@@ -257,17 +257,20 @@ fn price_value(
     let value = value
         .map(|v| normalize_space(&string_value(v)))
         .unwrap_or_default();
-    sink.check(
-        assertion,
-        value.is_empty() || price(&value, bidirectional),
-        context,
-        &format!(
+    let message = || {
+        format!(
             "the {what} '{value}' is not a number of at most 19 digits with at most 6 decimals{}",
             if bidirectional {
                 ""
             } else {
                 ", and not negative"
             }
-        ),
+        )
+    };
+    sink.check_with(
+        assertion,
+        value.is_empty() || price(&value, bidirectional),
+        context,
+        message,
     );
 }

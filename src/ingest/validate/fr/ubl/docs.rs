@@ -38,14 +38,17 @@ assertions! {
 pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) -> Result<(), Abort> {
     let root = doc.root;
     let profile = doc.profile.map(|p| p.text());
-    sink.check(
+    let message = || {
+        format!(
+            "the cadre de facturation (cbc:ProfileID) is {}; it must be one of B1, S1, M1, B2, S2, M2, S3, B4, S4, M4, S5, S6, B7, S7, B8, S8, M8, B9, S9, M9",
+            profile.map_or("missing".to_string(), |p| format!("'{p}'"))
+        )
+    };
+    sink.check_with(
         &CADRE,
         profile.is_some_and(|p| CADRES.contains(&p)),
         root,
-        &format!(
-            "the cadre de facturation (cbc:ProfileID) is {}; it must be one of B1, S1, M1, B2, S2, M2, S3, B4, S4, M4, S5, S6, B7, S7, B8, S8, M8, B9, S9, M9",
-            profile.map_or("missing".to_string(), |p| format!("'{p}'"))
-        ),
+        message,
     );
 
     let readable = root
@@ -55,12 +58,12 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) -> Result<(), Abor
                 .any(|d| d.text() == "LISIBLE")
         })
         .count();
-    sink.check(
-        &ONE_READABLE,
-        readable <= 1,
-        root,
-        &format!("{readable} attachments are described as LISIBLE; at most one readable rendering is allowed"),
-    );
+    let message = || {
+        format!(
+            "{readable} attachments are described as LISIBLE; at most one readable rendering is allowed"
+        )
+    };
+    sink.check_with(&ONE_READABLE, readable <= 1, root, message);
 
     for node in doc.elements() {
         if node.is(Namespace::CAC, "AdditionalDocumentReference") {
@@ -98,11 +101,16 @@ fn attachment(node: Node<'_>, sink: &mut FrSink<'_, '_>) -> Result<(), Abort> {
     )?;
     if let Some(d) = description {
         let value = string_value(d);
-        sink.check(
+        let message = || {
+            format!(
+                "the attachment description '{value}' is not one of the listed codes (RIB, LISIBLE, PJA, BON_COMMANDE …)"
+            )
+        };
+        sink.check_with(
             &ATTACHMENT_CODE,
             ATTACH.contains(&value.as_ref()),
             node,
-            &format!("the attachment description '{value}' is not one of the listed codes (RIB, LISIBLE, PJA, BON_COMMANDE …)"),
+            message,
         );
     }
     Ok(())
@@ -120,20 +128,14 @@ fn references(
         children_with_attr(node, Namespace::CBC, "ID", "schemeID", "AFL").collect();
     let avv_ids: Vec<Node<'_>> =
         children_with_attr(node, Namespace::CBC, "ID", "schemeID", "AVV").collect();
-    sink.check(
-        once,
-        afl_ids.len() <= 1 && avv_ids.len() <= 1,
-        node,
-        &format!("the {what} reference has several AFL or AVV identifiers"),
-    );
+    sink.check_with(once, afl_ids.len() <= 1 && avv_ids.len() <= 1, node, || {
+        format!("the {what} reference has several AFL or AVV identifiers")
+    });
     for (assertion, ids, scheme) in [(afl, &afl_ids, "AFL"), (avv, &avv_ids, "AVV")] {
         for id in ids {
-            sink.check(
-                assertion,
-                nb(&string_value(*id)),
-                *id,
-                &format!("the {what} reference with scheme {scheme} is blank"),
-            );
+            sink.check_with(assertion, nb(&string_value(*id)), *id, || {
+                format!("the {what} reference with scheme {scheme} is blank")
+            });
         }
     }
 }
@@ -216,12 +218,12 @@ fn conditions(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) -> Result<(), Abort> {
         let count = root
             .children_named(Namespace::CAC, "BillingReference")
             .count();
-        sink.check(
-            &CORRECTIVE_REF,
-            count == 1,
-            root,
-            &format!("a corrective invoice needs exactly one preceding invoice reference (cac:BillingReference); it has {count}"),
-        );
+        let message = || {
+            format!(
+                "a corrective invoice needs exactly one preceding invoice reference (cac:BillingReference); it has {count}"
+            )
+        };
+        sink.check_with(&CORRECTIVE_REF, count == 1, root, message);
     }
 
     if doc.credit_note && doc.type_in(&["261", "381", "396", "502", "503"]) {
@@ -236,14 +238,16 @@ fn conditions(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) -> Result<(), Abort> {
             .child(Namespace::CBC, "IssueDate")
             .map(|d| string_value(d).into_owned());
         let exempt = doc.type_in(&["386", "500", "503"]) || doc.profile_in(&["B2", "S2", "M2"]);
-        sink.check(
+        sink.check_with(
             &DUE_DATE,
             exempt || issue.as_ref().is_some_and(|i| due.as_str() >= i.as_str()),
             root,
-            &format!(
-                "the due date {due} is before the issue date {}",
-                issue.unwrap_or_default()
-            ),
+            || {
+                format!(
+                    "the due date {due} is before the issue date {}",
+                    issue.unwrap_or_default()
+                )
+            },
         );
     }
 
@@ -304,14 +308,17 @@ fn conditions(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) -> Result<(), Abort> {
         let accounting_eur = root
             .children_named(Namespace::CBC, "TaxCurrencyCode")
             .any(|c| c.text() == "EUR");
-        sink.check(
+        let message = || {
+            format!(
+                "the invoice currency is '{}': the VAT accounting currency (BT-6) must be EUR and the VAT total in EUR (BT-111) given",
+                currency.text()
+            )
+        };
+        sink.check_with(
             &EUR_VAT,
             accounting_eur && !string_of(eur_total).is_empty(),
             root,
-            &format!(
-                "the invoice currency is '{}': the VAT accounting currency (BT-6) must be EUR and the VAT total in EUR (BT-111) given",
-                currency.text()
-            ),
+            message,
         );
     }
     Ok(())

@@ -109,14 +109,12 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
         for (assertion, path, what) in DATES {
             if doc.at(node, path) {
                 let value = string_value(node);
-                sink.check(
-                    assertion,
-                    date_u(&value),
-                    node,
-                    &format!(
+                let message = || {
+                    format!(
                         "the {what} '{value}' is not a valid date YYYY-MM-DD of the years 2000 to 2099"
-                    ),
-                );
+                    )
+                };
+                sink.check_with(assertion, date_u(&value), node, message);
             }
         }
         type_codes(doc, node, sink);
@@ -170,15 +168,12 @@ fn identifiers(doc: &Doc<'_>, node: Node<'_>, sink: &mut FrSink<'_, '_>) {
     };
     let value = string_value(node);
     if let Some(assertion) = len {
-        sink.check(
-            assertion,
-            length(&value) <= 35,
-            node,
-            &format!(
+        sink.check_with(assertion, length(&value) <= 35, node, || {
+            format!(
                 "the {what} '{value}' is longer than 35 characters ({})",
                 length(&value)
-            ),
-        );
+            )
+        });
     }
     let message = format!(
         "the {what} '{value}' contains a character other than letters, digits, + - _ / (or a space)"
@@ -219,10 +214,7 @@ fn type_codes(doc: &Doc<'_>, node: Node<'_>, sink: &mut FrSink<'_, '_>) {
         return;
     };
     let value = string_value(node);
-    sink.check(
-        assertion,
-        DOCTYPES.contains(&value.as_ref()),
-        node,
-        &format!("the {what} '{value}' is not one the French reform admits"),
-    );
+    sink.check_with(assertion, DOCTYPES.contains(&value.as_ref()), node, || {
+        format!("the {what} '{value}' is not one the French reform admits")
+    });
 }

@@ -146,15 +146,12 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
         sink.check(&HAS_GROUP, !groups.is_empty(), root, "a multi-vendor invoice needs at least one top GROUP line (sub-type GROUP without parent line)");
     }
     if cadre.bidirectional {
-        sink.check(
-            &TWO_GROUPS,
-            groups.len() == 2,
-            root,
-            &format!(
+        sink.check_with(&TWO_GROUPS, groups.len() == 2, root, || {
+            format!(
                 "a bidirectional invoice needs exactly two top GROUP lines; it has {}",
                 groups.len()
-            ),
-        );
+            )
+        });
         for (assertion, ids, whose) in [
             (&SELLER_GROUP, &seller_ids, "seller"),
             (&BUYER_GROUP, &buyer_ids, "buyer"),
@@ -163,7 +160,12 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
                 .iter()
                 .filter(|(line, _)| line.seller_ids.iter().any(|s| ids.contains(s)))
                 .count();
-            sink.check(assertion, count == 1, root, &format!("a bidirectional invoice needs exactly one top GROUP line whose seller legal id is the {whose}'s; it has {count}"));
+            let message = || {
+                format!(
+                    "a bidirectional invoice needs exactly one top GROUP line whose seller legal id is the {whose}'s; it has {count}"
+                )
+            };
+            sink.check_with(assertion, count == 1, root, message);
         }
     }
     type_code(doc, sink);
@@ -190,15 +192,17 @@ fn type_code(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
         let value = normalize_space(node.text());
         let listed = MV_FORBIDDEN_TYPES.contains(&value.as_str());
         if doc.cadre.multi_vendor {
-            sink.check(
-                &MV_TYPE,
-                !value.is_empty() && !listed,
-                node,
-                &format!("a multi-vendor invoice cannot be self-billed: type code '{value}'"),
-            );
+            sink.check_with(&MV_TYPE, !value.is_empty() && !listed, node, || {
+                format!("a multi-vendor invoice cannot be self-billed: type code '{value}'")
+            });
         }
         if doc.cadre.bidirectional {
-            sink.check(&BD_TYPE, !value.is_empty() && listed, node, &format!("a bidirectional invoice must be self-billed (389, 261, 501, 500, 502, 471, 473): type code '{value}'"));
+            let message = || {
+                format!(
+                    "a bidirectional invoice must be self-billed (389, 261, 501, 500, 502, 471, 473): type code '{value}'"
+                )
+            };
+            sink.check_with(&BD_TYPE, !value.is_empty() && listed, node, message);
         }
     }
 }
@@ -214,20 +218,31 @@ fn lines(index: &Index<'_, '_>, line: &Line<'_>, sink: &mut FrSink<'_, '_>) {
         .map(|s| normalize_space(s))
         .unwrap_or_default();
     let parent_seller = normalize_space(index.parents.seller(&line.parents).unwrap_or(""));
-    sink.check(
+    let message = || {
+        format!(
+            "the line seller legal id '{own_seller}' is missing or differs from its parent line's ('{parent_seller}')"
+        )
+    };
+    sink.check_with(
         &LINE_SELLER,
         nb(&own_seller) && (line.parents.is_empty() || own_seller == parent_seller),
         node,
-        &format!("the line seller legal id '{own_seller}' is missing or differs from its parent line's ('{parent_seller}')"),
+        message,
     );
 
     let afl: Vec<&str> = line.afl.iter().map(|n| n.text()).collect();
-    sink.check(
+    let message = || {
+        format!(
+            "the line sub-invoice number (AFL) {afl:?} is missing or differs from its parent line's {:?}",
+            line.parents
+        )
+    };
+    sink.check_with(
         &LINE_AFL,
         afl.first().is_some_and(|a| nb(a))
             && (line.parents.is_empty() || index.parents.shares_afl(&line.parents, &afl)),
         node,
-        &format!("the line sub-invoice number (AFL) {afl:?} is missing or differs from its parent line's {:?}", line.parents),
+        message,
     );
 
     if line.status_is("DETAIL") {
@@ -240,11 +255,16 @@ fn lines(index: &Index<'_, '_>, line: &Line<'_>, sink: &mut FrSink<'_, '_>) {
             .map(|r| string_value(r).into_owned())
             .unwrap_or_default();
         let afl = afl.first().copied().unwrap_or("");
-        sink.check(
+        let message = || {
+            format!(
+                "the DETAIL line's VAT exemption reason '{reason}' does not start with #{afl}# (its sub-invoice number)"
+            )
+        };
+        sink.check_with(
             &DETAIL_REASON,
             nb(afl) && nb(&reason) && reason.starts_with(&format!("#{afl}#")),
             node,
-            &format!("the DETAIL line's VAT exemption reason '{reason}' does not start with #{afl}# (its sub-invoice number)"),
+            message,
         );
     }
 }
@@ -293,11 +313,15 @@ fn group_line(index: &Index<'_, '_>, line: &Line<'_>, group: Node<'_>, sink: &mu
     {
         let currency = accounting.text();
         let vat = index.line_vat(line, Some(currency));
-        sink.check(
+        sink.check_with(
             &GROUP_VAT_ACCOUNTING,
             nb(currency) && vat.is_some_and(|v| nb(&string_value(v))),
             group,
-            &format!("the GROUP line has no VAT total in the VAT accounting currency '{currency}'"),
+            || {
+                format!(
+                    "the GROUP line has no VAT total in the VAT accounting currency '{currency}'"
+                )
+            },
         );
     }
     let afl = &line.afl;
@@ -322,14 +346,36 @@ fn group_line(index: &Index<'_, '_>, line: &Line<'_>, group: Node<'_>, sink: &mu
         .collect();
     let net = number(node.child(Namespace::CBC, "LineExtensionAmount"));
     let sum: f64 = amounts.iter().sum();
-    sink.check(&GROUP_AMOUNT, within(net, sum, 0.01 * amounts.len() as f64), group, &format!("the GROUP line net amount ({}) differs from the sum of its children's net amounts ({sum})", shown(net)));
+    let message = || {
+        format!(
+            "the GROUP line net amount ({}) differs from the sum of its children's net amounts ({sum})",
+            shown(net)
+        )
+    };
+    sink.check_with(
+        &GROUP_AMOUNT,
+        within(net, sum, 0.01 * amounts.len() as f64),
+        group,
+        message,
+    );
 
     // BR-FR-MV-09: VAT total = Σ VAT breakdown amounts of its sub-invoice.
     let sub_invoice = afl.first().map_or("", |a| a.text());
     let prefix = format!("#{sub_invoice}#");
     let breakdown = index.breakdowns.sum_for(sub_invoice);
     let line_vat = number(vat);
-    sink.check(&GROUP_VAT_SUM, within(line_vat, breakdown, 0.01), group, &format!("the GROUP line VAT total ({}) differs from the VAT breakdown amounts of sub-invoice {prefix} ({breakdown})", shown(line_vat)));
+    let message = || {
+        format!(
+            "the GROUP line VAT total ({}) differs from the VAT breakdown amounts of sub-invoice {prefix} ({breakdown})",
+            shown(line_vat)
+        )
+    };
+    sink.check_with(
+        &GROUP_VAT_SUM,
+        within(line_vat, breakdown, 0.01),
+        group,
+        message,
+    );
 
     // BR-FR-MV-10: total with VAT = net + VAT, when given.
     if let Some(total) = node.child(Namespace::CBC, "TaxInclusiveLineExtensionAmount") {
@@ -339,16 +385,19 @@ fn group_line(index: &Index<'_, '_>, line: &Line<'_>, group: Node<'_>, sink: &mu
             .filter(|c| c.status_is("DETAIL"))
             .count();
         let total_value = number(Some(total));
-        sink.check(
-            &GROUP_TOTAL,
-            nb(&string_value(total)) && within(total_value - net, line_vat, 0.01 * details as f64),
-            group,
-            &format!(
+        let message = || {
+            format!(
                 "the GROUP line total with VAT ({}) differs from its net amount ({}) plus VAT ({})",
                 shown(total_value),
                 shown(net),
                 shown(line_vat)
-            ),
+            )
+        };
+        sink.check_with(
+            &GROUP_TOTAL,
+            nb(&string_value(total)) && within(total_value - net, line_vat, 0.01 * details as f64),
+            group,
+            message,
         );
     }
 }
@@ -422,11 +471,16 @@ fn main_seller_number(
         let not_bt1 = afl
             .as_deref()
             .is_some_and(|a| doc.invoice_id.is_some() && a != bt1);
-        sink.check(
+        let message = || {
+            format!(
+                "{n} sub-invoices of the main seller carry the invoice number {bt1}; exactly one must"
+            )
+        };
+        sink.check_with(
             &MAIN_SELLER_NUMBER,
             n == 1 || (n == 0 && is_bt1) || (n > 1 && not_bt1),
             *group,
-            &format!("{n} sub-invoices of the main seller carry the invoice number {bt1}; exactly one must"),
+            message,
         );
     }
 }
@@ -444,12 +498,7 @@ fn unique_sub_invoice(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
             seen.insert(afl.text());
         }
     }
-    sink.check(
-        &UNIQUE_AFL,
-        repeated.is_empty(),
-        doc.root,
-        &format!(
-            "the sub-invoice numbers {repeated:?} of top GROUP lines are used by earlier lines"
-        ),
-    );
+    sink.check_with(&UNIQUE_AFL, repeated.is_empty(), doc.root, || {
+        format!("the sub-invoice numbers {repeated:?} of top GROUP lines are used by earlier lines")
+    });
 }

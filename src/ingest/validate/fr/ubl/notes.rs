@@ -34,11 +34,11 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
         (&PMD, "PMD", "the late-payment penalties (PMD)"),
         (&AAB, "AAB", "the early-payment discount (AAB)"),
     ] {
-        sink.check(
+        sink.check_with(
             assertion,
             doc.notes.contains(&format!("#{code}#")),
             root,
-            &format!("no note states {what}: a cbc:Note starting with #{code}# is required"),
+            || format!("no note states {what}: a cbc:Note starting with #{code}# is required"),
         );
     }
     for (assertion, code) in [
@@ -48,24 +48,21 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
         (&TXD_ONCE, "TXD"),
     ] {
         let count = occurrences(&doc.notes, &format!("#{code}#"));
-        sink.check(
-            assertion,
-            count <= 1,
-            root,
-            &format!(
-                "the notes contain #{code}# {count} times; at most one {code} note is allowed"
-            ),
-        );
+        sink.check_with(assertion, count <= 1, root, || {
+            format!("the notes contain #{code}# {count} times; at most one {code} note is allowed")
+        });
     }
 
     let bar = doc.bar.as_str();
-    sink.check(
+    sink.check_with(
         &BAR_VALUE,
         bar.is_empty() || BAR_UBL.contains(&bar),
         root,
-        &format!(
-            "the BAR note value '{bar}' is not one of B2B, B2BINT, B2C, OUTOFSCOPE, ARCHIVEONLY"
-        ),
+        || {
+            format!(
+                "the BAR note value '{bar}' is not one of B2B, B2BINT, B2C, OUTOFSCOPE, ARCHIVEONLY"
+            )
+        },
     );
 
     // BR-FR-31: the BAR notes, concatenated and closed by '#', hold at most one
@@ -87,12 +84,9 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
     .iter()
     .map(|t| occurrences(&bar_notes, &format!("BAR#{t}#")))
     .sum();
-    sink.check(
-        &BAR_ONCE,
-        treatments <= 1,
-        root,
-        &format!("the BAR notes give {treatments} treatments; at most one is allowed"),
-    );
+    sink.check_with(&BAR_ONCE, treatments <= 1, root, || {
+        format!("the BAR notes give {treatments} treatments; at most one is allowed")
+    });
 
     let vat_group_member = root
         .all(&[
@@ -105,13 +99,11 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
         .any(|id| id.attr("schemeID") == Some("0231"));
     if vat_group_member {
         let txd = note_value(&doc.notes, "TXD");
-        sink.check(
-            &VAT_GROUP_TXD,
-            txd == VAT_GROUP_MEMBER,
-            root,
-            &format!(
+        let message = || {
+            format!(
                 "the seller is identified as a single VAT group member (scheme 0231) but the TXD note is '{txd}', not #TXD#{VAT_GROUP_MEMBER}"
-            ),
-        );
+            )
+        };
+        sink.check_with(&VAT_GROUP_TXD, txd == VAT_GROUP_MEMBER, root, message);
     }
 }

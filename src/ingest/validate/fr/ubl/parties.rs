@@ -299,14 +299,19 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
             ) {
                 let siren = with_scheme(node.all(&[cbc("CompanyID")]), "0002");
                 let value = siren.first().map(|n| string_value(*n));
-                sink.check(
+                let message = || {
+                    format!(
+                        "the seller legal registration identifier with scheme 0002 (SIREN) is {}; nine digits are required",
+                        value
+                            .as_ref()
+                            .map_or("missing".to_string(), |v| format!("'{v}'"))
+                    )
+                };
+                sink.check_with(
                     &SELLER_SIREN,
                     value.as_deref().is_some_and(siren_format),
                     node,
-                    &format!(
-                        "the seller legal registration identifier with scheme 0002 (SIREN) is {}; nine digits are required",
-                        value.map_or("missing".to_string(), |v| format!("'{v}'"))
-                    ),
+                    message,
                 );
             }
         } else if node.is(Namespace::CBC, "EndpointID") {
@@ -322,12 +327,12 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
                 .is_some_and(|p| p.is(Namespace::CAC, "PartyLegalEntity"))
         {
             let value = string_value(node);
-            sink.check(
-                &LEGAL_ID,
-                siren_format(&value),
-                node,
-                &format!("the legal registration identifier '{value}' has scheme 0002 (SIREN) but is not nine digits"),
-            );
+            let message = || {
+                format!(
+                    "the legal registration identifier '{value}' has scheme 0002 (SIREN) but is not nine digits"
+                )
+            };
+            sink.check_with(&LEGAL_ID, siren_format(&value), node, message);
         } else if node.is(Namespace::CBC, "ID")
             && matches!(node.attr("schemeID"), Some("0002" | "0231"))
             && node
@@ -335,15 +340,12 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
                 .is_some_and(|p| p.is(Namespace::CAC, "PartyIdentification"))
         {
             let value = string_value(node);
-            sink.check(
-                &PARTY_ID,
-                siren_format(&value),
-                node,
-                &format!(
+            sink.check_with(&PARTY_ID, siren_format(&value), node, || {
+                format!(
                     "the party identifier '{value}' has scheme {} but is not nine digits",
                     node.attr("schemeID").unwrap_or_default()
-                ),
-            );
+                )
+            });
         }
         if node.is(Namespace::CBC, "ID")
             && node.attr("schemeID") == Some("0224")
@@ -379,11 +381,8 @@ fn siret(party: Node<'_>, rule: &SiretRule, sink: &mut FrSink<'_, '_>) {
     } else {
         sirens
     };
-    sink.check(
-        rule.assertion,
-        siret_ok(&siret, &candidates),
-        party,
-        &format!(
+    let message = || {
+        format!(
             "the {} SIRET (scheme 0009) '{siret}' is not 14 digits starting with the party's SIREN{}",
             rule.what,
             if candidates.is_empty() {
@@ -391,7 +390,13 @@ fn siret(party: Node<'_>, rule: &SiretRule, sink: &mut FrSink<'_, '_>) {
             } else {
                 format!(" {candidates:?}")
             }
-        ),
+        )
+    };
+    sink.check_with(
+        rule.assertion,
+        siret_ok(&siret, &candidates),
+        party,
+        message,
     );
 }
 
@@ -402,22 +407,19 @@ fn schemes(
     what: &str,
     sink: &mut FrSink<'_, '_>,
 ) {
-    sink.check(
+    sink.check_with(
         scheme,
         ids.iter().all(|id| id.attr("schemeID").is_some()),
         party,
-        &format!("an identifier of the {what} has no schemeID"),
+        || format!("an identifier of the {what} has no schemeID"),
     );
     let mut seen: Vec<&str> = ids.iter().filter_map(|id| id.attr("schemeID")).collect();
     let total = seen.len();
     seen.sort_unstable();
     seen.dedup();
-    sink.check(
-        unique,
-        seen.len() == total,
-        party,
-        &format!("the {what} has several identifiers with the same schemeID"),
-    );
+    sink.check_with(unique, seen.len() == total, party, || {
+        format!("the {what} has several identifiers with the same schemeID")
+    });
 }
 
 fn endpoint(
@@ -428,22 +430,19 @@ fn endpoint(
 ) {
     let value = string_value(node);
     if node.attr("schemeID") == Some("0225") {
-        sink.check(
-            format,
-            schemefmt(&value),
-            node,
-            &format!("the {what} electronic address '{value}' (scheme 0225) contains a character other than letters, digits, + - _ ."),
-        );
+        let message = || {
+            format!(
+                "the {what} electronic address '{value}' (scheme 0225) contains a character other than letters, digits, + - _ ."
+            )
+        };
+        sink.check_with(format, schemefmt(&value), node, message);
     }
-    sink.check(
-        length_rule,
-        length(&value) <= 125,
-        node,
-        &format!(
+    sink.check_with(length_rule, length(&value) <= 125, node, || {
+        format!(
             "the {what} electronic address is {} characters long; at most 125 are allowed",
             length(&value)
-        ),
-    );
+        )
+    });
 }
 
 fn routing_id(doc: &Doc<'_>, node: Node<'_>, sink: &mut FrSink<'_, '_>) {
@@ -470,21 +469,18 @@ fn routing_id(doc: &Doc<'_>, node: Node<'_>, sink: &mut FrSink<'_, '_>) {
         return;
     };
     let value = string_value(node);
-    sink.check(
-        format,
-        schemefmt(&value),
-        node,
-        &format!("the {what} routing identifier '{value}' (scheme 0224) contains a character other than letters, digits, + - _ ."),
-    );
-    sink.check(
-        length_rule,
-        length(&value) <= 100,
-        node,
-        &format!(
+    let message = || {
+        format!(
+            "the {what} routing identifier '{value}' (scheme 0224) contains a character other than letters, digits, + - _ ."
+        )
+    };
+    sink.check_with(format, schemefmt(&value), node, message);
+    sink.check_with(length_rule, length(&value) <= 100, node, || {
+        format!(
             "the {what} routing identifier is {} characters long; at most 100 are allowed",
             length(&value)
-        ),
-    );
+        )
+    });
 }
 
 /// The rules anchored at the root: BR-FR-11, 12, 13, 21, 22 and BR-FR-CO-15.
@@ -504,14 +500,17 @@ fn root_rules<'d>(doc: &Doc<'d>, sink: &mut FrSink<'_, '_>) {
     let b2b = doc.bar == "B2B";
 
     if b2b {
-        sink.check(
+        let message = || {
+            format!(
+                "the invoice is B2B but the buyer SIREN (PartyLegalEntity/cbc:CompanyID, scheme 0002) is {}; nine digits are required",
+                buyer_siren.map_or("missing".to_string(), |s| format!("'{s}'"))
+            )
+        };
+        sink.check_with(
             &BUYER_SIREN,
             buyer_siren.is_some_and(siren_format),
             root,
-            &format!(
-                "the invoice is B2B but the buyer SIREN (PartyLegalEntity/cbc:CompanyID, scheme 0002) is {}; nine digits are required",
-                buyer_siren.map_or("missing".to_string(), |s| format!("'{s}'"))
-            ),
+            message,
         );
     }
     sink.check(

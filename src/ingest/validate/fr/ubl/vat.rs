@@ -75,17 +75,17 @@ fn category(
         .map(|c| c.text())
         .collect();
     let shown = codes.join(", ");
-    sink.check(
+    sink.check_with(
         listed,
         codes.is_empty() || codes.iter().any(|c| VAT_CATEGORIES.contains(c)),
         node,
-        &format!("the {what} VAT category '{shown}' is not one of S, E, AE, K, G, O, Z"),
+        || format!("the {what} VAT category '{shown}' is not one of S, E, AE, K, G, O, Z"),
     );
-    sink.check(
+    sink.check_with(
         not_lm,
         !codes.iter().any(|c| matches!(*c, "L" | "M")),
         node,
-        &format!("the {what} VAT category '{shown}' (L: IGIC, M: IPSI) does not apply in France"),
+        || format!("the {what} VAT category '{shown}' (L: IGIC, M: IPSI) does not apply in France"),
     );
 }
 
@@ -95,13 +95,16 @@ fn rate(node: Node<'_>, assertion: &'static Assertion, what: &str, sink: &mut Fr
         .children_named(Namespace::CBC, "Percent")
         .map(|c| c.text())
         .collect();
-    sink.check(
+    let message = || {
+        format!(
+            "the {what} VAT rate '{}' is not a French VAT rate written as listed (e.g. 20, 20.00, 5.5, 2.10)",
+            rates.join(", ")
+        )
+    };
+    sink.check_with(
         assertion,
         rates.is_empty() || rates.iter().any(|r| VATRATES.contains(r)),
         node,
-        &format!(
-            "the {what} VAT rate '{}' is not a French VAT rate written as listed (e.g. 20, 20.00, 5.5, 2.10)",
-            rates.join(", ")
-        ),
+        message,
     );
 }

@@ -36,11 +36,13 @@ pub(super) fn document(doc: &Doc<'_>, facts: &Facts, sink: &mut Sink<'_>) {
                 headers == 0 || (headers == 1 && (lines > 0 || allowance_charges > 0))
             }
         };
-        let message = format!(
-            "VAT category '{x}' ({}): {lines} line tax(es), {allowance_charges} allowance/charge tax(es) and {headers} VAT breakdown(s) do not match",
-            f.name
-        );
-        sink.check(f.rules[0], holds, root, &message);
+        let message = || {
+            format!(
+                "VAT category '{x}' ({}): {lines} line tax(es), {allowance_charges} allowance/charge tax(es) and {headers} VAT breakdown(s) do not match",
+                f.name
+            )
+        };
+        sink.check_with(f.rules[0], holds, root, message);
     }
 
     if facts.split_payment {
@@ -208,13 +210,14 @@ fn category_code(doc: &Doc<'_>, code: Node<'_>, facts: &Facts, sink: &mut Sink<'
 
 /// Rules -02 … -04 (`index` 1 … 3) on one line or allowance/charge tax.
 fn parties(f: &Family, index: usize, at: Node<'_>, facts: &Facts, what: &str, sink: &mut Sink<'_>) {
-    let message = format!(
-        "a {what} has VAT category '{}' ({}) but the invoice {}",
-        f.code,
-        f.name,
-        parties_message(f.parties)
-    );
-    sink.check(f.rules[index], parties_hold(f.parties, facts), at, &message);
+    sink.check_with(f.rules[index], parties_hold(f.parties, facts), at, || {
+        format!(
+            "a {what} has VAT category '{}' ({}) but the invoice {}",
+            f.code,
+            f.name,
+            parties_message(f.parties)
+        )
+    });
 }
 
 /// Rules -05 … -07 (`index` 4 … 6) on the rate of one tax element.
@@ -232,11 +235,13 @@ fn rate(f: &Family, index: usize, tax: Node<'_>, what: &str, sink: &mut Sink<'_>
         RateRule::Zero => (any(|r| r == 0.0), "0"),
         RateRule::Absent => (rates.is_empty(), "absent"),
     };
-    let message = format!(
-        "the VAT rate (ram:RateApplicablePercent) of a {what} with VAT category '{}' ({}) must be {wanted}",
-        f.code, f.name
-    );
-    sink.check(f.rules[index], holds, tax, &message);
+    let message = || {
+        format!(
+            "the VAT rate (ram:RateApplicablePercent) of a {what} with VAT category '{}' ({}) must be {wanted}",
+            f.code, f.name
+        )
+    };
+    sink.check_with(f.rules[index], holds, tax, message);
 }
 
 /// The decimal values of a tax element's `ram:{local}` children (`None` for one that
@@ -275,15 +280,14 @@ fn breakdown(f: &Family, at: Node<'_>, tax: Node<'_>, facts: &Facts, sink: &mut 
         Amounts::Exact => basis_equals(expected(facts.sums.category(x))),
         Amounts::Never => true,
     };
-    let message = match f.amounts {
+    sink.check_with(f.rules[7], basis_holds, at, || match f.amounts {
         Amounts::WithinOne => format!(
             "the '{x}' taxable amount (BT-116) is not within 1 of r2(Σ '{x}' line net amounts) + r2(Σ '{x}' charges) − r2(Σ '{x}' allowances)"
         ),
         _ => format!(
             "the '{x}' taxable amount (BT-116) differs from r2(Σ line net amounts) + r2(Σ charges) − r2(Σ allowances) of its category and rate"
         ),
-    };
-    sink.check(f.rules[7], basis_holds, at, &message);
+    });
 
     let tax_holds = match f.amounts {
         // |BT-117| − 1 < round(|BT-116| × rate) / 100 < |BT-117| + 1.
@@ -311,23 +315,23 @@ fn breakdown(f: &Family, at: Node<'_>, tax: Node<'_>, facts: &Facts, sink: &mut 
             .any(|c| double(c.text()) == Some(0.0)),
         Amounts::Never => true,
     };
-    let message = if f.amounts == Amounts::PerRate {
+    sink.check_with(f.rules[8], tax_holds, at, || if f.amounts == Amounts::PerRate {
         format!(
             "the '{x}' VAT category tax amount (BT-117) is not within 1 of taxable amount × rate / 100"
         )
     } else {
         format!("the '{x}' VAT category tax amount (BT-117) must be 0")
-    };
-    sink.check(f.rules[8], tax_holds, at, &message);
+    });
 
     let exemption = tax.child(Namespace::RAM, "ExemptionReason").is_some()
         || tax.child(Namespace::RAM, "ExemptionReasonCode").is_some();
-    let message = if f.exemption_required {
-        format!("a '{x}' VAT breakdown needs a VAT exemption reason text or code")
-    } else {
-        format!("a '{x}' VAT breakdown must not have a VAT exemption reason text or code")
-    };
-    sink.check(f.rules[9], exemption == f.exemption_required, at, &message);
+    sink.check_with(f.rules[9], exemption == f.exemption_required, at, || {
+        if f.exemption_required {
+            format!("a '{x}' VAT breakdown needs a VAT exemption reason text or code")
+        } else {
+            format!("a '{x}' VAT breakdown must not have a VAT exemption reason text or code")
+        }
+    });
 
     if x == "O" {
         let others = [
@@ -353,10 +357,12 @@ fn breakdown(f: &Family, at: Node<'_>, tax: Node<'_>, facts: &Facts, sink: &mut 
             ),
         ];
         for (rule, found, what) in others {
-            let message = format!(
-                "the invoice has a 'not subject to VAT' breakdown, so no {what} may have another VAT category"
-            );
-            sink.check(rule, !found, at, &message);
+            let message = || {
+                format!(
+                    "the invoice has a 'not subject to VAT' breakdown, so no {what} may have another VAT category"
+                )
+            };
+            sink.check_with(rule, !found, at, message);
         }
     }
 }

@@ -2,11 +2,10 @@
 //! line, header and allowance/charge taxes carry each category code, which party
 //! registrations exist, and the line, allowance and charge sums per category and rate.
 
-use std::collections::HashMap;
-
 use rust_decimal::Decimal;
 
 use super::super::{Doc, ram};
+use crate::fxhash::FxHashMap;
 use crate::ingest::validate::en16931::breakdown::{Breakdown, INVOICE_LINE};
 use crate::ingest::validate::xpath::{boolean, decimal, sum};
 use crate::xml::{Namespace, Node};
@@ -15,7 +14,7 @@ use crate::xml::{Namespace, Node};
 /// with `=`, exactly and existentially, so an element counts once under each of its
 /// distinct codes.
 #[derive(Debug, Default)]
-pub(super) struct Counts(HashMap<String, usize>);
+pub(super) struct Counts(FxHashMap<String, usize>);
 
 impl Counts {
     fn add(&mut self, codes: &[&str]) {
@@ -23,7 +22,13 @@ impl Counts {
         codes.sort_unstable();
         codes.dedup();
         for code in codes {
-            *self.0.entry(code.to_string()).or_default() += 1;
+            // The key is allocated only the first time a code is seen.
+            match self.0.get_mut(code) {
+                Some(count) => *count += 1,
+                None => {
+                    self.0.insert(code.to_string(), 1);
+                }
+            }
         }
     }
 

@@ -43,7 +43,7 @@ pub(super) fn document(doc: &Doc<'_>, facts: &Facts, sink: &mut Sink<'_>) {
                     || facts.breakdown_vat.of(x) == 1
             }
         };
-        let message = match f.presence {
+        sink.check_with(f.rules[0], holds, root, || match f.presence {
             Presence::ExactlyOne => format!(
                 "VAT category '{x}' ({}) is used, so the VAT breakdown needs exactly one '{x}' entry (found {}), and an unused category has none",
                 f.name,
@@ -53,8 +53,7 @@ pub(super) fn document(doc: &Doc<'_>, facts: &Facts, sink: &mut Sink<'_>) {
                 "a line, allowance or charge with VAT category '{x}' ({}) needs a '{x}' VAT breakdown, and a '{x}' breakdown needs such a line, allowance or charge",
                 f.name
             ),
-        };
-        sink.check(f.rules[0], holds, root, &message);
+        });
 
         let parties_hold = parties_hold(f.parties, facts);
         for (index, what) in ["line", "document allowance", "document charge"]
@@ -64,12 +63,13 @@ pub(super) fn document(doc: &Doc<'_>, facts: &Facts, sink: &mut Sink<'_>) {
             let (requires, excuses) = f.used[index];
             let holds = (used(facts, index, requires, x) > 0 && parties_hold)
                 || used(facts, index, excuses, x) == 0;
-            let message = format!(
-                "a {what} has VAT category '{x}' ({}) but the invoice {}",
-                f.name,
-                parties_message(f.parties)
-            );
-            sink.check(f.rules[index + 1], holds, root, &message);
+            sink.check_with(f.rules[index + 1], holds, root, || {
+                format!(
+                    "a {what} has VAT category '{x}' ({}) but the invoice {}",
+                    f.name,
+                    parties_message(f.parties)
+                )
+            });
         }
     }
 
@@ -128,10 +128,12 @@ pub(super) fn document(doc: &Doc<'_>, facts: &Facts, sink: &mut Sink<'_>) {
             ),
         ];
         for (rule, count, what) in others {
-            let message = format!(
-                "the invoice has a 'not subject to VAT' breakdown, so no {what} may have another VAT category (found {count})"
-            );
-            sink.check(rule, count == 0, root, &message);
+            let message = || {
+                format!(
+                    "the invoice has a 'not subject to VAT' breakdown, so no {what} may have another VAT category (found {count})"
+                )
+            };
+            sink.check_with(rule, count == 0, root, message);
         }
     }
 
@@ -254,11 +256,12 @@ fn rate(f: &Family, index: usize, category: Node<'_>, what: &str, sink: &mut Sin
         RateRule::Zero => (any(|p| p == 0.0), "0"),
         RateRule::Absent => (percents.is_empty(), "absent"),
     };
-    let message = format!(
-        "the VAT rate (cbc:Percent) of a {what} with VAT category '{}' ({}) must be {wanted}",
-        f.code, f.name
-    );
-    sink.check(f.rules[index], holds, category, &message);
+    sink.check_with(f.rules[index], holds, category, || {
+        format!(
+            "the VAT rate (cbc:Percent) of a {what} with VAT category '{}' ({}) must be {wanted}",
+            f.code, f.name
+        )
+    });
 }
 
 /// `a − 1 < b < a + 1`, strictly, both sides required.
@@ -353,15 +356,16 @@ fn breakdown(
         || category
             .child(Namespace::CBC, "TaxExemptionReasonCode")
             .is_some();
-    let message = if f.exemption_required {
-        format!("a '{x}' VAT breakdown needs a VAT exemption reason text or code")
-    } else {
-        format!("a '{x}' VAT breakdown must not have a VAT exemption reason text or code")
-    };
-    sink.check(
+    sink.check_with(
         f.rules[9],
         exemption == f.exemption_required,
         category,
-        &message,
+        || {
+            if f.exemption_required {
+                format!("a '{x}' VAT breakdown needs a VAT exemption reason text or code")
+            } else {
+                format!("a '{x}' VAT breakdown must not have a VAT exemption reason text or code")
+            }
+        },
     );
 }

@@ -2,26 +2,37 @@
 //! each category occurs where, which party identifiers exist, and the line, allowance
 //! and charge sums per category and per rate.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 
 use rust_decimal::Decimal;
 
 use super::super::Doc;
+use crate::fxhash::FxHashMap;
 use crate::ingest::validate::en16931::breakdown::{Breakdown, CREDIT_NOTE_LINE, INVOICE_LINE};
-use crate::ingest::validate::xpath::{boolean, decimal, normalize_space, sum};
+use crate::ingest::validate::xpath::{boolean, decimal, is_vat_id, normalized, sum};
 use crate::xml::{Namespace, Node};
 
 /// Occurrences of tax categories per category code.
 #[derive(Debug, Default)]
 pub(super) struct Counts {
-    by_code: HashMap<String, usize>,
+    by_code: FxHashMap<String, usize>,
     total: usize,
 }
 
 impl Counts {
     fn add(&mut self, code: &str) {
-        *self.by_code.entry(code.to_string()).or_default() += 1;
+        self.bump(code);
         self.total += 1;
+    }
+
+    /// Adds one to `code`'s count, allocating the key only the first time.
+    fn bump(&mut self, code: &str) {
+        match self.by_code.get_mut(code) {
+            Some(count) => *count += 1,
+            None => {
+                self.by_code.insert(code.to_string(), 1);
+            }
+        }
     }
 
     /// Counts a tax category under each of its raw `cbc:ID` values (`[cbc:ID = 'X']`
@@ -34,7 +45,7 @@ impl Counts {
         ids.sort_unstable();
         ids.dedup();
         for id in ids {
-            *self.by_code.entry(id.to_string()).or_default() += 1;
+            self.bump(id);
         }
         self.total += 1;
     }
@@ -103,8 +114,8 @@ pub(super) struct Facts {
 }
 
 /// `normalize-space(cbc:ID)` of a tax category.
-pub(super) fn code(category: Node<'_>) -> String {
-    normalize_space(
+pub(super) fn code(category: Node<'_>) -> Cow<'_, str> {
+    normalized(
         category
             .child(Namespace::CBC, "ID")
             .map_or("", |id| id.text()),
@@ -119,7 +130,7 @@ pub(super) fn is_vat(category: Node<'_>) -> bool {
             let id = scheme
                 .child(Namespace::CBC, "ID")
                 .map_or("", |id| id.text());
-            normalize_space(&id.to_uppercase()) == "VAT"
+            is_vat_id(id)
         })
 }
 
@@ -234,7 +245,7 @@ impl Facts {
     fn allowance_charge(&mut self, doc: &Doc<'_>, node: Node<'_>) {
         let categories: Vec<Node<'_>> =
             node.children_named(Namespace::CAC, "TaxCategory").collect();
-        let codes: Vec<String> = categories.iter().map(|c| code(*c)).collect();
+        let codes: Vec<String> = categories.iter().map(|c| code(*c).into_owned()).collect();
         let rates = rates(categories.iter().copied());
         self.sums.mark_allowance_charge(&codes, &rates);
         if node.parent() == Some(doc.root)
@@ -262,7 +273,7 @@ impl Facts {
             .children_named(Namespace::CAC, "Item")
             .flat_map(|item| item.children_named(Namespace::CAC, "ClassifiedTaxCategory"))
             .collect();
-        let codes: Vec<String> = categories.iter().map(|c| code(*c)).collect();
+        let codes: Vec<String> = categories.iter().map(|c| code(*c).into_owned()).collect();
         let rates = rates(categories.iter().copied());
         let amount = sum(node.children_named(Namespace::CBC, "LineExtensionAmount")).ok();
         self.sums.add_line(kind, &codes, &rates, amount);
