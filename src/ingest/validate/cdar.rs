@@ -6,6 +6,7 @@
 
 use super::Sink;
 use super::en16931::rules;
+use crate::lifecycle::Status;
 use crate::xml::{Namespace, Node};
 
 rules! {
@@ -96,121 +97,18 @@ const REASONS: &[&str] = &[
     "IRR_ANTIVIRUS",
     "IRR_NOM_F",
 ];
-/// Reasons allowed per status (BR-FR-CDV-CL-09_MDT-113_<status>).
-const REASONS_BY_STATUS: &[(&str, &[&str])] = &[
-    ("200", &["NON_TRANSMISE"]),
-    (
-        "213",
-        &[
-            "MONTANTTOTAL_ERR",
-            "CALCUL_ERR",
-            "DOUBLON",
-            "DEST_INC",
-            "ADR_ERR",
-            "REJ_SEMAN",
-            "REJ_UNI",
-            "REJ_COH",
-            "REJ_ADR",
-            "REJ_CONT_B2G",
-            "REJ_REF_PJ",
-            "REJ_ASS_PJ",
-        ],
-    ),
-    (
-        "210",
-        &[
-            "TX_TVA_ERR",
-            "MONTANTTOTAL_ERR",
-            "CALCUL_ERR",
-            "NON_CONFORME",
-            "DOUBLON",
-            "DEST_ERR",
-            "TRANSAC_INC",
-            "EMMET_INC",
-            "CONTRAT_TERM",
-            "DOUBLE_FACT",
-            "CMD_ERR",
-            "ADR_ERR",
-            "REF_CT_ABSENT",
-        ],
-    ),
-    (
-        "207",
-        &[
-            "AUTRE",
-            "COORD_BANC_ERR",
-            "TX_TVA_ERR",
-            "MONTANTTOTAL_ERR",
-            "CALCUL_ERR",
-            "NON_CONFORME",
-            "DOUBLON",
-            "DEST_INC",
-            "DEST_ERR",
-            "TRANSAC_INC",
-            "EMMET_INC",
-            "CONTRAT_TERM",
-            "DOUBLE_FACT",
-            "CMD_ERR",
-            "ADR_ERR",
-            "SIRET_ERR",
-            "CODE_ROUTAGE_ERR",
-            "REF_CT_ABSENT",
-            "REF_ERR",
-            "PU_ERR",
-            "REM_ERR",
-            "QTE_ERR",
-            "ART_ERR",
-            "MODPAI_ERR",
-            "QUALITE_ERR",
-            "LIVR_INCOMP",
-        ],
-    ),
-    (
-        "206",
-        &[
-            "AUTRE",
-            "CMD_ERR",
-            "SIRET_ERR",
-            "CODE_ROUTAGE_ERR",
-            "REF_CT_ABSENT",
-            "REF_ERR",
-            "PU_ERR",
-            "REM_ERR",
-            "QTE_ERR",
-            "ART_ERR",
-            "MODPAI_ERR",
-            "QUALITE_ERR",
-            "LIVR_INCOMP",
-        ],
-    ),
-    (
-        "208",
-        &[
-            "JUSTIF_ABS",
-            "COORD_BANC_ERR",
-            "CMD_ERR",
-            "SIRET_ERR",
-            "CODE_ROUTAGE_ERR",
-            "REF_CT_ABSENT",
-            "REF_ERR",
-        ],
-    ),
-    ("221", &["ROUTAGE_ERR"]),
-    (
-        "501",
-        &[
-            "IRR_VIDE_F",
-            "IRR_TYPE_F",
-            "IRR_SYNTAX",
-            "IRR_TAILLE_PJ",
-            "IRR_NOM_PJ",
-            "IRR_VID_PJ",
-            "IRR_EXT_DOC",
-            "IRR_TAILLE_F",
-            "IRR_ANTIVIRUS",
-            "IRR_NOM_F",
-        ],
-    ),
+/// The statuses whose reasons are restricted (BR-FR-CDV-CL-09_MDT-113_<status>); their
+/// lists are the lifecycle model's own ([`Status::allowed_reasons`]), so the rules and
+/// the hub's transition checks can never disagree.
+const STATUSES_WITH_REASON_LISTS: &[Status] = &[
+    Status::Deposited,
+    Status::Rejected,
+    Status::Refused,
+    Status::Disputed,
+    Status::PartiallyApproved,
+    Status::Suspended,
+    Status::RoutingError,
+    Status::FlowUnreceivable,
 ];
 /// Reasons Chorus Pro (sender 9999) accepts with a 210 (…_MDT-113_210B2G).
 const REASONS_210_B2G: &[&str] = &[
@@ -584,12 +482,15 @@ fn check_detail(detail: Node<'_>, header_statuses: &[&str], m: &Message<'_>, sin
         sink.check_with(&BR_FR_CDV_CL_09, REASONS.contains(&value), reason, || {
             format!("BR-FR-CDV-CL-09_MDT-113: reason {value:?} is not a reason code of the reform")
         });
-        for (status, allowed) in REASONS_BY_STATUS {
+        for listed in STATUSES_WITH_REASON_LISTS {
+            let code = listed.code().to_string();
+            let status = code.as_str();
             if !applies(status, header_statuses, &own_statuses) {
                 continue;
             }
+            let allowed = listed.allowed_reasons().unwrap_or(&[]);
             // The 210 list does not bind Chorus Pro, which has its own (210B2G).
-            let exempt = *status == "210" && chorus_sender;
+            let exempt = *listed == Status::Refused && chorus_sender;
             let holds = exempt || allowed.contains(&value);
             let message = || {
                 format!(
