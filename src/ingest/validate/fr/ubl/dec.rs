@@ -8,6 +8,9 @@ use super::{Doc, cac, cbc};
 use crate::ingest::validate::fr::defs::{dec19_2, dec19_4, pct4_2p, price};
 use crate::ingest::validate::fr::{Assertion, FrSink, assertions, ends_with};
 use crate::ingest::validate::xpath::{normalize_space, string_value};
+use std::sync::OnceLock;
+
+use crate::fxhash::FxHashMap;
 use crate::xml::{Namespace, Node};
 
 assertions! {
@@ -151,21 +154,56 @@ static RATES: &[(Path, &Assertion, &str)] = &[
     ),
 ];
 
+/// The rows of the three tables above whose path ends on one element name.
+#[derive(Default)]
+struct Candidates {
+    root: Vec<usize>,
+    any: Vec<usize>,
+    rates: Vec<usize>,
+}
+
+/// The tables indexed by the local name of their last step, built once: an element
+/// is tested only against the paths that can end on it (one hash lookup instead of a
+/// name comparison per row). Rows keep their table order, so findings keep theirs.
+fn candidates() -> &'static FxHashMap<&'static str, Candidates> {
+    static INDEX: OnceLock<FxHashMap<&'static str, Candidates>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let last = |path: Path| path.last().map_or("", |(_, local)| *local);
+        let mut index: FxHashMap<&'static str, Candidates> = FxHashMap::default();
+        for (i, (path, _, _)) in ROOT_AMOUNTS.iter().enumerate() {
+            index.entry(last(path)).or_default().root.push(i);
+        }
+        for (i, (path, _, _)) in ANY_AMOUNTS.iter().enumerate() {
+            index.entry(last(path)).or_default().any.push(i);
+        }
+        for (i, (path, _, _)) in RATES.iter().enumerate() {
+            index.entry(last(path)).or_default().rates.push(i);
+        }
+        index
+    })
+}
+
 pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
     let bidirectional = doc.cadre.bidirectional;
+    let index = candidates();
+    let none = Candidates::default();
     for node in doc.elements() {
         if node.namespace() == Namespace::CBC {
-            for (path, assertion, what) in ROOT_AMOUNTS {
+            let rows = index.get(node.local_name()).unwrap_or(&none);
+            for &i in &rows.root {
+                let (path, assertion, what) = ROOT_AMOUNTS[i];
                 if doc.at(node, path) {
                     amount(node, assertion, what, sink);
                 }
             }
-            for (path, assertion, what) in ANY_AMOUNTS {
+            for &i in &rows.any {
+                let (path, assertion, what) = ANY_AMOUNTS[i];
                 if ends_with(node, path) {
                     amount(node, assertion, what, sink);
                 }
             }
-            for (path, assertion, what) in RATES {
+            for &i in &rows.rates {
+                let (path, assertion, what) = RATES[i];
                 if ends_with(node, path) {
                     let value = normalize_space(&string_value(node));
                     let message = || {

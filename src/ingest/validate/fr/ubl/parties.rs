@@ -5,6 +5,9 @@ use super::{Doc, cac, cbc};
 use crate::ingest::validate::fr::defs::{SELFBILLED, length, schemefmt, siren_format, siret_ok};
 use crate::ingest::validate::fr::{Assertion, FrSink, assertions, ends_with};
 use crate::ingest::validate::xpath::{nb, nb_node, string_value};
+use std::sync::OnceLock;
+
+use crate::fxhash::FxHashSet;
 use crate::xml::{Namespace, Node};
 
 assertions! {
@@ -265,10 +268,36 @@ static SCHEME_PARTIES: &[(Path, bool, &Assertion, &Assertion, &str)] = &[
     ),
 ];
 
+/// The local names a `cac:` context of this file can end on, built once: every other
+/// `cac:` element skips the context tests (a hash lookup instead of a name comparison
+/// per context). A step named `InvoiceLine` also stands for `CreditNoteLine`.
+fn context_ends() -> &'static FxHashSet<&'static str> {
+    static ENDS: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
+    ENDS.get_or_init(|| {
+        let last = |path: &'static [(Namespace, &'static str)]| {
+            path.last().map_or("", |(_, local)| *local)
+        };
+        let mut ends: FxHashSet<&'static str> = SIRET_RULES
+            .iter()
+            .map(|rule| last(rule.context))
+            .chain(SCHEME_PARTIES.iter().map(|(context, ..)| last(context)))
+            .collect();
+        ends.insert("PartyLegalEntity");
+        if ends.contains("InvoiceLine") {
+            ends.insert("CreditNoteLine");
+        }
+        ends
+    })
+}
+
 pub(super) fn check(doc: &Doc<'_>, sink: &mut FrSink<'_, '_>) {
     root_rules(doc, sink);
+    let ends = context_ends();
     for node in doc.elements() {
         if node.namespace() == Namespace::CAC {
+            if !ends.contains(node.local_name()) {
+                continue;
+            }
             for rule in SIRET_RULES {
                 if doc.at(node, rule.context) {
                     siret(node, rule, sink);
