@@ -80,6 +80,62 @@ pub const ALL: &[Status] = &[
     Status::MandatoryStatusRejected,
 ];
 
+/// Every reason code of the reform (MDT-113, BR-FR-CDV-CL-09), whatever the status;
+/// [`Status::allowed_reasons`] narrows it per status.
+pub const REASON_CODES: &[&str] = &[
+    "RETRAIT_MAN_SERV",
+    "ST_CT_NON_DECLAR",
+    "SUPPR_COMP_AVOIR",
+    "TRANSF_PMNT_REGIE",
+    "CONTACT_ACHTR",
+    "NON_TRANSMISE",
+    "JUSTIF_ABS",
+    "ROUTAGE_ERR",
+    "AUTRE",
+    "COORD_BANC_ERR",
+    "TX_TVA_ERR",
+    "MONTANTTOTAL_ERR",
+    "CALCUL_ERR",
+    "NON_CONFORME",
+    "DOUBLON",
+    "DEST_INC",
+    "DEST_ERR",
+    "TRANSAC_INC",
+    "EMMET_INC",
+    "CONTRAT_TERM",
+    "DOUBLE_FACT",
+    "CMD_ERR",
+    "ADR_ERR",
+    "SIRET_ERR",
+    "CODE_ROUTAGE_ERR",
+    "REF_CT_ABSENT",
+    "REF_ERR",
+    "PU_ERR",
+    "REM_ERR",
+    "QTE_ERR",
+    "ART_ERR",
+    "MODPAI_ERR",
+    "QUALITE_ERR",
+    "LIVR_INCOMP",
+    "REJ_SEMAN",
+    "REJ_UNI",
+    "REJ_COH",
+    "REJ_ADR",
+    "REJ_CONT_B2G",
+    "REJ_REF_PJ",
+    "REJ_ASS_PJ",
+    "IRR_VIDE_F",
+    "IRR_TYPE_F",
+    "IRR_SYNTAX",
+    "IRR_TAILLE_PJ",
+    "IRR_NOM_PJ",
+    "IRR_VID_PJ",
+    "IRR_EXT_DOC",
+    "IRR_TAILLE_F",
+    "IRR_ANTIVIRUS",
+    "IRR_NOM_F",
+];
+
 /// Who may set a status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -460,6 +516,16 @@ mod tests {
         assert!(Status::parse("215").is_err());
         assert!(Status::parse("abc").is_err());
         assert_eq!(ALL.len(), 31);
+    }
+
+    #[test]
+    fn every_status_reason_is_a_reason_code() {
+        assert_eq!(REASON_CODES.len(), 51);
+        for s in ALL {
+            for r in s.allowed_reasons().unwrap_or(&[]) {
+                assert!(REASON_CODES.contains(r), "{s}: {r}");
+            }
+        }
     }
 
     #[test]

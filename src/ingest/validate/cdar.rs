@@ -6,7 +6,7 @@
 
 use super::Sink;
 use super::en16931::rules;
-use crate::lifecycle::Status;
+use crate::lifecycle::status::{self, Status};
 use crate::xml::{Namespace, Node};
 
 rules! {
@@ -43,59 +43,6 @@ const STATUSES: &[&str] = &[
     "200", "201", "202", "203", "204", "205", "206", "207", "208", "209", "210", "211", "212",
     "213", "214", "220", "221", "224", "225", "226", "227", "228", "250", "251", "300", "301",
     "400", "401", "500", "501", "601",
-];
-const REASONS: &[&str] = &[
-    "RETRAIT_MAN_SERV",
-    "ST_CT_NON_DECLAR",
-    "SUPPR_COMP_AVOIR",
-    "TRANSF_PMNT_REGIE",
-    "CONTACT_ACHTR",
-    "NON_TRANSMISE",
-    "JUSTIF_ABS",
-    "ROUTAGE_ERR",
-    "AUTRE",
-    "COORD_BANC_ERR",
-    "TX_TVA_ERR",
-    "MONTANTTOTAL_ERR",
-    "CALCUL_ERR",
-    "NON_CONFORME",
-    "DOUBLON",
-    "DEST_INC",
-    "DEST_ERR",
-    "TRANSAC_INC",
-    "EMMET_INC",
-    "CONTRAT_TERM",
-    "DOUBLE_FACT",
-    "CMD_ERR",
-    "ADR_ERR",
-    "SIRET_ERR",
-    "CODE_ROUTAGE_ERR",
-    "REF_CT_ABSENT",
-    "REF_ERR",
-    "PU_ERR",
-    "REM_ERR",
-    "QTE_ERR",
-    "ART_ERR",
-    "MODPAI_ERR",
-    "QUALITE_ERR",
-    "LIVR_INCOMP",
-    "REJ_SEMAN",
-    "REJ_UNI",
-    "REJ_COH",
-    "REJ_ADR",
-    "REJ_CONT_B2G",
-    "REJ_REF_PJ",
-    "REJ_ASS_PJ",
-    "IRR_VIDE_F",
-    "IRR_TYPE_F",
-    "IRR_SYNTAX",
-    "IRR_TAILLE_PJ",
-    "IRR_NOM_PJ",
-    "IRR_VID_PJ",
-    "IRR_EXT_DOC",
-    "IRR_TAILLE_F",
-    "IRR_ANTIVIRUS",
-    "IRR_NOM_F",
 ];
 /// The statuses whose reasons are restricted (BR-FR-CDV-CL-09_MDT-113_<status>); their
 /// lists are the lifecycle model's own ([`Status::allowed_reasons`]), so the rules and
@@ -479,9 +426,16 @@ fn check_detail(detail: Node<'_>, header_statuses: &[&str], m: &Message<'_>, sin
         .any(|(scheme, value)| *scheme == Some("0238") && *value == "9999");
     for reason in detail.children_named(RAM, "ReasonCode") {
         let value = reason.text();
-        sink.check_with(&BR_FR_CDV_CL_09, REASONS.contains(&value), reason, || {
-            format!("BR-FR-CDV-CL-09_MDT-113: reason {value:?} is not a reason code of the reform")
-        });
+        sink.check_with(
+            &BR_FR_CDV_CL_09,
+            status::REASON_CODES.contains(&value),
+            reason,
+            || {
+                format!(
+                    "BR-FR-CDV-CL-09_MDT-113: reason {value:?} is not a reason code of the reform"
+                )
+            },
+        );
         for listed in STATUSES_WITH_REASON_LISTS {
             let code = listed.code().to_string();
             let status = code.as_str();
