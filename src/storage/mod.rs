@@ -88,14 +88,41 @@ macro_rules! with_tx {
 }
 pub(crate) use with_tx;
 
-fn migration(sql: &'static str) -> Migrator {
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        "directory".into(),
-        MigrationType::Simple,
-        sql.into_sql_str(),
-        false,
-    )])
+/// The migrations, in order: (version, name, SQLite DDL, PostgreSQL DDL). One file per
+/// capability and backend under `migrations/`; a new capability appends a row (never
+/// edit a row that has shipped: sqlx checks each applied migration's checksum).
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
+    1,
+    "directory",
+    include_str!("../../migrations/sqlite/0001_directory.sql"),
+    include_str!("../../migrations/postgres/0001_directory.sql"),
+)];
+
+fn migrator(backend: Backend) -> Migrator {
+    Migrator::with_migrations(
+        MIGRATIONS
+            .iter()
+            .map(|&(version, name, sqlite, postgres)| {
+                let sql = match backend {
+                    Backend::Sqlite => sqlite,
+                    Backend::Postgres => postgres,
+                };
+                Migration::new(
+                    version,
+                    name.into(),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect(),
+    )
+}
+
+#[derive(Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
 }
 
 impl Db {
@@ -143,16 +170,8 @@ impl Db {
 
     async fn migrate(&self) -> Result<()> {
         match self {
-            Db::Sqlite(pool) => {
-                migration(include_str!("../../migrations/sqlite/0001_directory.sql"))
-                    .run(pool)
-                    .await?
-            }
-            Db::Pg(pool) => {
-                migration(include_str!("../../migrations/postgres/0001_directory.sql"))
-                    .run(pool)
-                    .await?
-            }
+            Db::Sqlite(pool) => migrator(Backend::Sqlite).run(pool).await?,
+            Db::Pg(pool) => migrator(Backend::Postgres).run(pool).await?,
         }
         Ok(())
     }
