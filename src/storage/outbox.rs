@@ -241,6 +241,17 @@ impl Db {
         Ok(acks.first().copied().unwrap_or(Ack::Unknown))
     }
 
+    /// Whether a message with this id was ever queued (repeats are recognised by it).
+    pub async fn outbox_has_message(&self, message_id: &str) -> Result<bool> {
+        super::with_pool!(self, p => {
+            let row = sqlx::query("SELECT id FROM outbox WHERE message_id = $1")
+                .bind(message_id.to_string())
+                .fetch_optional(p)
+                .await?;
+            Ok(row.is_some())
+        })
+    }
+
     /// Rows not yet published (the outbox backlog).
     pub async fn outbox_backlog(&self) -> Result<i64> {
         super::with_pool!(self, p => {
