@@ -7,8 +7,13 @@
 //! Authentication: `Authorization: Bearer <credential>` of a registered, active
 //! platform (`facteur platform credential MATRICULE`); writes are then decided by the
 //! directory's rules for that platform.
+//!
+//! The hub's own endpoints live under `/v1/`: invoices (`invoices.rs`) and the
+//! embedded delivery inbox (`inbox.rs`).
 
 mod error;
+mod inbox;
+mod invoices;
 mod lines;
 mod registry;
 mod routing_codes;
@@ -32,22 +37,58 @@ pub use error::ApiError;
 
 use crate::directory::Directory;
 use crate::directory::model::Actor;
+use crate::hub::Hub;
+use crate::identifiers::Matricule;
 
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
     pub directory: Arc<Directory>,
+    pub hub: Arc<Hub>,
+    /// Deliveries go through AMQP (the embedded inbox then answers 409).
+    pub broker_delivery: bool,
+    /// How long an inbox delivery stays invisible before it is delivered again.
+    pub inbox_visibility: Duration,
 }
 
+/// Default inbox visibility timeout.
+pub const INBOX_VISIBILITY: Duration = Duration::from_secs(60);
+
 impl AppState {
+    /// The state of a hub over the directory's database, delivering through the
+    /// embedded inbox.
     pub fn new(directory: Arc<Directory>) -> AppState {
-        AppState { directory }
+        let hub = Arc::new(Hub::new(directory.db().clone(), directory.clone()));
+        AppState::with_hub(hub)
+    }
+
+    pub fn with_hub(hub: Arc<Hub>) -> AppState {
+        AppState {
+            directory: hub.directory().clone(),
+            hub,
+            broker_delivery: false,
+            inbox_visibility: INBOX_VISIBILITY,
+        }
     }
 }
 
+/// Largest document `POST /v1/invoices` accepts: a Factur-X PDF with attachments.
+pub const MAX_DOCUMENT: usize = 32 << 20;
+
 /// The router used by `facteur serve` and by the tests.
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let hub = Router::new()
+        .route("/v1/invoices", post(invoices::submit))
+        .route("/v1/invoices/{id}", get(invoices::get))
+        .route("/v1/invoices/{id}/document", get(invoices::document))
+        .route("/v1/invoices/{id}/statuses", post(invoices::post_status))
+        .route("/v1/platforms/{matricule}/inbox", get(inbox::poll))
+        .route(
+            "/v1/platforms/{matricule}/inbox/{delivery}/ack",
+            post(inbox::ack),
+        )
+        .layer(RequestBodyLimitLayer::new(MAX_DOCUMENT));
+    let directory = Router::new()
         .route("/healthcheck", get(healthcheck))
         .route("/openapi.json", get(openapi))
         .route("/siren/recherche", post(registry::search_units))
@@ -75,8 +116,11 @@ pub fn app(state: AppState) -> Router {
                 .patch(lines::patch)
                 .delete(lines::delete),
         )
+        .layer(RequestBodyLimitLayer::new(1 << 20));
+    Router::new()
+        .merge(directory)
+        .merge(hub)
         .fallback(|| async { ApiError::not_found("no such path") })
-        .layer(RequestBodyLimitLayer::new(1 << 20))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
@@ -142,6 +186,26 @@ impl FromRequestParts<AppState> for Caller {
             ));
         }
         Ok(Caller(Actor::Platform(platform.matricule)))
+    }
+}
+
+/// The authenticated platform's matricule, for the hub's endpoints.
+pub struct PlatformCaller(pub Matricule);
+
+impl FromRequestParts<AppState> for PlatformCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<PlatformCaller, ApiError> {
+        match Caller::from_request_parts(parts, state).await?.0 {
+            Actor::Platform(matricule) => Ok(PlatformCaller(matricule)),
+            Actor::Admin => Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "only a platform may use the hub's endpoints",
+            )),
+        }
     }
 }
 

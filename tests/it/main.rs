@@ -11,6 +11,7 @@ mod directory_service;
 mod directory_support;
 mod facturx;
 mod golden;
+mod hub_api;
 mod hub_pipeline;
 mod hub_storage;
 mod hub_support;
