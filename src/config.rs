@@ -7,6 +7,7 @@
 //! | `database_url` | `FACTEUR_DATABASE_URL` | `sqlite://facteur.db` |
 //! | `listen` | `FACTEUR_LISTEN` | `127.0.0.1:8080` |
 //! | `resolution_fallback` | `FACTEUR_RESOLUTION_FALLBACK` | `hierarchical` (or `exact`) |
+//! | `amqp_url` | `FACTEUR_AMQP_URL` | unset: deliveries through the embedded inbox |
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -55,6 +56,8 @@ pub struct Config {
     pub database_url: Secret<String>,
     pub listen: SocketAddr,
     pub resolution_fallback: Fallback,
+    /// The broker (`amqp://` or `amqps://`); `None`: the embedded inbox delivers.
+    pub amqp_url: Option<Secret<String>>,
 }
 
 impl Default for Config {
@@ -63,6 +66,7 @@ impl Default for Config {
             database_url: Secret::new(DEFAULT_DATABASE_URL.to_string()),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             resolution_fallback: Fallback::Hierarchical,
+            amqp_url: None,
         }
     }
 }
@@ -93,6 +97,7 @@ impl Config {
             ("database_url", "FACTEUR_DATABASE_URL"),
             ("listen", "FACTEUR_LISTEN"),
             ("resolution_fallback", "FACTEUR_RESOLUTION_FALLBACK"),
+            ("amqp_url", "FACTEUR_AMQP_URL"),
         ] {
             if let Ok(value) = std::env::var(var) {
                 config.set(key, &value)?;
@@ -108,6 +113,11 @@ impl Config {
         };
         match key {
             "database_url" => self.database_url = Secret::new(value.to_string()),
+            "amqp_url" => {
+                self.amqp_url = Some(value.to_string())
+                    .filter(|url| !url.is_empty())
+                    .map(Secret::new)
+            }
             "listen" => self.listen = value.parse().map_err(|e| bad(format!("{e}")))?,
             "resolution_fallback" => {
                 self.resolution_fallback = Fallback::parse(value)
