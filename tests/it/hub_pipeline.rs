@@ -67,6 +67,14 @@ async fn rejections_are_stored_with_their_reasons_and_never_queued() {
         assert_eq!(receipt.status, Status::Rejected, "{}", t.name);
         assert_eq!(receipt.reasons, ["DOUBLON"]);
         assert_eq!(receipt.recipient_platform, Some(m("0002")));
+        // Never delivered: the recipient's platform does not see it, its sender does.
+        let hidden = hub.invoice_for(m("0002"), &receipt.invoice_id).await;
+        assert!(matches!(hidden, Err(HubError::NotFound(_))), "{hidden:?}");
+        assert!(
+            hub.invoice_for(m("0001"), &receipt.invoice_id)
+                .await
+                .is_ok()
+        );
 
         // A buyer without a directory line.
         let unknown = samples::ubl_invoice("U-1", 1).replace(&format!(">{BUYER}<"), ">732829320<");
