@@ -354,3 +354,24 @@ async fn the_embedded_inbox_delivers_until_acknowledged_and_only_to_its_platform
         t.cleanup().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_its_database_the_hub_answers_503_with_a_clear_error() {
+    for t in backends().await {
+        let router = app(AppState::with_hub(world(&t.db).await));
+        t.db.close().await;
+        let (s, body, _) = call("POST", "/v1/invoices", Some("0001"))
+            .body(XML, samples::ubl_invoice("N-1", 1))
+            .send(&router)
+            .await;
+        assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{}: {body}", t.name);
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("database is unavailable"),
+            "{body}"
+        );
+        t.cleanup().await;
+    }
+}
