@@ -13,6 +13,7 @@
 //! - [`routing`]: AMQP topology, confirmed publishing, the outbox relay, status consumer; the only lapin user.
 //! - [`samples`]: synthetic valid invoices for benchmarks, fixtures and demos.
 //! - [`api`]: the directory's HTTP API (PPF directory API paths and shapes).
+//! - [`portal`]: the web portal (server-rendered French HTML pages under `/portail/`).
 //! - [`config`]: typed settings (file, then environment), secrets wrapped.
 //! - [`cli`]: the `facteur` command line.
 
@@ -26,6 +27,7 @@ pub mod identifiers;
 pub mod ingest;
 pub mod invoice;
 pub mod lifecycle;
+pub mod portal;
 pub mod routing;
 pub mod samples;
 pub mod storage;

@@ -49,6 +49,7 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthcheck", get(healthcheck))
+        .merge(crate::portal::routes())
         .route("/openapi.json", get(openapi))
         .route("/siren/recherche", post(registry::search_units))
         .route("/siren/{key}", get(registry::get_unit))
@@ -75,7 +76,7 @@ pub fn app(state: AppState) -> Router {
                 .patch(lines::patch)
                 .delete(lines::delete),
         )
-        .fallback(|| async { ApiError::not_found("no such path") })
+        .fallback(not_found)
         .layer(RequestBodyLimitLayer::new(1 << 20))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -83,6 +84,16 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(CatchPanicLayer::new())
         .with_state(state)
+}
+
+/// An unknown path: the portal's French page under `/portail/`, else the API's
+/// problem+json.
+async fn not_found(uri: axum::http::Uri) -> Response {
+    if crate::portal::owns(uri.path()) {
+        crate::portal::not_found().await
+    } else {
+        ApiError::not_found("no such path").into_response()
+    }
 }
 
 async fn healthcheck() -> StatusCode {

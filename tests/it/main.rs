@@ -13,6 +13,7 @@ mod facturx;
 mod golden;
 mod lifecycle;
 mod model;
+mod portal;
 mod properties;
 mod routing;
 mod schema;
