@@ -14,6 +14,7 @@ mod golden;
 mod lifecycle;
 mod model;
 mod portal;
+mod portal_browser;
 mod properties;
 mod routing;
 mod schema;
