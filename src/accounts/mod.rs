@@ -8,6 +8,7 @@ pub mod lockout;
 pub mod model;
 pub mod password;
 pub mod policy;
+pub mod service;
 pub mod time;
 pub mod tokens;
 pub mod workflow;

@@ -36,6 +36,8 @@ impl ApiError {
             StatusCode::UNAUTHORIZED => "Non autorisé",
             StatusCode::FORBIDDEN => "Accès refusé",
             StatusCode::NOT_FOUND => "Non trouvée",
+            StatusCode::CONFLICT => "Conflit",
+            StatusCode::LOCKED => "Compte verrouillé",
             StatusCode::UNPROCESSABLE_ENTITY => "Erreur de validation des données",
             _ => "Erreur interne du serveur",
         }

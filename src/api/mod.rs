@@ -8,6 +8,7 @@
 //! platform (`facteur platform credential MATRICULE`); writes are then decided by the
 //! directory's rules for that platform.
 
+pub mod accounts;
 mod error;
 mod lines;
 mod registry;
@@ -30,6 +31,8 @@ use tower_http::timeout::TimeoutLayer;
 
 pub use error::ApiError;
 
+use crate::accounts::service::{Accounts, NoMailer};
+use crate::accounts::time::SystemClock;
 use crate::directory::Directory;
 use crate::directory::model::Actor;
 
@@ -37,11 +40,27 @@ use crate::directory::model::Actor;
 #[derive(Clone)]
 pub struct AppState {
     pub directory: Arc<Directory>,
+    pub accounts: Accounts,
 }
 
 impl AppState {
+    /// The state over a directory; accounts use the same database, the system clock
+    /// and no mail transport.
     pub fn new(directory: Arc<Directory>) -> AppState {
-        AppState { directory }
+        let accounts = Accounts::new(
+            directory.db().clone(),
+            Arc::new(SystemClock),
+            Arc::new(NoMailer),
+        );
+        AppState {
+            directory,
+            accounts,
+        }
+    }
+
+    /// Replaces the accounts service (another clock or mail transport).
+    pub fn with_accounts(self, accounts: Accounts) -> AppState {
+        AppState { accounts, ..self }
     }
 }
 
@@ -76,6 +95,7 @@ pub fn app(state: AppState) -> Router {
                 .patch(lines::patch)
                 .delete(lines::delete),
         )
+        .merge(accounts::routes())
         .fallback(not_found)
         .layer(RequestBodyLimitLayer::new(1 << 20))
         .layer(TimeoutLayer::with_status_code(

@@ -6,6 +6,7 @@
 //! transaction: `BEGIN IMMEDIATE` on SQLite, so that WAL's single writer is taken at
 //! the start rather than failing with SQLITE_BUSY_SNAPSHOT at the first write.
 
+mod accounts;
 mod bulk;
 mod lines;
 mod registry;
@@ -21,6 +22,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Postgres, SqlSafeStr, Sqlite, Transaction};
 
+pub use accounts::{AuditRecord, TechnicalAccount, UserRecord};
 pub use bulk::{ImportRow, ImportStats, LoadMode};
 pub use lines::RowError;
 pub use search::{Bind, Page, Sort};
@@ -91,12 +93,20 @@ pub(crate) use with_tx;
 /// The migrations, in order: (version, name, SQLite DDL, PostgreSQL DDL). One file per
 /// capability and backend under `migrations/`; a new capability appends a row (never
 /// edit a row that has shipped: sqlx checks each applied migration's checksum).
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "directory",
-    include_str!("../../migrations/sqlite/0001_directory.sql"),
-    include_str!("../../migrations/postgres/0001_directory.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "directory",
+        include_str!("../../migrations/sqlite/0001_directory.sql"),
+        include_str!("../../migrations/postgres/0001_directory.sql"),
+    ),
+    (
+        3,
+        "accounts",
+        include_str!("../../migrations/sqlite/0003_accounts.sql"),
+        include_str!("../../migrations/postgres/0003_accounts.sql"),
+    ),
+];
 
 fn migrator(backend: Backend) -> Migrator {
     Migrator::with_migrations(
