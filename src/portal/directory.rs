@@ -12,7 +12,8 @@ use axum::response::Response;
 
 use super::PortalError;
 use super::html::{Html, href};
-use super::layout::{Page, Section, Viewer};
+use super::layout::{Page, Section};
+use super::session::SignedIn;
 use super::paging::{PageNumber, pager};
 use crate::api::AppState;
 use crate::directory::Day;
@@ -110,10 +111,10 @@ fn parse_search(kind: Kind, value: &str) -> Result<Search, &'static str> {
 
 pub async fn lookup(
     State(state): State<AppState>,
+    signed_in: Option<SignedIn>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, PortalError> {
-    // Until sign-in lands (issue #8), the look-up is shown to visitors.
-    let viewer: Option<Viewer> = None;
+    let viewer = signed_in.map(|s| s.viewer);
     let kind = Kind::from_param(params.get("par").map(String::as_str));
     let value = params.get("q").map(|v| v.trim()).unwrap_or("");
     let page = PageNumber::from_query(params.get("page").map(String::as_str));

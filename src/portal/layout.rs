@@ -13,6 +13,7 @@ pub enum Section {
     Home,
     Invoices,
     Approvals,
+    MyRequests,
     Directory,
     Account,
 }
@@ -65,6 +66,13 @@ impl Page<'_> {
                     .display(count)
                     .raw("</span></a></li>");
             }
+            menu_entry(
+                &mut h,
+                self.section,
+                Section::MyRequests,
+                "/portail/demandes",
+                "Mes demandes",
+            );
         }
         menu_entry(
             &mut h,
