@@ -1,5 +1,7 @@
 //! One integration-test binary (see STYLE.md): each module is one area.
 
+mod accounts_partition;
+mod accounts_support;
 mod cli;
 mod conformance;
 mod directory_api;
