@@ -42,7 +42,11 @@ pub async fn list(
     if requests.is_empty() {
         body.raw("<p id=\"aucune-demande\">Aucune demande n'attend votre décision.</p>");
     } else {
-        requests_table(&mut body, "Demandes en attente de votre décision", &requests);
+        requests_table(
+            &mut body,
+            "Demandes en attente de votre décision",
+            &requests,
+        );
     }
     pager(&mut body, total as i64, page, |n| {
         href("/portail/approbations", &[("page", &n.to_string())])

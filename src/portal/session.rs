@@ -220,7 +220,10 @@ mod tests {
 
     #[test]
     fn sign_in_returns_only_to_portal_pages() {
-        assert_eq!(safe_return(Some("/portail/approbations?page=2")), "/portail/approbations?page=2");
+        assert_eq!(
+            safe_return(Some("/portail/approbations?page=2")),
+            "/portail/approbations?page=2"
+        );
         assert_eq!(safe_return(Some("https://evil.example/")), "/portail/");
         assert_eq!(safe_return(Some("/portail//evil.example")), "/portail/");
         assert_eq!(safe_return(None), "/portail/");

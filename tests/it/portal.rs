@@ -10,54 +10,14 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use facteur::api::{AppState, app};
 use facteur::directory::Directory;
-use facteur::directory::day::{timestamp, unix_now};
-use facteur::directory::import::import_csv;
 use facteur::directory::index::Fallback;
-use facteur::directory::model::{Platform, PlatformKind};
-use facteur::storage::Db;
 use tower::ServiceExt;
 
-use super::directory_support::{SIREN, SIRET, TestDb, backends, day, m, seed};
-
-/// A routing code with 45 siblings under the same SIRET, so its SIRET's list pages.
-pub const CODES: usize = 45;
-
-/// The portal's world: the directory test world, plus a platform whose name tries to
-/// inject markup, a line for each of [`CODES`] routing codes, and a SIREN whose only
-/// line points to a platform that is no longer registered.
-pub async fn seed_directory(db: &Db) {
-    seed(db).await;
-    db.upsert_platform(
-        &Platform {
-            matricule: m("0003"),
-            name: "<script>alert('gamma')</script> & Cie".into(),
-            kind: PlatformKind::Pdp,
-            inactive_from: None,
-        },
-        &timestamp(unix_now()),
-    )
-    .await
-    .expect("platform 0003");
-    let mut csv = format!(
-        "siren,siret,routing_code,suffix,platform,start,end\n\
-         {SIREN},,,,0001,2026-01-01,\n\
-         {SIREN},{SIRET},,,0002,2026-01-01,\n\
-         {SIREN},,,FACTURES,0003,2026-01-01,\n\
-         {SIREN},{SIRET},ANCIEN,,0001,2025-01-01,2026-01-01\n"
-    );
-    for i in 0..CODES {
-        csv.push_str(&format!(
-            "{SIREN},{SIRET},SERVICE-{i:02},,0001,2026-01-01,\n"
-        ));
-    }
-    let report = import_csv(db, std::io::Cursor::new(csv.into_bytes()), 100, |_, _| {})
-        .await
-        .expect("import");
-    assert_eq!(report.refused, 0, "{:?}", report.errors);
-}
+use super::directory_support::{SIREN, SIRET, TestDb, backends, day};
+use super::portal_support::seed_lines;
 
 pub async fn portal_app(t: &TestDb) -> Router {
-    seed_directory(&t.db).await;
+    seed_lines(&t.db).await;
     let directory = Directory::open(t.db.clone(), Fallback::Hierarchical)
         .await
         .expect("directory")

@@ -80,7 +80,11 @@ async fn portal_scenarios_pass_in_headless_chromium() {
     for name in SCREENSHOTS {
         let path = shots.join(format!("{name}.png"));
         let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        assert!(size > 1000, "screenshot {} missing or empty", path.display());
+        assert!(
+            size > 1000,
+            "screenshot {} missing or empty",
+            path.display()
+        );
     }
     t.cleanup().await;
 }
