@@ -10,8 +10,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use super::accounts_support::PASSWORD;
 use super::directory_support::{SIREN, SIRET, sqlite};
-use super::portal::portal_app;
+use super::portal_support::{GLOBEX_MARKER, people, portal_world};
 
 /// The browser, overridable for machines where it lives elsewhere.
 fn chromium() -> PathBuf {
@@ -37,7 +38,21 @@ fn missing_tools() -> Option<String> {
 }
 
 /// Every page the scenarios must have photographed.
-const SCREENSHOTS: &[&str] = &["annuaire", "annuaire-resultats", "annuaire-erreur"];
+const SCREENSHOTS: &[&str] = &[
+    "annuaire",
+    "annuaire-resultats",
+    "annuaire-erreur",
+    "connexion",
+    "connexion-verrouillee",
+    "accueil-gestionnaire",
+    "approbations",
+    "demande",
+    "refus-dialogue",
+    "approbations-apres-refus",
+    "mes-demandes",
+    "demande-refusee",
+    "approbations-autre-compte",
+];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn portal_scenarios_pass_in_headless_chromium() {
@@ -50,7 +65,8 @@ async fn portal_scenarios_pass_in_headless_chromium() {
         return;
     }
     let t = sqlite().await;
-    let app = portal_app(&t).await;
+    let w = portal_world(&t).await;
+    let app = w.app.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
@@ -59,7 +75,18 @@ async fn portal_scenarios_pass_in_headless_chromium() {
     for name in SCREENSHOTS {
         let _ = std::fs::remove_file(shots.join(format!("{name}.png")));
     }
-    let world = serde_json::json!({ "siren": SIREN, "siret": SIRET });
+    let world = serde_json::json!({
+        "siren": SIREN,
+        "siret": SIRET,
+        "password": PASSWORD,
+        "people": people(),
+        "globexMarker": GLOBEX_MARKER,
+        "requests": {
+            "alice": w.alice_request,
+            "bob": w.bob_request,
+            "carol": w.carol_request,
+        },
+    });
     let mut command = Command::new("node");
     command
         .arg("e2e.mjs")
