@@ -70,7 +70,6 @@ pub struct Hub {
     pub accounts: Accounts,
     pub clock: Arc<ManualClock>,
     pub mail: Arc<Mailbox>,
-    pub db: Db,
 }
 
 pub struct Reply {
@@ -125,7 +124,6 @@ pub async fn hub(t: &TestDb) -> Hub {
         accounts,
         clock,
         mail,
-        db: t.db.clone(),
     }
 }
 
