@@ -20,7 +20,7 @@ use facteur::directory::model::{Platform, PlatformKind};
 use facteur::storage::Db;
 use serde_json::{Value, json};
 
-use super::accounts_support::{CODE_A, CODE_B, Hub, SIREN_1, SIREN_2, UA_EMAIL, World, hub, world};
+use super::accounts_support::{CODE_A, CODE_B, Hub, SIREN_1, SIREN_2, UA_EMAIL, hub, world};
 use super::directory_support::{SIREN, SIRET, TestDb, day, m, seed};
 
 /// Routing codes under the directory world's SIRET, so its list takes three pages.
@@ -72,8 +72,6 @@ pub async fn seed_lines(db: &Db) {
 
 pub struct PortalWorld {
     pub app: Router,
-    pub hub: Hub,
-    pub accounts: World,
     pub alice_request: i64,
     pub bob_request: i64,
     pub carol_request: i64,
@@ -91,7 +89,7 @@ async fn ask(hub: &Hub, email: &str, body: Value) -> i64 {
 
 pub async fn portal_world(t: &TestDb) -> PortalWorld {
     let hub = hub(t).await;
-    let accounts = world(&hub).await;
+    world(&hub).await;
     seed_lines(&t.db).await;
     let alice_request = ask(
         &hub,
@@ -119,8 +117,6 @@ pub async fn portal_world(t: &TestDb) -> PortalWorld {
     let app = app(AppState::new(Arc::new(directory)).with_accounts(hub.accounts.clone()));
     PortalWorld {
         app,
-        hub,
-        accounts,
         alice_request,
         bob_request,
         carol_request,

@@ -227,6 +227,36 @@ const scenarios = {
     assert.match(await page.textContent("#demandes"), new RegExp(world.people.carol));
     await screenshot(page, "approbations-autre-compte");
   },
+
+  // Written ahead of its page: see PENDING below.
+  async "track an invoice"(context) {
+    const page = await context.newPage();
+    await signIn(page, world.people.ua, world.password);
+    await menu(page).getByRole("link", { name: "Factures" }).click();
+    await page.selectOption("#statut", "200");
+    await page.click("form.search button[type=submit]");
+    const row = page.locator(`tr[data-facture="${world.invoices.ua}"]`);
+    await row.locator("a").click();
+    await page.waitForSelector("#historique");
+    assert.match(await page.textContent("#historique"), /Déposée/);
+    const download = await Promise.all([
+      page.waitForEvent("download"),
+      page.click("#telecharger-original"),
+    ]);
+    assert.ok((await download[0].path()) !== null);
+    for (const other of world.invoices.others) {
+      await page.goto(`${base}/portail/factures/${other}`);
+      assert.match(await page.textContent("main"), /n'existe pas ou ne vous est pas accessible/);
+    }
+    await screenshot(page, "facture");
+  },
+};
+
+/// Scenarios whose page does not exist yet, with the reason; they are reported as
+/// pending, never as passed.
+const PENDING = {
+  "track an invoice":
+    "the invoice pages wait for the hub's invoice read API (issue #6) and the accounts' per-service invoice visibility (issue #8)",
 };
 
 /// Signs in through the form (from wherever the page is).
@@ -252,8 +282,14 @@ async function badge(page) {
 const only = process.env.SCENARIOS ? process.env.SCENARIOS.split(",") : null;
 let passed = 0;
 let failed = 0;
+let pending = 0;
 for (const [name, run] of Object.entries(scenarios)) {
   if (only && !only.includes(name)) continue;
+  if (PENDING[name]) {
+    pending++;
+    console.log(`pending - ${name}: ${PENDING[name]}`);
+    continue;
+  }
   // A fresh context per scenario: no cookie or storage carried from one to the next.
   const context = await browser.newContext({ locale: "fr-FR" });
   try {
@@ -268,5 +304,5 @@ for (const [name, run] of Object.entries(scenarios)) {
   }
 }
 await browser.close();
-console.log(`portal: ${passed} passed, ${failed} failed`);
+console.log(`portal: ${passed} passed, ${failed} failed, ${pending} skipped`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);
