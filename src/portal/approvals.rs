@@ -88,9 +88,10 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> Result<Response, PortalError> {
     let request = state.accounts.request(&signed_in.caller, id).await?;
+    let decides = may_decide(&signed_in, &request);
     let mut body = Html::new();
     facts(&mut body, &request);
-    if may_decide(&signed_in, &request) {
+    if decides {
         body.raw("<div class=\"actions\"><form method=\"post\" action=\"/portail/approbations/")
             .display(request.id)
             .raw("/approuver\"><button type=\"submit\" id=\"approuver\">Approuver</button></form>")
@@ -103,14 +104,19 @@ pub async fn show(
         body.raw("</dialog>");
     }
     body.raw("<p><a href=\"")
-        .raw(if may_decide(&signed_in, &request) {
+        .raw(if decides {
             "/portail/approbations"
         } else {
             "/portail/demandes"
         })
         .raw("\">Retour à la liste</a></p>");
     Ok(Page {
-        section: Section::Approvals,
+        // A requester reaches their request from "Mes demandes".
+        section: if decides {
+            Section::Approvals
+        } else {
+            Section::MyRequests
+        },
         title: "Demande",
         viewer: Some(&signed_in.viewer),
         body,

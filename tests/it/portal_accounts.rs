@@ -256,6 +256,27 @@ async fn no_page_shows_another_structures_or_services_requests() {
                 .await;
             assert_eq!(a.status, StatusCode::NOT_FOUND, "{} {who}", t.name);
         }
+        // A requester cannot approve their own pending request through the form.
+        let mut alice = Visitor::new(&w.app);
+        alice.sign_in(ALICE, PASSWORD).await;
+        let own = alice
+            .post(
+                &format!("/portail/approbations/{}/approuver", w.alice_request),
+                &[],
+            )
+            .await;
+        assert_ne!(own.status, StatusCode::SEE_OTHER, "{}", t.name);
+        let mut m1 = Visitor::new(&w.app);
+        m1.sign_in(M1, PASSWORD).await;
+        let page = m1
+            .get(&format!("/portail/approbations/{}", w.alice_request))
+            .await;
+        assert!(
+            page.body.contains("<dd id=\"etat\">En attente</dd>"),
+            "{}",
+            t.name
+        );
+
         // Nothing was decided by those attempts: m2 still has carol's request.
         let mut v = Visitor::new(&w.app);
         v.sign_in(M2, PASSWORD).await;
@@ -351,8 +372,16 @@ async fn a_manager_approves_and_refuses_and_the_requester_sees_the_reason() {
             .await;
         assert_eq!(again.status, StatusCode::CONFLICT, "{}", t.name);
 
-        // Refuse: a reason is required.
+        // Refuse: without the script, "Refuser" leads to the form as a page.
         let bob_refusal = format!("/portail/approbations/{}/refuser", w.bob_request);
+        let form = m1.get(&bob_refusal).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", t.name);
+        assert!(form.body.contains("<textarea id=\"motif\" name=\"motif\""));
+        assert!(
+            form.body
+                .contains("<dd id=\"demandeur\">bob@acme.test</dd>")
+        );
+        // A reason is required.
         let a = m1.post(&bob_refusal, &[("motif", "   ")]).await;
         assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", t.name);
         assert!(a.body.contains("Indiquez le motif du refus"));
@@ -385,9 +414,23 @@ async fn a_manager_approves_and_refuses_and_the_requester_sees_the_reason() {
             page.body
                 .contains("<dd id=\"approbateur\">m1@acme.test</dd>")
         );
-        // A requester has no approvals entry and no decision buttons.
+        // A requester has no approvals entry and no decision buttons, and cannot
+        // decide their own request through the form either.
         assert_eq!(badge(&page.body), None);
         assert!(!page.body.contains("id=\"approuver\""));
+        assert!(
+            page.body
+                .contains("<a href=\"/portail/demandes\" aria-current=\"page\">")
+        );
+        let mut alice = Visitor::new(&w.app);
+        alice.sign_in(ALICE, PASSWORD).await;
+        let own = alice
+            .post(
+                &format!("/portail/approbations/{}/approuver", w.alice_request),
+                &[],
+            )
+            .await;
+        assert_ne!(own.status, StatusCode::SEE_OTHER, "{}", t.name);
         t.cleanup().await;
     }
 }
