@@ -7,6 +7,9 @@
 //! Authentication: `Authorization: Bearer <credential>` of a registered, active
 //! platform (`facteur platform credential MATRICULE`); writes are then decided by the
 //! directory's rules for that platform.
+//!
+//! facteur's own accounts API lives under `/v1/` ([`accounts`]): users' session tokens
+//! and technical-account tokens, every authorisation through `accounts::policy`.
 
 pub mod accounts;
 mod error;

@@ -456,7 +456,7 @@ impl Db {
         with_pool!(self, p => {
             let total = sqlx::query("SELECT COUNT(*) AS n FROM acc_audit WHERE structure_id = $1")
                 .bind(structure)
-                .fetch_one(&*p)
+                .fetch_one(p)
                 .await?
                 .i64("n")?;
             let rows = sqlx::query("SELECT id, at, actor, action, structure_id, subject, reason FROM acc_audit \

@@ -1,5 +1,6 @@
 //! One integration-test binary (see STYLE.md): each module is one area.
 
+mod accounts_cli;
 mod accounts_flows;
 mod accounts_partition;
 mod accounts_support;
