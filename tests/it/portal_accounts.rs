@@ -160,6 +160,16 @@ async fn sign_in_says_when_a_locked_account_unlocks_and_sign_out_ends_the_sessio
         let a = v.get("/portail/approbations").await;
         assert_eq!(a.status, StatusCode::OK, "{}", t.name);
         assert_eq!(badge(&a.body), Some(2), "{}", t.name);
+        let home = v.get("/portail/").await;
+        assert!(
+            home.body.contains("2 demandes attendent votre décision."),
+            "{}",
+            t.name
+        );
+        assert!(
+            home.body
+                .contains("<span class=\"who\">m1@acme.test</span>")
+        );
 
         // Sign-out forgets the cookie and ends the session on the server: the old
         // cookie, replayed, no longer opens anything.
