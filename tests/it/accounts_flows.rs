@@ -961,3 +961,64 @@ async fn structures_and_services_come_from_the_directory() {
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn concurrent_decisions_apply_once() {
+    for t in backends().await {
+        let hub = hub(&t).await;
+        let w = world(&hub).await;
+        for round in 0..5 {
+            // A new requester each round (an approved one would already belong).
+            let email = format!("zoe{round}@acme.test");
+            hub.user(&email).await;
+            let zoe = hub.sign_in(&email).await;
+            let r = hub
+                .call("POST", "/v1/requests", Some(&zoe), Some(json!({"siren": SIREN_1, "routing_code": CODE_B, "comment": format!("round {round}")})))
+                .await;
+            let id = r.body["id"].as_i64().unwrap();
+            // m1 approves while ub refuses: one decision wins, the other is told so.
+            let approve = format!("/v1/requests/{id}/approve");
+            let refuse = format!("/v1/requests/{id}/refuse");
+            let (a, b) = tokio::join!(
+                hub.call("POST", &approve, Some(&w.m1), None),
+                hub.call("POST", &refuse, Some(&w.ub), Some(json!({"reason": "non"}))),
+            );
+            let mut statuses = [a.status, b.status];
+            statuses.sort();
+            assert_eq!(
+                statuses,
+                [S::OK, S::CONFLICT],
+                "round {round} ({}): {} / {}",
+                t.name,
+                a.text,
+                b.text
+            );
+            let audit = hub
+                .call(
+                    "GET",
+                    &format!("/v1/structures/{}/audit?per_page=200", w.s1),
+                    Some(&w.m1),
+                    None,
+                )
+                .await;
+            let decisions = audit.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["subject"] == format!("request {id}") && e["action"] != "request")
+                .count();
+            assert_eq!(decisions, 1, "one audited decision per request");
+            // The stored state is the winner's.
+            let stored = hub
+                .call("GET", &format!("/v1/requests/{id}"), Some(&zoe), None)
+                .await;
+            let winner = if a.status == S::OK {
+                "approved"
+            } else {
+                "refused"
+            };
+            assert_eq!(stored.body["state"], winner);
+        }
+        t.cleanup().await;
+    }
+}

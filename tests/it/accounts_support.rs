@@ -2,7 +2,7 @@
 //! (see `directory_support`), with a hand-moved clock and a mailbox that catches the
 //! reset links, and a small world of two structures built through the HTTP API.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use axum::Router;
 use axum::body::Body;
@@ -10,7 +10,7 @@ use axum::http::{Request, StatusCode};
 use facteur::accounts::password::Secret;
 use facteur::accounts::service::{Accounts, Notifier};
 use facteur::accounts::time::{Instant, ManualClock};
-use facteur::api::{AppState, app};
+use facteur::api::{AppState, OPENAPI, app};
 use facteur::directory::Directory;
 use facteur::directory::day::{timestamp, unix_now};
 use facteur::directory::index::Fallback;
@@ -20,6 +20,7 @@ use facteur::storage::Db;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
+use super::directory_schema::{check, template};
 use super::directory_support::TestDb;
 
 /// Every test user's password.
@@ -108,6 +109,32 @@ async fn seed_directory(db: &Db) {
     tx.commit().await.unwrap();
 }
 
+/// Every answer of the accounts API is one its OpenAPI operation documents: the
+/// status is listed, and a JSON body matches the documented schema (no unknown
+/// field, types, enums, nullability).
+fn documented(method: &str, uri: &str, status: StatusCode, body: &Value) {
+    static DOC: LazyLock<Value> = LazyLock::new(|| serde_json::from_str(OPENAPI).unwrap());
+    let path = uri.split('?').next().unwrap_or(uri);
+    let t = template(&DOC, path).unwrap_or_else(|| panic!("{path} is not documented"));
+    let op = &DOC["paths"][t][method.to_lowercase()];
+    assert!(op.is_object(), "{method} {t} is not documented");
+    let response = &op["responses"][status.as_str()];
+    assert!(
+        response.is_object(),
+        "{method} {t} answered {status}, which is not documented"
+    );
+    if status.is_success() && !body.is_null() {
+        let schema = &response["content"]["application/json"]["schema"];
+        assert!(
+            schema.is_object(),
+            "{method} {t} {status}: no documented body"
+        );
+        let mut errors = Vec::new();
+        check(&DOC, schema, body, "body", &mut errors);
+        assert!(errors.is_empty(), "{method} {t} {status}: {errors:?}");
+    }
+}
+
 pub async fn hub(t: &TestDb) -> Hub {
     seed_directory(&t.db).await;
     let clock = Arc::new(ManualClock::at(T0));
@@ -164,6 +191,7 @@ impl Hub {
         } else {
             serde_json::from_str(&text).unwrap()
         };
+        documented(method, uri, status, &body);
         Reply { status, body, text }
     }
 

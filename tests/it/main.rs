@@ -3,6 +3,7 @@
 mod accounts_cli;
 mod accounts_flows;
 mod accounts_partition;
+mod accounts_storage;
 mod accounts_support;
 mod cli;
 mod conformance;
