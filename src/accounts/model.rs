@@ -24,6 +24,29 @@ pub enum Right {
     ManageUsers,
 }
 
+impl Right {
+    pub const ALL: [Right; 4] = [
+        Right::SubmitInvoices,
+        Right::ReadInvoices,
+        Right::ManageDirectory,
+        Right::ManageUsers,
+    ];
+
+    /// The stored and JSON name (`submit_invoices`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Right::SubmitInvoices => "submit_invoices",
+            Right::ReadInvoices => "read_invoices",
+            Right::ManageDirectory => "manage_directory",
+            Right::ManageUsers => "manage_users",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Right> {
+        Right::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+}
+
 /// A company on the hub, identified by its SIREN (and head-office SIRET).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Structure {
@@ -72,6 +95,15 @@ impl Scope {
             Scope::Service { .. } => self == other,
         }
     }
+}
+
+/// What a technical account (a machine's API token) acts for: one structure, or one
+/// platform (by its matricule).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TechnicalScope {
+    Structure { structure: StructureId },
+    Platform { matricule: u16 },
 }
 
 /// Rights of one user on one scope.

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use super::model::{Grant, Right, Scope, StructureId, UserId};
+use super::model::{Grant, Right, Scope, StructureId, TechnicalScope, UserId};
 use crate::identifiers::Matricule;
 
 /// Who makes a request, with everything needed to decide.
@@ -19,6 +19,9 @@ pub struct Principal {
     pub grants: Vec<Grant>,
     /// Structures whose principal manager this user is.
     pub managed: BTreeSet<StructureId>,
+    /// Set when the principal is a technical account (a machine), not a person: it
+    /// then has no user (`user` is 0) and only the grants of its scope.
+    pub technical: Option<TechnicalScope>,
 }
 
 /// What a principal wants to do.
@@ -33,6 +36,20 @@ pub enum Action {
     TransferManager(StructureId),
     /// Support: give a structure without a manager a new one.
     AssignManager(StructureId),
+    /// Person-only features: one's own requests, profile and session. Machines
+    /// (technical accounts) have no requests to make.
+    UseAccount,
+    /// See a structure, or a service, and what is attached to it: members of that
+    /// scope only (a service's user does not see the structure's other services).
+    View(Scope),
+    /// Create services under a structure.
+    ManageServices(StructureId),
+    /// Create, list, rotate and revoke technical accounts of a scope.
+    ManageTechnicalAccounts(TechnicalScope),
+    /// Read a structure's audit trail.
+    ReadAudit(StructureId),
+    /// Support: register structures on the hub and disable users.
+    AdministerStructures,
 }
 
 /// Refused. The message names the action, never whose data was asked for, so a
@@ -44,6 +61,15 @@ pub struct Denied(pub &'static str);
 impl Principal {
     fn manages(&self, structure: StructureId) -> bool {
         self.managed.contains(&structure)
+    }
+
+    fn is_person(&self) -> bool {
+        self.technical.is_none() && self.user != 0
+    }
+
+    /// Whether this principal belongs to `scope`: its manager, or a grant covering it.
+    fn is_member(&self, scope: Scope) -> bool {
+        self.manages(scope.structure()) || self.grants.iter().any(|g| g.scope.covers(scope))
     }
 
     fn has(&self, right: Right, scope: Scope) -> bool {
@@ -89,6 +115,19 @@ pub fn authorize(principal: &Principal, action: Action) -> Result<(), Denied> {
         }
         Action::TransferManager(structure) => principal.manages(structure),
         Action::AssignManager(_) => principal.admin,
+        Action::UseAccount => principal.is_person(),
+        Action::View(scope) => principal.is_member(scope),
+        Action::ManageServices(structure) => principal.manages(structure),
+        Action::ManageTechnicalAccounts(TechnicalScope::Structure { structure }) => {
+            principal.manages(structure)
+                || principal.has(Right::ManageUsers, Scope::Structure { structure })
+        }
+        Action::ManageTechnicalAccounts(TechnicalScope::Platform { .. }) => principal.admin,
+        Action::ReadAudit(structure) => {
+            principal.manages(structure)
+                || principal.has(Right::ManageUsers, Scope::Structure { structure })
+        }
+        Action::AdministerStructures => principal.admin,
     };
     if allowed {
         Ok(())
@@ -100,6 +139,12 @@ pub fn authorize(principal: &Principal, action: Action) -> Result<(), Denied> {
             Action::DecideRequests(_) => "decide these requests",
             Action::TransferManager(_) => "hand over the principal manager role",
             Action::AssignManager(_) => "assign a principal manager",
+            Action::UseAccount => "do this with a technical account",
+            Action::View(_) => "see this",
+            Action::ManageServices(_) => "manage the services of this structure",
+            Action::ManageTechnicalAccounts(_) => "manage these technical accounts",
+            Action::ReadAudit(_) => "read this audit trail",
+            Action::AdministerStructures => "administer the hub's structures",
         }))
     }
 }
@@ -221,6 +266,47 @@ mod tests {
         assert!(authorize(&manager, Action::TransferManager(S1)).is_ok());
         assert!(authorize(&manager, Action::DecideRequests(service(S2, 100))).is_err());
         assert!(authorize(&manager, Action::AssignManager(S1)).is_err());
+    }
+
+    #[test]
+    fn membership_is_per_scope_and_machines_are_not_people() {
+        let user = Principal {
+            user: 10,
+            grants: vec![grant(10, service(S1, 100), &[Right::ReadInvoices])],
+            ..Principal::default()
+        };
+        assert!(authorize(&user, Action::View(service(S1, 100))).is_ok());
+        assert!(authorize(&user, Action::View(service(S1, 101))).is_err());
+        assert!(authorize(&user, Action::View(Scope::Structure { structure: S1 })).is_err());
+        assert!(authorize(&user, Action::ReadAudit(S1)).is_err());
+        assert!(authorize(&user, Action::UseAccount).is_ok());
+        let machine = Principal {
+            technical: Some(TechnicalScope::Structure { structure: S1 }),
+            grants: vec![grant(
+                0,
+                Scope::Structure { structure: S1 },
+                &[Right::SubmitInvoices],
+            )],
+            ..Principal::default()
+        };
+        assert!(authorize(&machine, Action::UseAccount).is_err());
+        assert!(authorize(&machine, Action::SubmitInvoices(service(S1, 100))).is_ok());
+        assert!(
+            authorize(
+                &machine,
+                Action::ManageTechnicalAccounts(TechnicalScope::Structure { structure: S1 })
+            )
+            .is_err()
+        );
+        let manager = Principal {
+            user: 1,
+            managed: [S1].into_iter().collect(),
+            ..Principal::default()
+        };
+        let platform = TechnicalScope::Platform { matricule: 1 };
+        assert!(authorize(&manager, Action::ManageTechnicalAccounts(platform)).is_err());
+        assert!(authorize(&manager, Action::ReadAudit(S1)).is_ok());
+        assert!(authorize(&manager, Action::ReadAudit(S2)).is_err());
     }
 
     #[test]

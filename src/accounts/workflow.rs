@@ -18,7 +18,7 @@ pub enum WorkflowError {
     Denied(#[from] Denied),
     #[error("this request was already decided")]
     AlreadyDecided,
-    #[error("a refusal needs a reason")]
+    #[error("a reason is required")]
     ReasonRequired,
     #[error("you cannot decide your own request")]
     OwnRequest,

@@ -41,6 +41,7 @@ impl ApiError {
             StatusCode::CONFLICT => "Conflit",
             StatusCode::PAYLOAD_TOO_LARGE => "Contenu trop volumineux",
             StatusCode::SERVICE_UNAVAILABLE => "Service indisponible",
+            StatusCode::LOCKED => "Compte verrouillé",
             StatusCode::UNPROCESSABLE_ENTITY => "Erreur de validation des données",
             _ => "Erreur interne du serveur",
         }

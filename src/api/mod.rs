@@ -8,9 +8,11 @@
 //! platform (`facteur platform credential MATRICULE`); writes are then decided by the
 //! directory's rules for that platform.
 //!
-//! The hub's own endpoints live under `/v1/`: invoices (`invoices.rs`) and the
-//! embedded delivery inbox (`inbox.rs`).
+//! The hub's own endpoints live under `/v1/`: invoices (`invoices.rs`), the embedded
+//! delivery inbox (`inbox.rs`) and the accounts API ([`accounts`]: users' session
+//! tokens and technical-account tokens, every authorisation through `accounts::policy`).
 
+pub mod accounts;
 mod error;
 mod inbox;
 mod invoices;
@@ -35,6 +37,8 @@ use tower_http::timeout::TimeoutLayer;
 
 pub use error::ApiError;
 
+use crate::accounts::service::{Accounts, NoMailer};
+use crate::accounts::time::SystemClock;
 use crate::directory::Directory;
 use crate::directory::model::Actor;
 use crate::hub::Hub;
@@ -49,6 +53,7 @@ pub struct AppState {
     pub broker_delivery: bool,
     /// How long an inbox delivery stays invisible before it is delivered again.
     pub inbox_visibility: Duration,
+    pub accounts: Accounts,
 }
 
 /// Default inbox visibility timeout.
@@ -56,19 +61,31 @@ pub const INBOX_VISIBILITY: Duration = Duration::from_secs(60);
 
 impl AppState {
     /// The state of a hub over the directory's database, delivering through the
-    /// embedded inbox.
+    /// embedded inbox; accounts use the same database, the system clock and no mail
+    /// transport.
     pub fn new(directory: Arc<Directory>) -> AppState {
         let hub = Arc::new(Hub::new(directory.db().clone(), directory.clone()));
         AppState::with_hub(hub)
     }
 
     pub fn with_hub(hub: Arc<Hub>) -> AppState {
+        let accounts = Accounts::new(
+            hub.directory().db().clone(),
+            Arc::new(SystemClock),
+            Arc::new(NoMailer),
+        );
         AppState {
             directory: hub.directory().clone(),
             hub,
             broker_delivery: false,
             inbox_visibility: INBOX_VISIBILITY,
+            accounts,
         }
+    }
+
+    /// Replaces the accounts service (another clock or mail transport).
+    pub fn with_accounts(self, accounts: Accounts) -> AppState {
+        AppState { accounts, ..self }
     }
 }
 
@@ -90,6 +107,7 @@ pub fn app(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(MAX_DOCUMENT));
     let directory = Router::new()
         .route("/healthcheck", get(healthcheck))
+        .merge(crate::portal::routes())
         .route("/openapi.json", get(openapi))
         .route("/siren/recherche", post(registry::search_units))
         .route("/siren/{key}", get(registry::get_unit))
@@ -116,17 +134,28 @@ pub fn app(state: AppState) -> Router {
                 .patch(lines::patch)
                 .delete(lines::delete),
         )
+        .merge(accounts::routes())
         .layer(RequestBodyLimitLayer::new(1 << 20));
     Router::new()
         .merge(directory)
         .merge(hub)
-        .fallback(|| async { ApiError::not_found("no such path") })
+        .fallback(not_found)
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
         .layer(CatchPanicLayer::new())
         .with_state(state)
+}
+
+/// An unknown path: the portal's French page under `/portail/`, else the API's
+/// problem+json.
+async fn not_found(uri: axum::http::Uri) -> Response {
+    if crate::portal::owns(uri.path()) {
+        crate::portal::not_found().await
+    } else {
+        ApiError::not_found("no such path").into_response()
+    }
 }
 
 async fn healthcheck() -> StatusCode {

@@ -2,6 +2,7 @@
 //! stdout (or JSON lines with `--format json`), diagnostics on stderr, and map their
 //! outcome to an exit code: 0 success, 1 a negative verdict, 2 usage or I/O error.
 
+mod accounts;
 mod audit;
 mod directory;
 mod platform;
@@ -29,10 +30,13 @@ enum Command {
     Directory(directory::Args),
     /// Platforms: register, list, deactivate, issue API credentials.
     Platform(platform::Args),
-    /// Serve the hub: the directory API and the invoice API (/v1/).
+    /// Serve the hub: the directory API, the invoice API and the accounts API (/v1/),
+    /// and the web portal (/portail/).
     Serve(serve::Args),
     /// Audit the stored invoices: status chains and document hashes.
     Audit(audit::Args),
+    /// Accounts: bootstrap an administrator, add or disable users, reset links.
+    Accounts(accounts::Args),
 }
 
 /// Output format shared by the commands.
@@ -71,6 +75,7 @@ pub fn run() -> i32 {
         Command::Platform(args) => platform::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Audit(args) => audit::run(args),
+        Command::Accounts(args) => accounts::run(args),
     };
     result.unwrap_or_else(|err| {
         // Output piped into `head` and closed early is not an error of facteur's.

@@ -77,16 +77,7 @@ impl Day {
     /// The Paris civil day of a Unix timestamp: UTC+1, or UTC+2 from the last Sunday
     /// of March 01:00 UTC to the last Sunday of October 01:00 UTC (EU rule since 1996).
     pub fn paris_day_of(unix_seconds: i64) -> Day {
-        let utc_day = unix_seconds.div_euclid(86_400) as i32;
-        let (year, _, _) = civil_from_days(utc_day);
-        let dst_start = last_sunday(year, 3) as i64 * 86_400 + 3_600;
-        let dst_end = last_sunday(year, 10) as i64 * 86_400 + 3_600;
-        let offset = if (dst_start..dst_end).contains(&unix_seconds) {
-            7_200
-        } else {
-            3_600
-        };
-        Day((unix_seconds + offset).div_euclid(86_400) as i32)
+        Day((unix_seconds + paris_offset_seconds(unix_seconds)).div_euclid(86_400) as i32)
     }
 }
 
@@ -94,6 +85,20 @@ impl fmt::Display for Day {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (y, m, d) = self.ymd();
         write!(f, "{y:04}-{m:02}-{d:02}")
+    }
+}
+
+/// Paris's offset from UTC at a Unix timestamp: UTC+1, or UTC+2 from the last Sunday
+/// of March 01:00 UTC to the last Sunday of October 01:00 UTC (EU rule since 1996).
+pub fn paris_offset_seconds(unix_seconds: i64) -> i64 {
+    let utc_day = unix_seconds.div_euclid(86_400) as i32;
+    let (year, _, _) = civil_from_days(utc_day);
+    let dst_start = last_sunday(year, 3) as i64 * 86_400 + 3_600;
+    let dst_end = last_sunday(year, 10) as i64 * 86_400 + 3_600;
+    if (dst_start..dst_end).contains(&unix_seconds) {
+        7_200
+    } else {
+        3_600
     }
 }
 

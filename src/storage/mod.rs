@@ -6,6 +6,7 @@
 //! transaction: `BEGIN IMMEDIATE` on SQLite, so that WAL's single writer is taken at
 //! the start rather than failing with SQLITE_BUSY_SNAPSHOT at the first write.
 
+mod accounts;
 mod bulk;
 pub mod hub;
 mod lines;
@@ -23,6 +24,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Postgres, SqlSafeStr, Sqlite, Transaction};
 
+pub use accounts::{AuditRecord, TechnicalAccount, UserRecord};
 pub use bulk::{ImportRow, ImportStats, LoadMode};
 pub use hub::{InvoiceRecord, NewStatus, StatusRecord, StoredFailure};
 pub use lines::RowError;
@@ -107,6 +109,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "hub",
         include_str!("../../migrations/sqlite/0002_hub.sql"),
         include_str!("../../migrations/postgres/0002_hub.sql"),
+    ),
+    (
+        3,
+        "accounts",
+        include_str!("../../migrations/sqlite/0003_accounts.sql"),
+        include_str!("../../migrations/postgres/0003_accounts.sql"),
     ),
 ];
 

@@ -31,6 +31,10 @@ fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
 
 /// A JSON-Schema check for the subset the PPF document uses.
 pub fn check(doc: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec<String>) {
+    // A nullable `allOf: [$ref]` (OpenAPI 3.0's nullable reference) accepts null.
+    if value.is_null() && schema.get("nullable") == Some(&Value::Bool(true)) {
+        return;
+    }
     let schema = resolve(doc, schema);
     if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
         for s in all {

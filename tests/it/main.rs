@@ -1,5 +1,10 @@
 //! One integration-test binary (see STYLE.md): each module is one area.
 
+mod accounts_cli;
+mod accounts_flows;
+mod accounts_partition;
+mod accounts_storage;
+mod accounts_support;
 mod cli;
 mod conformance;
 mod directory_api;
@@ -18,6 +23,10 @@ mod hub_storage;
 mod hub_support;
 mod lifecycle;
 mod model;
+mod portal;
+mod portal_accounts;
+mod portal_browser;
+mod portal_support;
 mod properties;
 mod routing;
 mod schema;

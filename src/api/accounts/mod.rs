@@ -1,0 +1,192 @@
+//! facteur's own accounts API under `/v1/`: sign-in and sessions, password reset,
+//! structures and services, access requests and their decisions, the principal
+//! manager, technical accounts and the audit trail. Clean JSON for the web portal.
+//!
+//! Handlers only translate HTTP to `accounts::service` calls: authentication is the
+//! [`Authed`] extractor, every authorisation is `accounts::policy::authorize` inside
+//! the service, and a resource the caller may not see answers 404 like a missing one.
+//! Nothing is cached between requests: each one rebuilds its caller from the database.
+
+mod requests;
+mod sessions;
+mod structures;
+mod technical;
+
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::routing::{delete, get, post};
+
+use super::{ApiError, AppState};
+use crate::accounts::password::Secret;
+use crate::accounts::service::{AccountError, Caller};
+use crate::accounts::workflow::WorkflowError;
+
+/// Every route of the accounts API (the tests walk this list and the OpenAPI
+/// document, so a route added here without a test or a description fails them).
+pub const ROUTES: &[(&str, &str)] = &[
+    ("POST", "/v1/auth/sign-in"),
+    ("POST", "/v1/auth/sign-out"),
+    ("POST", "/v1/auth/password-reset"),
+    ("POST", "/v1/auth/password-reset/confirm"),
+    ("GET", "/v1/me"),
+    ("GET", "/v1/structures"),
+    ("POST", "/v1/structures"),
+    ("GET", "/v1/structures/{structure}"),
+    ("GET", "/v1/structures/{structure}/services"),
+    ("POST", "/v1/structures/{structure}/services"),
+    ("GET", "/v1/structures/{structure}/services/{service}"),
+    ("POST", "/v1/structures/{structure}/principal-manager"),
+    (
+        "POST",
+        "/v1/structures/{structure}/principal-manager/assign",
+    ),
+    ("GET", "/v1/structures/{structure}/audit"),
+    ("GET", "/v1/requests"),
+    ("POST", "/v1/requests"),
+    ("GET", "/v1/requests/pending"),
+    ("GET", "/v1/requests/{request}"),
+    ("POST", "/v1/requests/{request}/approve"),
+    ("POST", "/v1/requests/{request}/refuse"),
+    ("GET", "/v1/technical-accounts"),
+    ("POST", "/v1/technical-accounts"),
+    ("POST", "/v1/technical-accounts/{account}/rotate"),
+    ("DELETE", "/v1/technical-accounts/{account}"),
+];
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/auth/sign-in", post(sessions::sign_in))
+        .route("/v1/auth/sign-out", post(sessions::sign_out))
+        .route("/v1/auth/password-reset", post(sessions::request_reset))
+        .route(
+            "/v1/auth/password-reset/confirm",
+            post(sessions::confirm_reset),
+        )
+        .route("/v1/me", get(sessions::me))
+        .route(
+            "/v1/structures",
+            get(structures::list).post(structures::create),
+        )
+        .route("/v1/structures/{structure}", get(structures::get))
+        .route(
+            "/v1/structures/{structure}/services",
+            get(structures::services).post(structures::create_service),
+        )
+        .route(
+            "/v1/structures/{structure}/services/{service}",
+            get(structures::service),
+        )
+        .route(
+            "/v1/structures/{structure}/principal-manager",
+            post(structures::transfer),
+        )
+        .route(
+            "/v1/structures/{structure}/principal-manager/assign",
+            post(structures::assign),
+        )
+        .route("/v1/structures/{structure}/audit", get(structures::audit))
+        .route("/v1/requests", get(requests::mine).post(requests::create))
+        .route("/v1/requests/pending", get(requests::pending))
+        .route("/v1/requests/{request}", get(requests::get))
+        .route("/v1/requests/{request}/approve", post(requests::approve))
+        .route("/v1/requests/{request}/refuse", post(requests::refuse))
+        .route(
+            "/v1/technical-accounts",
+            get(technical::list).post(technical::create),
+        )
+        .route(
+            "/v1/technical-accounts/{account}/rotate",
+            post(technical::rotate),
+        )
+        .route(
+            "/v1/technical-accounts/{account}",
+            delete(technical::revoke),
+        )
+}
+
+/// The authenticated caller: a user's session token or a technical account's token,
+/// as `Authorization: Bearer …`.
+pub struct Authed(pub Caller);
+
+impl FromRequestParts<AppState> for Authed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Authed, ApiError> {
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(AccountError::Unauthenticated)?;
+        Ok(Authed(
+            state.accounts.authenticate(&Secret::new(token)).await?,
+        ))
+    }
+}
+
+impl From<AccountError> for ApiError {
+    fn from(err: AccountError) -> ApiError {
+        let err = match err {
+            AccountError::Storage(e) => return e.into(),
+            other => other,
+        };
+        let status = match &err {
+            AccountError::BadCredentials | AccountError::Unauthenticated => {
+                StatusCode::UNAUTHORIZED
+            }
+            AccountError::Locked(_) => StatusCode::LOCKED,
+            AccountError::Denied(_) => StatusCode::FORBIDDEN,
+            AccountError::NotFound(_) => StatusCode::NOT_FOUND,
+            AccountError::Invalid(_) | AccountError::Password(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            AccountError::Reset(_) => StatusCode::BAD_REQUEST,
+            AccountError::Workflow(w) => match w {
+                WorkflowError::Denied(_) | WorkflowError::OwnRequest => StatusCode::FORBIDDEN,
+                WorkflowError::AlreadyDecided | WorkflowError::HasManager => StatusCode::CONFLICT,
+                WorkflowError::ReasonRequired | WorkflowError::NotAMember => {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
+            },
+            AccountError::Random(_) | AccountError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            eprintln!("error: accounts: {err}");
+            return ApiError::new(status, "internal error");
+        }
+        ApiError::new(status, err.to_string())
+    }
+}
+
+/// A numeric path segment; anything else is a resource that does not exist.
+pub(crate) fn path_id(segment: &str, what: &str) -> Result<i64, ApiError> {
+    segment
+        .parse()
+        .map_err(|_| ApiError::not_found(format!("{what} not found")))
+}
+
+/// `page` (from 0) and `per_page` (1 to 200, default 50) of a query string.
+pub(crate) fn paging(query: Option<&str>) -> Result<(usize, usize), ApiError> {
+    let mut page = 0;
+    let mut per_page = 50;
+    for (key, value) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        let number = || {
+            value
+                .parse::<usize>()
+                .map_err(|_| ApiError::bad_request(format!("{key} must be a whole number")))
+        };
+        match key.as_ref() {
+            "page" => page = number()?,
+            "per_page" => per_page = number()?,
+            _ => {}
+        }
+    }
+    if !(1..=200).contains(&per_page) {
+        return Err(ApiError::bad_request("per_page must be between 1 and 200"));
+    }
+    Ok((page, per_page))
+}

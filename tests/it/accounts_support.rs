@@ -1,0 +1,338 @@
+//! Shared helpers of the accounts tests: a hub over a fresh database of each backend
+//! (see `directory_support`), with a hand-moved clock and a mailbox that catches the
+//! reset links, and a small world of two structures built through the HTTP API.
+
+use std::sync::{Arc, LazyLock, Mutex};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use facteur::accounts::password::Secret;
+use facteur::accounts::service::{Accounts, Notifier};
+use facteur::accounts::time::{Instant, ManualClock};
+use facteur::api::{AppState, OPENAPI, app};
+use facteur::directory::Directory;
+use facteur::directory::day::{timestamp, unix_now};
+use facteur::directory::index::Fallback;
+use facteur::directory::model::RoutingCodeRecord;
+use facteur::identifiers::{RoutingCode, Siren, Siret};
+use facteur::storage::Db;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use super::directory_schema::{check, template};
+use super::directory_support::TestDb;
+
+/// Every test user's password.
+pub const PASSWORD: &str = "correct horse battery staple";
+/// 2026-11-28T01:00:00Z.
+pub const T0: Instant = Instant(1_795_827_600);
+
+/// Structure 1 (ACME) with services A and B; structure 2 (Globex).
+pub const SIREN_1: &str = "552100554";
+pub const SIRET_1: &str = "55210055400013";
+pub const SIREN_2: &str = "732829320";
+pub const SIRET_2: &str = "73282932000017";
+pub const CODE_A: &str = "COMPTA-A";
+pub const CODE_B: &str = "ACHATS-B";
+pub const CODE_2: &str = "GLOBEX-1";
+
+/// The reset links the hub "sent".
+#[derive(Default)]
+pub struct Mailbox(pub Mutex<Vec<(String, String)>>);
+
+impl Notifier for Mailbox {
+    fn reset_link(&self, email: &str, token: &Secret) {
+        self.0
+            .lock()
+            .unwrap()
+            .push((email.to_string(), token.expose().to_string()));
+    }
+}
+
+impl Mailbox {
+    pub fn last_for(&self, email: &str) -> Option<String> {
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|(e, _)| e == email)
+            .map(|(_, t)| t.clone())
+    }
+
+    pub fn count(&self) -> usize {
+        self.0.lock().unwrap().len()
+    }
+}
+
+pub struct Hub {
+    pub app: Router,
+    pub accounts: Accounts,
+    pub clock: Arc<ManualClock>,
+    pub mail: Arc<Mailbox>,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+    pub text: String,
+}
+
+async fn seed_directory(db: &Db) {
+    let now = timestamp(unix_now());
+    for (siren, siret, name) in [(SIREN_1, SIRET_1, "ACME"), (SIREN_2, SIRET_2, "Globex")] {
+        let siren = Siren::parse(siren).unwrap();
+        let siret = Siret::parse(siret).unwrap();
+        db.upsert_legal_unit(&siren, name, "A", &now).await.unwrap();
+        db.upsert_establishment(&siret, name, "A", &now)
+            .await
+            .unwrap();
+    }
+    let mut tx = db.begin().await.unwrap();
+    for (siret, code) in [(SIRET_1, CODE_A), (SIRET_1, CODE_B), (SIRET_2, CODE_2)] {
+        tx.insert_routing_code(&RoutingCodeRecord {
+            id: 0,
+            siret: Siret::parse(siret).unwrap(),
+            code: RoutingCode::parse(code).unwrap(),
+            label: code.into(),
+            code_type: "0224".into(),
+            state: "A".into(),
+            nature: "Privé".into(),
+            legal_commitment: false,
+            created_by: "test".into(),
+            created_at: now.clone(),
+        })
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+/// Every answer of the accounts API is one its OpenAPI operation documents: the
+/// status is listed, and a JSON body matches the documented schema (no unknown
+/// field, types, enums, nullability).
+fn documented(method: &str, uri: &str, status: StatusCode, body: &Value) {
+    static DOC: LazyLock<Value> = LazyLock::new(|| serde_json::from_str(OPENAPI).unwrap());
+    let path = uri.split('?').next().unwrap_or(uri);
+    let t = template(&DOC, path).unwrap_or_else(|| panic!("{path} is not documented"));
+    let op = &DOC["paths"][t][method.to_lowercase()];
+    assert!(op.is_object(), "{method} {t} is not documented");
+    let response = &op["responses"][status.as_str()];
+    assert!(
+        response.is_object(),
+        "{method} {t} answered {status}, which is not documented"
+    );
+    if status.is_success() && !body.is_null() {
+        let schema = &response["content"]["application/json"]["schema"];
+        assert!(
+            schema.is_object(),
+            "{method} {t} {status}: no documented body"
+        );
+        let mut errors = Vec::new();
+        check(&DOC, schema, body, "body", &mut errors);
+        assert!(errors.is_empty(), "{method} {t} {status}: {errors:?}");
+    }
+}
+
+pub async fn hub(t: &TestDb) -> Hub {
+    seed_directory(&t.db).await;
+    let clock = Arc::new(ManualClock::at(T0));
+    let mail = Arc::new(Mailbox::default());
+    let accounts = Accounts::new(t.db.clone(), clock.clone(), mail.clone());
+    let directory = Arc::new(
+        Directory::open(t.db.clone(), Fallback::Hierarchical)
+            .await
+            .unwrap(),
+    );
+    let state = AppState::new(directory).with_accounts(accounts.clone());
+    Hub {
+        app: app(state),
+        accounts,
+        clock,
+        mail,
+    }
+}
+
+impl Hub {
+    pub async fn call(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(b) => req
+                .header("content-type", "application/json")
+                .body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        }
+        .unwrap();
+        let response = self.app.clone().oneshot(req).await.unwrap();
+        let status = response.status();
+        if status.is_client_error() || status.is_server_error() {
+            assert_eq!(
+                response.headers()["content-type"],
+                "application/problem+json",
+                "{method} {uri}"
+            );
+        }
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let text = String::from_utf8(bytes.to_vec()).unwrap();
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap()
+        };
+        documented(method, uri, status, &body);
+        Reply { status, body, text }
+    }
+
+    pub async fn user(&self, email: &str) -> i64 {
+        self.accounts
+            .create_user(email, &Secret::new(PASSWORD), false)
+            .await
+            .unwrap()
+    }
+
+    pub async fn admin(&self, email: &str) -> i64 {
+        self.accounts
+            .create_user(email, &Secret::new(PASSWORD), true)
+            .await
+            .unwrap()
+    }
+
+    pub async fn sign_in(&self, email: &str) -> String {
+        let r = self
+            .call(
+                "POST",
+                "/v1/auth/sign-in",
+                None,
+                Some(json!({"email": email, "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "sign in {email}: {}", r.text);
+        r.body["token"].as_str().unwrap().to_string()
+    }
+
+    /// `user` asks for `body` and `manager` approves it; returns the request id.
+    pub async fn granted(&self, user: &str, manager: &str, body: Value) {
+        let r = self
+            .call("POST", "/v1/requests", Some(user), Some(body))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let id = r.body["id"].as_i64().unwrap();
+        let r = self
+            .call(
+                "POST",
+                &format!("/v1/requests/{id}/approve"),
+                Some(manager),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    }
+}
+
+/// Two structures: ACME (1) managed by m1 with services A (user ua, marked MARKA
+/// everywhere) and B (user ub, with every right on B), and Globex (2) managed by m2.
+pub struct World {
+    pub admin: String,
+    pub m1: String,
+    pub m2: String,
+    pub ua: String,
+    pub ub: String,
+    pub s1: i64,
+    pub s2: i64,
+    pub svc_a: i64,
+    pub svc_b: i64,
+}
+
+pub const UA_EMAIL: &str = "ua-marka@acme.test";
+
+pub async fn world(hub: &Hub) -> World {
+    for email in ["m1@acme.test", "ub@acme.test", UA_EMAIL, "m2@globex.test"] {
+        hub.user(email).await;
+    }
+    hub.admin("support@hub.test").await;
+    let admin = hub.sign_in("support@hub.test").await;
+    let mut structures = Vec::new();
+    for (siren, name, manager) in [
+        (SIREN_1, "ACME", "m1@acme.test"),
+        (SIREN_2, "Globex", "m2@globex.test"),
+    ] {
+        let r = hub
+            .call(
+                "POST",
+                "/v1/structures",
+                Some(&admin),
+                Some(json!({"siren": siren, "name": name, "principal_manager": manager})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        structures.push(r.body["id"].as_i64().unwrap());
+    }
+    let m1 = hub.sign_in("m1@acme.test").await;
+    let m2 = hub.sign_in("m2@globex.test").await;
+    let mut services = Vec::new();
+    for (name, code) in [("Comptabilité MARKA", CODE_A), ("Achats", CODE_B)] {
+        let r = hub
+            .call(
+                "POST",
+                &format!("/v1/structures/{}/services", structures[0]),
+                Some(&m1),
+                Some(json!({"name": name, "routing_code": code})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        services.push(r.body["id"].as_i64().unwrap());
+    }
+    let r = hub
+        .call(
+            "POST",
+            &format!("/v1/structures/{}/services", structures[1]),
+            Some(&m2),
+            Some(json!({"name": "Globex compta", "routing_code": CODE_2})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let ua = hub.sign_in(UA_EMAIL).await;
+    let ub = hub.sign_in("ub@acme.test").await;
+    hub.granted(
+        &ua,
+        &m1,
+        json!({"siren": SIREN_1, "routing_code": CODE_A, "comment": "MARKA joins"}),
+    )
+    .await;
+    hub.granted(
+        &ub,
+        &m1,
+        json!({"siren": SIREN_1, "routing_code": CODE_B, "comment": "ub joins"}),
+    )
+    .await;
+    hub.granted(
+        &ub,
+        &m1,
+        json!({"siren": SIREN_1, "routing_code": CODE_B, "comment": "ub manages B",
+               "rights": ["submit_invoices", "manage_directory", "manage_users"]}),
+    )
+    .await;
+    World {
+        admin,
+        m1,
+        m2,
+        ua,
+        ub,
+        s1: structures[0],
+        s2: structures[1],
+        svc_a: services[0],
+        svc_b: services[1],
+    }
+}
