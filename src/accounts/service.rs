@@ -179,10 +179,6 @@ impl Accounts {
             "do this with a technical account",
         )))
     }
-    #[doc(hidden)]
-    pub fn db(&self) -> &Db {
-        &self.db
-    }
 }
 
 /// Where a request stands, in answers.

@@ -16,94 +16,55 @@ use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::routing::{delete, get, post};
+use axum::routing::{MethodFilter, on};
 
 use super::{ApiError, AppState};
 use crate::accounts::password::Secret;
 use crate::accounts::service::{AccountError, Caller};
 use crate::accounts::workflow::WorkflowError;
 
-/// Every route of the accounts API (the tests walk this list and the OpenAPI
-/// document, so a route added here without a test or a description fails them).
-pub const ROUTES: &[(&str, &str)] = &[
-    ("POST", "/v1/auth/sign-in"),
-    ("POST", "/v1/auth/sign-out"),
-    ("POST", "/v1/auth/password-reset"),
-    ("POST", "/v1/auth/password-reset/confirm"),
-    ("GET", "/v1/me"),
-    ("GET", "/v1/structures"),
-    ("POST", "/v1/structures"),
-    ("GET", "/v1/structures/{structure}"),
-    ("GET", "/v1/structures/{structure}/services"),
-    ("POST", "/v1/structures/{structure}/services"),
-    ("GET", "/v1/structures/{structure}/services/{service}"),
-    ("POST", "/v1/structures/{structure}/principal-manager"),
-    (
-        "POST",
-        "/v1/structures/{structure}/principal-manager/assign",
-    ),
-    ("GET", "/v1/structures/{structure}/audit"),
-    ("GET", "/v1/requests"),
-    ("POST", "/v1/requests"),
-    ("GET", "/v1/requests/pending"),
-    ("GET", "/v1/requests/{request}"),
-    ("POST", "/v1/requests/{request}/approve"),
-    ("POST", "/v1/requests/{request}/refuse"),
-    ("GET", "/v1/technical-accounts"),
-    ("POST", "/v1/technical-accounts"),
-    ("POST", "/v1/technical-accounts/{account}/rotate"),
-    ("DELETE", "/v1/technical-accounts/{account}"),
-];
+/// Declares the routes once: the router and [`ROUTES`] come from the same list, so a
+/// route cannot be served without being listed (the tests walk `ROUTES` and the
+/// OpenAPI document, and fail on a route without a partition row or a description).
+macro_rules! accounts_routes {
+    ($($method:ident $path:literal => $handler:path,)*) => {
+        /// Every route of the accounts API: (method, path).
+        pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path),)*];
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/auth/sign-in", post(sessions::sign_in))
-        .route("/v1/auth/sign-out", post(sessions::sign_out))
-        .route("/v1/auth/password-reset", post(sessions::request_reset))
-        .route(
-            "/v1/auth/password-reset/confirm",
-            post(sessions::confirm_reset),
-        )
-        .route("/v1/me", get(sessions::me))
-        .route(
-            "/v1/structures",
-            get(structures::list).post(structures::create),
-        )
-        .route("/v1/structures/{structure}", get(structures::get))
-        .route(
-            "/v1/structures/{structure}/services",
-            get(structures::services).post(structures::create_service),
-        )
-        .route(
-            "/v1/structures/{structure}/services/{service}",
-            get(structures::service),
-        )
-        .route(
-            "/v1/structures/{structure}/principal-manager",
-            post(structures::transfer),
-        )
-        .route(
-            "/v1/structures/{structure}/principal-manager/assign",
-            post(structures::assign),
-        )
-        .route("/v1/structures/{structure}/audit", get(structures::audit))
-        .route("/v1/requests", get(requests::mine).post(requests::create))
-        .route("/v1/requests/pending", get(requests::pending))
-        .route("/v1/requests/{request}", get(requests::get))
-        .route("/v1/requests/{request}/approve", post(requests::approve))
-        .route("/v1/requests/{request}/refuse", post(requests::refuse))
-        .route(
-            "/v1/technical-accounts",
-            get(technical::list).post(technical::create),
-        )
-        .route(
-            "/v1/technical-accounts/{account}/rotate",
-            post(technical::rotate),
-        )
-        .route(
-            "/v1/technical-accounts/{account}",
-            delete(technical::revoke),
-        )
+        pub(super) fn routes() -> Router<AppState> {
+            let mut router = Router::new();
+            // Adding a second method to a path merges it into that path's router.
+            $(router = router.route($path, on(MethodFilter::$method, $handler));)*
+            router
+        }
+    };
+}
+
+accounts_routes! {
+    POST "/v1/auth/sign-in" => sessions::sign_in,
+    POST "/v1/auth/sign-out" => sessions::sign_out,
+    POST "/v1/auth/password-reset" => sessions::request_reset,
+    POST "/v1/auth/password-reset/confirm" => sessions::confirm_reset,
+    GET "/v1/me" => sessions::me,
+    GET "/v1/structures" => structures::list,
+    POST "/v1/structures" => structures::create,
+    GET "/v1/structures/{structure}" => structures::get,
+    GET "/v1/structures/{structure}/services" => structures::services,
+    POST "/v1/structures/{structure}/services" => structures::create_service,
+    GET "/v1/structures/{structure}/services/{service}" => structures::service,
+    POST "/v1/structures/{structure}/principal-manager" => structures::transfer,
+    POST "/v1/structures/{structure}/principal-manager/assign" => structures::assign,
+    GET "/v1/structures/{structure}/audit" => structures::audit,
+    GET "/v1/requests" => requests::mine,
+    POST "/v1/requests" => requests::create,
+    GET "/v1/requests/pending" => requests::pending,
+    GET "/v1/requests/{request}" => requests::get,
+    POST "/v1/requests/{request}/approve" => requests::approve,
+    POST "/v1/requests/{request}/refuse" => requests::refuse,
+    GET "/v1/technical-accounts" => technical::list,
+    POST "/v1/technical-accounts" => technical::create,
+    POST "/v1/technical-accounts/{account}/rotate" => technical::rotate,
+    DELETE "/v1/technical-accounts/{account}" => technical::revoke,
 }
 
 /// The authenticated caller: a user's session token or a technical account's token,
