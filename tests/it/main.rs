@@ -1,5 +1,6 @@
 //! One integration-test binary (see STYLE.md): each module is one area.
 
+mod catalogue;
 mod cli;
 mod conformance;
 mod directory_api;

@@ -96,8 +96,13 @@ pub(crate) fn check(root: Node<'_>, profile: FacturX, findings: &mut Vec<Finding
     presence::check(root, |id| keep.contains(id), &mut sink);
     sums::check(root, |id| keep.contains(id), &mut sink);
     totals::co_27(root, &mut sink);
+    if profile == FacturX::BasicWl {
+        // No lines in BASIC WL: nothing below applies.
+        return;
+    }
+    let items = model::cii(root);
+    lines::fx_12(&items, &mut sink);
     if profile == FacturX::Extended {
-        let items = model::cii(root);
         totals::cii(
             root,
             vat::Variant::FacturX,
@@ -152,6 +157,47 @@ fn bt24(root: Node<'_>, profile: FacturX, sink: &mut Sink<'_>) {
         ),
     };
     sink.fail(&rules::FX_CODELIST, node, message);
+}
+
+/// Every rule [`check`] can report for `profile`: the EN 16931 CII rules the profile
+/// keeps with their EN test, and the profile's own rules, as `check` runs them. The
+/// catalogue completeness test (`tests/it/catalogue.rs`) compares it with the
+/// profile's id index (rules-catalogue-profiles Appendix E), so keep the two
+/// functions in step. Severities are those of the declarations; `check` raises
+/// CII-SR-465/466 to fatal at run time.
+pub fn rules_for(profile: FacturX) -> Vec<&'static Rule> {
+    let keep = kept(profile);
+    let has = |rule: &&&'static Rule| keep.contains(rule.id);
+    let mut out: Vec<&'static Rule> = en16931::cii::RULES
+        .iter()
+        .flat_map(|family| family.iter().copied())
+        .filter(|rule| {
+            keep.contains(rule.id)
+                && !NEVER_OR_REDONE.contains(&rule.id)
+                && !header::REDONE.contains(&rule.id)
+                && !presence::redone(rule.id)
+                && !sums::redone(rule.id)
+        })
+        .collect();
+    out.push(&rules::FX_CODELIST);
+    out.extend(structure::RULES.iter().copied());
+    out.extend(rules::common_rules(profile));
+    out.extend(header::RULES.iter().filter(has).copied());
+    out.extend(presence::RULES.iter().filter(has).copied());
+    out.extend(sums::RULES.iter().filter(has).copied());
+    out.push(&totals::BR_CO_27);
+    if profile != FacturX::BasicWl {
+        out.push(&lines::fx::FX_12);
+    }
+    if profile == FacturX::Extended {
+        out.extend(totals::fx::RULES.iter().copied());
+        out.push(&totals::BR_CO_25);
+        out.extend(vat::fx::RULES.iter().copied());
+        out.extend(lines::fx::RULES.iter().copied());
+        out.push(&lines::FXEXT_04);
+        out.extend(rules::EXTENDED_ONLY.iter().copied());
+    }
+    out
 }
 
 /// Every rule the Factur-X profiles add to the EN 16931 CII ones, for the registry.

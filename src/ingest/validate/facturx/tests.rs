@@ -134,3 +134,137 @@ fn whitespace_only_values_pass_the_presence_rules() {
     assert!(!has(&findings, "BR-06"), "{findings:?}");
     assert!(has(&findings, "BR-07"));
 }
+
+/// A document with its type code (BT-3), for the rules that read it.
+fn fired_with_type(profile: FacturX, type_code: &str, transaction: &str) -> Vec<Finding> {
+    let xml = format!(
+        r#"<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100" xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100" xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"><rsm:ExchangedDocumentContext><ram:GuidelineSpecifiedDocumentContextParameter><ram:ID>urn:cen.eu:en16931:2017</ram:ID></ram:GuidelineSpecifiedDocumentContextParameter></rsm:ExchangedDocumentContext><rsm:ExchangedDocument><ram:TypeCode>{type_code}</ram:TypeCode></rsm:ExchangedDocument><rsm:SupplyChainTradeTransaction>{transaction}</rsm:SupplyChainTradeTransaction></rsm:CrossIndustryInvoice>"#
+    );
+    let doc = parse_str(&xml, &Limits::default()).expect("test document is well-formed");
+    let mut findings = Vec::new();
+    super::check(doc.root(), profile, &mut findings, 0);
+    findings
+}
+
+fn parties(seller: &str, buyer: &str) -> String {
+    format!(
+        "<ram:ApplicableHeaderTradeAgreement><ram:SellerTradeParty><ram:PostalTradeAddress><ram:CountryID>{seller}</ram:CountryID></ram:PostalTradeAddress></ram:SellerTradeParty><ram:BuyerTradeParty><ram:PostalTradeAddress><ram:CountryID>{buyer}</ram:CountryID></ram:PostalTradeAddress></ram:BuyerTradeParty></ram:ApplicableHeaderTradeAgreement>"
+    )
+}
+
+#[test]
+fn german_domestic_invoices_need_a_delivery_date_or_period_in_en16931() {
+    let de = parties("DE", " de ");
+    let undated = format!("{de}<ram:ApplicableHeaderTradeDelivery/>");
+    let found = fired_with_type(FacturX::En16931, "380", &undated);
+    let finding = found.iter().find(|f| f.rule == "BR-FX-EN-04");
+    assert!(
+        finding.is_some_and(|f| f.severity == Severity::Warning),
+        "{found:?}"
+    );
+    let dated = format!(
+        "{de}<ram:ApplicableHeaderTradeDelivery><ram:ActualDeliverySupplyChainEvent><ram:OccurrenceDateTime><udt:DateTimeString format=\"102\">20260901</udt:DateTimeString></ram:OccurrenceDateTime></ram:ActualDeliverySupplyChainEvent></ram:ApplicableHeaderTradeDelivery>"
+    );
+    assert!(!has(
+        &fired_with_type(FacturX::En16931, "380", &dated),
+        "BR-FX-EN-04"
+    ));
+    // A period alone is not enough without delivery information; with a delivery
+    // text it is.
+    let period = "<ram:ApplicableHeaderTradeSettlement><ram:BillingSpecifiedPeriod><ram:StartDateTime><udt:DateTimeString format=\"102\">20260801</udt:DateTimeString></ram:StartDateTime></ram:BillingSpecifiedPeriod></ram:ApplicableHeaderTradeSettlement>";
+    let period_only = format!("{de}<ram:ApplicableHeaderTradeDelivery/>{period}");
+    assert!(has(
+        &fired_with_type(FacturX::En16931, "380", &period_only),
+        "BR-FX-EN-04"
+    ));
+    let with_place = format!(
+        "{de}<ram:ApplicableHeaderTradeDelivery><ram:ShipToTradeParty><ram:Name>Lager</ram:Name></ram:ShipToTradeParty></ram:ApplicableHeaderTradeDelivery>{period}"
+    );
+    assert!(!has(
+        &fired_with_type(FacturX::En16931, "380", &with_place),
+        "BR-FX-EN-04"
+    ));
+    // Not domestic, a prepayment invoice, or another profile: not checked.
+    let fr = format!(
+        "{}<ram:ApplicableHeaderTradeDelivery/>",
+        parties("FR", "DE")
+    );
+    assert!(!has(
+        &fired_with_type(FacturX::En16931, "380", &fr),
+        "BR-FX-EN-04"
+    ));
+    assert!(!has(
+        &fired_with_type(FacturX::En16931, "386", &undated),
+        "BR-FX-EN-04"
+    ));
+    assert!(!has(
+        &fired_with_type(FacturX::Extended, "380", &undated),
+        "BR-FX-EN-04"
+    ));
+}
+
+#[test]
+fn group_lines_with_an_amount_need_amounts_on_their_group_children_in_en16931() {
+    let line = |id: Option<&str>, sub: &str, parent: &str, amount: Option<&str>| {
+        let id = id.map_or(String::new(), |i| format!("<ram:LineID>{i}</ram:LineID>"));
+        let parent = if parent.is_empty() {
+            String::new()
+        } else {
+            format!("<ram:ParentLineID>{parent}</ram:ParentLineID>")
+        };
+        let amount = amount.map_or(String::new(), |a| {
+            format!("<ram:SpecifiedTradeSettlementLineMonetarySummation><ram:LineTotalAmount>{a}</ram:LineTotalAmount></ram:SpecifiedTradeSettlementLineMonetarySummation>")
+        });
+        format!(
+            "<ram:IncludedSupplyChainTradeLineItem><ram:AssociatedDocumentLineDocument>{id}{parent}<ram:LineStatusReasonCode>{sub}</ram:LineStatusReasonCode></ram:AssociatedDocumentLineDocument><ram:SpecifiedLineTradeSettlement>{amount}</ram:SpecifiedLineTradeSettlement></ram:IncludedSupplyChainTradeLineItem>"
+        )
+    };
+    let complete = [
+        line(Some("1"), "GROUP", "", Some("10.00")),
+        line(Some("2"), "GROUP", "1", Some("10.00")),
+    ]
+    .concat();
+    for profile in [FacturX::En16931, FacturX::Extended] {
+        assert!(!has(&fired(profile, "x", &complete), "BR-FXEXT-12"));
+    }
+    let missing = [
+        line(Some("1"), "GROUP", "", Some("10.00")),
+        line(Some("2"), "GROUP", "1", None),
+    ]
+    .concat();
+    let no_id = line(None, "GROUP", "", Some("10.00"));
+    for profile in [FacturX::En16931, FacturX::Extended] {
+        assert!(
+            has(&fired(profile, "x", &missing), "BR-FXEXT-12"),
+            "{profile:?}"
+        );
+        assert!(
+            has(&fired(profile, "x", &no_id), "BR-FXEXT-12"),
+            "{profile:?}"
+        );
+    }
+    assert!(!has(&fired(FacturX::BasicWl, "x", &missing), "BR-FXEXT-12"));
+}
+
+#[test]
+fn the_extended_language_code_is_an_iso_639_2_code() {
+    let language = |code: &str| {
+        let xml = format!(
+            r#"<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100" xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"><rsm:ExchangedDocument><ram:LanguageID>{code}</ram:LanguageID></rsm:ExchangedDocument></rsm:CrossIndustryInvoice>"#
+        );
+        let doc = parse_str(&xml, &Limits::default()).expect("well-formed");
+        let mut findings = Vec::new();
+        super::check(doc.root(), FacturX::Extended, &mut findings, 0);
+        findings
+            .into_iter()
+            .filter(|f| f.rule == "FX-CODELIST" && f.location.ends_with("LanguageID"))
+            .count()
+    };
+    for code in ["fra", "fre", "deu", "ger", "qaa-qtz"] {
+        assert_eq!(language(code), 0, "{code}");
+    }
+    // ISO 639-1 two-letter codes, upper case and padded values are not in the list.
+    for code in ["fr", "FRA", " fra", "xyz"] {
+        assert_eq!(language(code), 1, "{code}");
+    }
+}
