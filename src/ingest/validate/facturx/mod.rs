@@ -80,7 +80,17 @@ pub(crate) fn check(root: Node<'_>, profile: FacturX, findings: &mut Vec<Finding
                 && !NEVER_OR_REDONE.contains(&f.rule)
                 && !header::REDONE.contains(&f.rule)
                 && !presence::redone(f.rule)
-                && !sums::redone(f.rule))
+                && !sums::redone(f.rule)
+                && !en16931::cii::is_vat_node_rule(f.rule))
+    });
+    // The VAT category rules on tax nodes, in the Factur-X contexts (§3.3 a), for the
+    // ids the profile has.
+    let vat_start = findings.len();
+    en16931::cii::check_facturx_vat_nodes(root, &mut Sink::new(findings));
+    let mut index = 0;
+    findings.retain(|f| {
+        index += 1;
+        index <= vat_start || (keep.contains(f.rule) && !NEVER_OR_REDONE.contains(&f.rule))
     });
     // Almost no Factur-X assertion carries a flag: missing means fatal (§1.3).
     for f in &mut findings[start..] {

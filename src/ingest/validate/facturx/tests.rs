@@ -268,3 +268,100 @@ fn the_extended_language_code_is_an_iso_639_2_code() {
         assert_eq!(language(code), 1, "{code}");
     }
 }
+
+/// The ids the EN16931-CII rules report on the same transaction, for comparison.
+fn fired_en16931(transaction: &str) -> Vec<Finding> {
+    let xml = format!(
+        r#"<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100" xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100" xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"><rsm:SupplyChainTradeTransaction>{transaction}</rsm:SupplyChainTradeTransaction></rsm:CrossIndustryInvoice>"#
+    );
+    let doc = parse_str(&xml, &Limits::default()).expect("test document is well-formed");
+    let mut findings = Vec::new();
+    crate::ingest::validate::en16931::cii::check(
+        doc.root(),
+        &mut crate::ingest::validate::Sink::new(&mut findings),
+    );
+    findings
+}
+
+const FX_EN: &str = "urn:cen.eu:en16931:2017";
+
+/// A header settlement with one document allowance and some header taxes.
+fn settlement(allowance_tax: &str, indicator: &str, header_taxes: &str) -> String {
+    format!(
+        "<ram:ApplicableHeaderTradeSettlement>{header_taxes}<ram:SpecifiedTradeAllowanceCharge><ram:ChargeIndicator><udt:Indicator>{indicator}</udt:Indicator></ram:ChargeIndicator><ram:ActualAmount>5.00</ram:ActualAmount><ram:CategoryTradeTax>{allowance_tax}</ram:CategoryTradeTax></ram:SpecifiedTradeAllowanceCharge></ram:ApplicableHeaderTradeSettlement>"
+    )
+}
+
+#[test]
+fn vat_category_rules_take_every_tax_type_in_factur_x() {
+    // A standard rated allowance whose tax has no TypeCode, and no seller VAT id:
+    // EN16931-CII's context requires TypeCode VAT, the Factur-X one does not.
+    let untyped = settlement(
+        "<ram:CategoryCode>S</ram:CategoryCode><ram:RateApplicablePercent>20</ram:RateApplicablePercent>",
+        "false",
+        "",
+    );
+    assert!(!has(&fired_en16931(&untyped), "BR-S-03"));
+    for profile in [FacturX::BasicWl, FacturX::En16931, FacturX::Extended] {
+        assert!(
+            has(&fired(profile, "x", &untyped), "BR-S-03"),
+            "{profile:?}"
+        );
+    }
+    // The indicator is compared as the string 'false': `0` is an allowance for
+    // EN16931-CII (boolean cast) and nothing for Factur-X.
+    let typed = "<ram:TypeCode>VAT</ram:TypeCode><ram:CategoryCode>S</ram:CategoryCode><ram:RateApplicablePercent>20</ram:RateApplicablePercent>";
+    let zero = settlement(typed, "0", "");
+    assert!(has(&fired_en16931(&zero), "BR-S-03"));
+    assert!(!has(&fired(FacturX::En16931, FX_EN, &zero), "BR-S-03"));
+    // An 'O' breakdown without tax type and without exemption reason: BR-O-10 in
+    // Factur-X only (EN reads it only with TypeCode VAT).
+    let o = settlement(
+        "<ram:TypeCode>VAT</ram:TypeCode><ram:CategoryCode>O</ram:CategoryCode>",
+        "false",
+        "<ram:ApplicableTradeTax><ram:CalculatedAmount>0</ram:CalculatedAmount><ram:BasisAmount>-5.00</ram:BasisAmount><ram:CategoryCode>O</ram:CategoryCode></ram:ApplicableTradeTax>",
+    );
+    assert!(!has(&fired_en16931(&o), "BR-O-10"));
+    assert!(has(&fired(FacturX::BasicWl, "x", &o), "BR-O-10"));
+}
+
+#[test]
+fn zero_rated_basis_tolerance_includes_its_lower_bound_in_factur_x() {
+    // Σ Z lines = 10.00, basis 11.00: EN's strict `basis − 1 < Σ` fails, Factur-X's
+    // `basis − 1 ≤ Σ` passes; a basis of 11.01 fails both.
+    let doc = |basis: &str| {
+        format!(
+            "<ram:IncludedSupplyChainTradeLineItem><ram:SpecifiedLineTradeSettlement><ram:ApplicableTradeTax><ram:TypeCode>VAT</ram:TypeCode><ram:CategoryCode>Z</ram:CategoryCode><ram:RateApplicablePercent>0</ram:RateApplicablePercent></ram:ApplicableTradeTax><ram:SpecifiedTradeSettlementLineMonetarySummation><ram:LineTotalAmount>10.00</ram:LineTotalAmount></ram:SpecifiedTradeSettlementLineMonetarySummation></ram:SpecifiedLineTradeSettlement></ram:IncludedSupplyChainTradeLineItem><ram:ApplicableHeaderTradeSettlement><ram:ApplicableTradeTax><ram:CalculatedAmount>0</ram:CalculatedAmount><ram:TypeCode>VAT</ram:TypeCode><ram:BasisAmount>{basis}</ram:BasisAmount><ram:CategoryCode>Z</ram:CategoryCode><ram:RateApplicablePercent>0</ram:RateApplicablePercent></ram:ApplicableTradeTax></ram:ApplicableHeaderTradeSettlement>"
+        )
+    };
+    assert!(has(&fired_en16931(&doc("11.00")), "BR-Z-08"));
+    assert!(!has(
+        &fired(FacturX::En16931, FX_EN, &doc("11.00")),
+        "BR-Z-08"
+    ));
+    assert!(has(
+        &fired(FacturX::En16931, FX_EN, &doc("11.01")),
+        "BR-Z-08"
+    ));
+}
+
+#[test]
+fn standard_rated_basis_counts_every_allowance_amount_in_factur_x() {
+    // One S line of 100.00 and an S allowance written with two amounts, 5.00 and
+    // 5.00: EN reads the first (basis 95.00), Factur-X's BR-S-08 both (basis 90.00).
+    let doc = |basis: &str| {
+        format!(
+            "<ram:IncludedSupplyChainTradeLineItem><ram:SpecifiedLineTradeSettlement><ram:ApplicableTradeTax><ram:TypeCode>VAT</ram:TypeCode><ram:CategoryCode>S</ram:CategoryCode><ram:RateApplicablePercent>20</ram:RateApplicablePercent></ram:ApplicableTradeTax><ram:SpecifiedTradeSettlementLineMonetarySummation><ram:LineTotalAmount>100.00</ram:LineTotalAmount></ram:SpecifiedTradeSettlementLineMonetarySummation></ram:SpecifiedLineTradeSettlement></ram:IncludedSupplyChainTradeLineItem><ram:ApplicableHeaderTradeSettlement><ram:ApplicableTradeTax><ram:CalculatedAmount>18.00</ram:CalculatedAmount><ram:TypeCode>VAT</ram:TypeCode><ram:BasisAmount>{basis}</ram:BasisAmount><ram:CategoryCode>S</ram:CategoryCode><ram:RateApplicablePercent>20</ram:RateApplicablePercent></ram:ApplicableTradeTax><ram:SpecifiedTradeAllowanceCharge><ram:ChargeIndicator><udt:Indicator>false</udt:Indicator></ram:ChargeIndicator><ram:ActualAmount>5.00</ram:ActualAmount><ram:ActualAmount>5.00</ram:ActualAmount><ram:CategoryTradeTax><ram:TypeCode>VAT</ram:TypeCode><ram:CategoryCode>S</ram:CategoryCode><ram:RateApplicablePercent>20</ram:RateApplicablePercent></ram:CategoryTradeTax></ram:SpecifiedTradeAllowanceCharge></ram:ApplicableHeaderTradeSettlement>"
+        )
+    };
+    assert!(!has(&fired_en16931(&doc("95.00")), "BR-S-08"));
+    assert!(has(&fired_en16931(&doc("90.00")), "BR-S-08"));
+    assert!(!has(
+        &fired(FacturX::En16931, FX_EN, &doc("90.00")),
+        "BR-S-08"
+    ));
+    assert!(has(
+        &fired(FacturX::En16931, FX_EN, &doc("95.00")),
+        "BR-S-08"
+    ));
+}
