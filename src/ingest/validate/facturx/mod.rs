@@ -106,37 +106,30 @@ pub(crate) fn check(root: Node<'_>, profile: FacturX, findings: &mut Vec<Finding
     presence::check(root, |id| keep.contains(id), &mut sink);
     sums::check(root, |id| keep.contains(id), &mut sink);
     totals::co_27(root, &mut sink);
-    if profile == FacturX::BasicWl {
-        // No lines in BASIC WL: nothing below applies.
-        return;
+    match profile {
+        // BASIC WL has no line rules.
+        FacturX::BasicWl => {}
+        FacturX::En16931 => lines::fx_12(&model::cii(root), &mut sink),
+        FacturX::Extended => extended_rules(root, &mut sink),
     }
+}
+
+/// The EXTENDED profile's own rules, most shared with EXTENDED-CTC-FR under
+/// `BR-FXEXT-*` ids.
+fn extended_rules(root: Node<'_>, sink: &mut Sink<'_>) {
     let items = model::cii(root);
-    lines::fx_12(&items, &mut sink);
-    if profile == FacturX::Extended {
-        totals::cii(
-            root,
-            vat::Variant::FacturX,
-            &totals::FACTUR_X,
-            &items,
-            &mut sink,
-        );
-        vat::check(
-            root,
-            vat::Variant::FacturX,
-            &items,
-            &vat::fx::FX_FAMILIES,
-            &vat::fx::FX_S_09,
-            &mut sink,
-        );
-        lines::cii(
-            root,
-            vat::Variant::FacturX,
-            &lines::FACTUR_X,
-            &items,
-            &mut sink,
-        );
-        rules::extended(root, &mut sink);
-    }
+    lines::fx_12(&items, sink);
+    totals::cii(root, vat::Variant::FacturX, &totals::FACTUR_X, &items, sink);
+    vat::check(
+        root,
+        vat::Variant::FacturX,
+        &items,
+        &vat::fx::FX_FAMILIES,
+        &vat::fx::FX_S_09,
+        sink,
+    );
+    lines::cii(root, vat::Variant::FacturX, &lines::FACTUR_X, &items, sink);
+    rules::extended(root, sink);
 }
 
 /// BT-24 against code list 1 of the profile: exact string, an empty value passes

@@ -365,3 +365,35 @@ fn standard_rated_basis_counts_every_allowance_amount_in_factur_x() {
         "BR-S-08"
     ));
 }
+
+#[test]
+fn grand_total_is_checked_on_each_monetary_summation_in_factur_x() {
+    let currency = "<ram:ApplicableHeaderTradeSettlement><ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode>";
+    // No summation at all: EN16931-CII fails BR-CO-15 on the root; the Factur-X
+    // context (the summation) does not exist, so it is silent.
+    let none = format!("{currency}</ram:ApplicableHeaderTradeSettlement>");
+    assert!(has(&fired_en16931(&none), "BR-CO-15"));
+    assert!(!has(&fired(FacturX::En16931, FX_EN, &none), "BR-CO-15"));
+    let totals = |grand: &str| {
+        format!(
+            "{currency}<ram:SpecifiedTradeSettlementHeaderMonetarySummation><ram:TaxBasisTotalAmount>100.00</ram:TaxBasisTotalAmount><ram:TaxTotalAmount currencyID=\"EUR\">20.00</ram:TaxTotalAmount><ram:GrandTotalAmount>{grand}</ram:GrandTotalAmount></ram:SpecifiedTradeSettlementHeaderMonetarySummation></ram:ApplicableHeaderTradeSettlement>"
+        )
+    };
+    let wrong = fired(FacturX::BasicWl, "x", &totals("121.00"));
+    let finding = wrong.iter().find(|f| f.rule == "BR-CO-15");
+    assert!(
+        finding.is_some_and(|f| f
+            .location
+            .ends_with("SpecifiedTradeSettlementHeaderMonetarySummation")),
+        "{wrong:?}"
+    );
+    assert!(!has(
+        &fired(FacturX::BasicWl, "x", &totals("120.00")),
+        "BR-CO-15"
+    ));
+    // EXTENDED has BR-FXEXT-CO-15 instead.
+    assert!(!has(
+        &fired(FacturX::Extended, "x", &totals("121.00")),
+        "BR-CO-15"
+    ));
+}
