@@ -5,6 +5,7 @@ mod accounts_flows;
 mod accounts_partition;
 mod accounts_storage;
 mod accounts_support;
+mod catalogue;
 mod cli;
 mod conformance;
 mod directory_api;

@@ -123,6 +123,10 @@ code_lists! {
     MIME_CODES = "MIME", "mime.txt";
     /// BR-CL-25.
     EAS = "CEF EAS electronic address scheme", "eas.txt";
+    /// BR-FREXT-04 (UBL), BR-FXEXT-04 (CII): item attribute codes.
+    ITEM_ATTRIBUTES = "UNTDID 6313 + Factur-X extension item attribute", "untdid6313-facturx.txt";
+    /// Factur-X EXTENDED code list 4 (`$DOC/ram:LanguageID`, compared exactly).
+    LANGUAGES = "ISO 639-2 language", "iso639-2.txt";
 }
 
 #[cfg(test)]
@@ -151,6 +155,8 @@ mod tests {
             (&UNITS, 2162),
             (&MIME_CODES, 6),
             (&EAS, 104),
+            (&ITEM_ATTRIBUTES, 315),
+            (&LANGUAGES, 506),
         ] {
             assert_eq!(list.len(), count, "{}", list.name);
         }

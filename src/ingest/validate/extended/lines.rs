@@ -5,6 +5,7 @@
 
 use super::model::{Items, Line, r2_double};
 use super::vat::Variant;
+use crate::ingest::validate::codelists::ITEM_ATTRIBUTES;
 use crate::ingest::validate::en16931::rules;
 use crate::ingest::validate::xpath::{double, normalize_space};
 use crate::ingest::validate::{Rule, Sink};
@@ -24,6 +25,10 @@ rules! {
     FREXT_BR_44 = "BR-FREXT-BR-44", Fatal, ["BT-144", "BT-145"], "Each invoice line charge has a reason or a reason code";
     FREXT_54_1 = "BR-FREXT-54-1", Fatal, ["BT-160"], "Each item attribute has a name or a code";
     FREXT_54_2 = "BR-FREXT-54-2", Fatal, ["BT-161"], "Each item attribute has either a value or a measured value with a unit";
+    FREXT_04 = "BR-FREXT-04", Fatal, ["EXT-FR-FE-159"], "An item attribute code is in UNTDID 6313 or the Factur-X extension list";
+    // Shared by CII EXTENDED-CTC-FR and Factur-X EXTENDED: the same assertion (no
+    // `@id`, reported by its message id), a warning in both.
+    FXEXT_04 = "BR-FXEXT-04", Warning, ["BT-X-11"], "An item attribute type code should be in UNTDID 6313 or the Factur-X extension list";
     FREXT_05 = "BR-FREXT-05", Fatal, ["EXT-FR-FE-163"], "A line sub-type is DETAIL, GROUP or INFORMATION";
     FREXT_06 = "BR-FREXT-06", Fatal, ["EXT-FR-FE-162", "EXT-FR-FE-163"], "A line with a parent line has a sub-type";
     FREXT_08 = "BR-FREXT-08", Fatal, ["BT-131"], "A GROUP line's net amount is the rounded sum of its DETAIL and GROUP children";
@@ -217,6 +222,52 @@ pub(crate) fn ubl(root: Node<'_>, items: &Items<'_>, sink: &mut Sink<'_>) {
             attribute,
             "the item attribute needs either a value or a measured value with a unit, not both",
         );
+        // `(cac:InvoiceLine|cac:CreditNoteLine)/cac:Item/cac:AdditionalItemProperty/cbc:NameCode`.
+        let on_a_line = attribute
+            .parent()
+            .filter(|item| item.is(Namespace::CAC, "Item"))
+            .and_then(|item| item.parent())
+            .is_some_and(|line| {
+                line.is(Namespace::CAC, "InvoiceLine") || line.is(Namespace::CAC, "CreditNoteLine")
+            });
+        if on_a_line {
+            for code in attribute.children_named(Namespace::CBC, "NameCode") {
+                item_attribute_code(&FREXT_04, code, sink);
+            }
+        }
+    }
+}
+
+/// BR-FREXT-04 / BR-FXEXT-04: the attribute code is a token of UNTDID 6313 plus the
+/// Factur-X extension codes (whitespace-collapsed, no inner space).
+fn item_attribute_code(rule: &'static Rule, code: Node<'_>, sink: &mut Sink<'_>) {
+    sink.check_with(rule, ITEM_ATTRIBUTES.has(code.text()), code, || {
+        format!(
+            "the item attribute code '{}' is not in UNTDID 6313 or the Factur-X extension list",
+            code.text()
+        )
+    });
+}
+
+/// BR-FXEXT-12 (Factur-X EN16931 and EXTENDED): on each GROUP line with a net
+/// amount, its GROUP children all have one. The stylesheet writes it `for $lineID in
+/// ram:AssociatedDocumentLineDocument/ram:LineID return …`, so a GROUP line without a
+/// LineID makes the expression empty and the assertion fails (rules-catalogue-profiles
+/// §3.5).
+pub(crate) fn fx_12(items: &Items<'_>, sink: &mut Sink<'_>) {
+    for line in &items.lines {
+        if line.sub_type != Some("GROUP") || line.item.amount.is_none() {
+            continue;
+        }
+        if line.id.is_some() {
+            group(line, items, Some(&fx::FX_12), None, sink);
+        } else {
+            sink.fail(
+                &fx::FX_12,
+                line.item.node,
+                "the GROUP line has a net amount (BT-131) but no line id (BT-126)".to_string(),
+            );
+        }
     }
 }
 
@@ -387,6 +438,9 @@ pub(crate) fn cii(
                 node,
                 "the item attribute needs either a value or a measured value with a unit, not both",
             );
+            for code in node.children_named(Namespace::RAM, "TypeCode") {
+                item_attribute_code(&FXEXT_04, code, sink);
+            }
         } else if node.is(Namespace::RAM, "ChargeIndicator")
             && node
                 .children_named(Namespace::UDT, "Indicator")
@@ -472,8 +526,5 @@ fn fx_sub_lines(line: &Line<'_>, items: &Items<'_>, sink: &mut Sink<'_>) {
             node,
             "a GROUP line net amount differs from the sum of its DETAIL and GROUP lines",
         );
-    }
-    if line.sub_type == Some("GROUP") && line.item.amount.is_some() {
-        group(line, items, Some(&fx::FX_12), None, sink);
     }
 }

@@ -41,7 +41,7 @@ pub fn ubl_rules() -> Vec<&'static Rule> {
         lines::RULES
             .iter()
             .copied()
-            .filter(|r| !r.id.starts_with("BR-FREXT-BR-")),
+            .filter(|r| !r.id.starts_with("BR-FREXT-BR-") && r.id != "BR-FXEXT-04"),
     );
     rules.extend(syntax::RULES.iter().copied().filter(|r| {
         !(r.id.starts_with("CII-") && r.id != "CII-FREXT-CR-490") && r.id != "BR-FREXT-CL-19-GP"
@@ -62,7 +62,7 @@ pub fn cii_rules() -> Vec<&'static Rule> {
     rules.extend(lines::RULES.iter().copied().filter(|r| {
         !matches!(
             r.id,
-            "BR-FREXT-22" | "BR-FREXT-23" | "BR-FREXT-24" | "BR-FREXT-26"
+            "BR-FREXT-22" | "BR-FREXT-23" | "BR-FREXT-24" | "BR-FREXT-26" | "BR-FREXT-04"
         )
     }));
     rules.extend(

@@ -159,3 +159,62 @@ fn the_registry_lists_each_syntax_its_own_vat_ids() {
     assert!(cii.contains(&"BR-CO-27") && !ubl.contains(&"BR-CO-27"));
     assert!(cii.contains(&"BR-FREXT-BR-22") && ubl.contains(&"BR-FREXT-22"));
 }
+
+fn fired_ubl(lines: &str) -> Vec<Finding> {
+    let xml = format!(
+        r#"<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"><cbc:ID>F1</cbc:ID>{lines}</Invoice>"#
+    );
+    let doc = parse_str(&xml, &Limits::default()).expect("test document is well-formed");
+    let mut findings = Vec::new();
+    super::check(doc.root(), Syntax::Ubl, &mut findings, 0);
+    findings
+}
+
+fn ubl_attribute(code: &str) -> String {
+    format!(
+        "<cac:InvoiceLine><cbc:ID>1</cbc:ID><cac:Item><cac:AdditionalItemProperty><cbc:Name>Colour</cbc:Name><cbc:NameCode listID=\"6313\">{code}</cbc:NameCode><cbc:Value>red</cbc:Value></cac:AdditionalItemProperty></cac:Item></cac:InvoiceLine>"
+    )
+}
+
+fn cii_attribute(code: &str) -> String {
+    format!(
+        "<ram:IncludedSupplyChainTradeLineItem><ram:SpecifiedTradeProduct><ram:ApplicableProductCharacteristic><ram:TypeCode>{code}</ram:TypeCode><ram:Description>Colour</ram:Description><ram:Value>red</ram:Value></ram:ApplicableProductCharacteristic></ram:SpecifiedTradeProduct></ram:IncludedSupplyChainTradeLineItem>"
+    )
+}
+
+#[test]
+fn item_attribute_codes_come_from_untdid_6313_and_the_factur_x_extension() {
+    use crate::ingest::report::Severity;
+    // UNTDID 6313 codes and extension codes pass, surrounding whitespace is collapsed.
+    for code in ["AAA", "ZZZ", "COLOR_TEXT", " WEEE_NUMBER\n"] {
+        assert!(
+            !has(&fired_ubl(&ubl_attribute(code)), "BR-FREXT-04"),
+            "{code:?}"
+        );
+        assert!(
+            !has(&fired_cii(&cii_attribute(code)), "BR-FXEXT-04"),
+            "{code:?}"
+        );
+    }
+    // Unknown, lower-case, empty or two-token values fail: fatal in UBL, a warning in CII.
+    for code in ["COLOUR", "aaa", "", "AAA AAB"] {
+        let ubl = fired_ubl(&ubl_attribute(code));
+        let found = ubl.iter().find(|f| f.rule == "BR-FREXT-04");
+        assert!(
+            found
+                .is_some_and(|f| f.severity == Severity::Fatal && f.location.ends_with("NameCode")),
+            "{code:?}: {ubl:?}"
+        );
+        let cii = fired_cii(&cii_attribute(code));
+        let found = cii.iter().find(|f| f.rule == "BR-FXEXT-04");
+        assert!(
+            found.is_some_and(|f| f.severity == Severity::Warning),
+            "{code:?}: {cii:?}"
+        );
+        // Each syntax reports only its own id.
+        assert!(!has(&ubl, "BR-FXEXT-04") && !has(&cii, "BR-FREXT-04"));
+    }
+    // The UBL context is a line item's attribute: a NameCode elsewhere is not checked.
+    let elsewhere = "<cac:Item><cac:AdditionalItemProperty><cbc:NameCode>COLOUR</cbc:NameCode></cac:AdditionalItemProperty></cac:Item>";
+    assert!(!has(&fired_ubl(elsewhere), "BR-FREXT-04"));
+}

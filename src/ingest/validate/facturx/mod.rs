@@ -80,7 +80,17 @@ pub(crate) fn check(root: Node<'_>, profile: FacturX, findings: &mut Vec<Finding
                 && !NEVER_OR_REDONE.contains(&f.rule)
                 && !header::REDONE.contains(&f.rule)
                 && !presence::redone(f.rule)
-                && !sums::redone(f.rule))
+                && !sums::redone(f.rule)
+                && !en16931::cii::is_vat_node_rule(f.rule))
+    });
+    // The VAT category rules on tax nodes, in the Factur-X contexts (§3.3 a), for the
+    // ids the profile has.
+    let vat_start = findings.len();
+    en16931::cii::check_facturx_vat_nodes(root, &mut Sink::new(findings));
+    let mut index = 0;
+    findings.retain(|f| {
+        index += 1;
+        index <= vat_start || (keep.contains(f.rule) && !NEVER_OR_REDONE.contains(&f.rule))
     });
     // Almost no Factur-X assertion carries a flag: missing means fatal (§1.3).
     for f in &mut findings[start..] {
@@ -96,32 +106,30 @@ pub(crate) fn check(root: Node<'_>, profile: FacturX, findings: &mut Vec<Finding
     presence::check(root, |id| keep.contains(id), &mut sink);
     sums::check(root, |id| keep.contains(id), &mut sink);
     totals::co_27(root, &mut sink);
-    if profile == FacturX::Extended {
-        let items = model::cii(root);
-        totals::cii(
-            root,
-            vat::Variant::FacturX,
-            &totals::FACTUR_X,
-            &items,
-            &mut sink,
-        );
-        vat::check(
-            root,
-            vat::Variant::FacturX,
-            &items,
-            &vat::fx::FX_FAMILIES,
-            &vat::fx::FX_S_09,
-            &mut sink,
-        );
-        lines::cii(
-            root,
-            vat::Variant::FacturX,
-            &lines::FACTUR_X,
-            &items,
-            &mut sink,
-        );
-        rules::extended(root, &mut sink);
+    match profile {
+        // BASIC WL has no line rules.
+        FacturX::BasicWl => {}
+        FacturX::En16931 => lines::fx_12(&model::cii(root), &mut sink),
+        FacturX::Extended => extended_rules(root, &mut sink),
     }
+}
+
+/// The EXTENDED profile's own rules, most shared with EXTENDED-CTC-FR under
+/// `BR-FXEXT-*` ids.
+fn extended_rules(root: Node<'_>, sink: &mut Sink<'_>) {
+    let items = model::cii(root);
+    lines::fx_12(&items, sink);
+    totals::cii(root, vat::Variant::FacturX, &totals::FACTUR_X, &items, sink);
+    vat::check(
+        root,
+        vat::Variant::FacturX,
+        &items,
+        &vat::fx::FX_FAMILIES,
+        &vat::fx::FX_S_09,
+        sink,
+    );
+    lines::cii(root, vat::Variant::FacturX, &lines::FACTUR_X, &items, sink);
+    rules::extended(root, sink);
 }
 
 /// BT-24 against code list 1 of the profile: exact string, an empty value passes
@@ -152,6 +160,47 @@ fn bt24(root: Node<'_>, profile: FacturX, sink: &mut Sink<'_>) {
         ),
     };
     sink.fail(&rules::FX_CODELIST, node, message);
+}
+
+/// Every rule [`check`] can report for `profile`: the EN 16931 CII rules the profile
+/// keeps with their EN test, and the profile's own rules, as `check` runs them. The
+/// catalogue completeness test (`tests/it/catalogue.rs`) compares it with the
+/// profile's id index (rules-catalogue-profiles Appendix E), so keep the two
+/// functions in step. Severities are those of the declarations; `check` raises
+/// CII-SR-465/466 to fatal at run time.
+pub fn rules_for(profile: FacturX) -> Vec<&'static Rule> {
+    let keep = kept(profile);
+    let has = |rule: &&&'static Rule| keep.contains(rule.id);
+    let mut out: Vec<&'static Rule> = en16931::cii::RULES
+        .iter()
+        .flat_map(|family| family.iter().copied())
+        .filter(|rule| {
+            keep.contains(rule.id)
+                && !NEVER_OR_REDONE.contains(&rule.id)
+                && !header::REDONE.contains(&rule.id)
+                && !presence::redone(rule.id)
+                && !sums::redone(rule.id)
+        })
+        .collect();
+    out.push(&rules::FX_CODELIST);
+    out.extend(structure::RULES.iter().copied());
+    out.extend(rules::common_rules(profile));
+    out.extend(header::RULES.iter().filter(has).copied());
+    out.extend(presence::RULES.iter().filter(has).copied());
+    out.extend(sums::RULES.iter().filter(has).copied());
+    out.push(&totals::BR_CO_27);
+    if profile != FacturX::BasicWl {
+        out.push(&lines::fx::FX_12);
+    }
+    if profile == FacturX::Extended {
+        out.extend(totals::fx::RULES.iter().copied());
+        out.push(&totals::BR_CO_25);
+        out.extend(vat::fx::RULES.iter().copied());
+        out.extend(lines::fx::RULES.iter().copied());
+        out.push(&lines::FXEXT_04);
+        out.extend(rules::EXTENDED_ONLY.iter().copied());
+    }
+    out
 }
 
 /// Every rule the Factur-X profiles add to the EN 16931 CII ones, for the registry.

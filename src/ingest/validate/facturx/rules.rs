@@ -6,10 +6,10 @@
 use rust_decimal::Decimal;
 
 use crate::ingest::profile::FacturX;
-use crate::ingest::validate::Sink;
 use crate::ingest::validate::en16931::rules;
 use crate::ingest::validate::extended::{model, vat};
-use crate::ingest::validate::xpath::{decimal, nb};
+use crate::ingest::validate::xpath::{decimal, nb, string_value};
+use crate::ingest::validate::{Rule, Sink};
 use crate::xml::{Namespace, Node};
 
 rules! {
@@ -21,7 +21,27 @@ rules! {
     FXEXT_02 = "BR-FXEXT-02", Fatal, ["BT-127"], "A line note with a subject code has a content or a content code";
     FXEXT_03 = "BR-FXEXT-03", Fatal, [], "Tax registration ids of parties other than the seller are VAT ids (schemeID VA)";
     CII_DT_097A = "BR-FXEXT-CII-DT-097a", Fatal, [], "A date-time of format 205 is written YYYYMMDDHHMM";
+    FX_EN_04 = "BR-FX-EN-04", Warning, ["BT-72", "BG-14", "BG-26"], "A German domestic invoice (not a prepayment invoice) gives a delivery date or an invoicing period, and a delivery date or delivery information";
 }
+
+/// The rules [`common`] reports in `profile`.
+pub(super) fn common_rules(profile: FacturX) -> Vec<&'static Rule> {
+    let mut out = vec![&BR_17];
+    if profile != FacturX::BasicWl {
+        out.push(&PEPPOL_R008);
+    }
+    if profile != FacturX::Extended {
+        out.push(&Z_08REV);
+    }
+    if profile == FacturX::En16931 {
+        out.push(&FX_EN_04);
+    }
+    out
+}
+
+/// The rules [`extended`] reports, besides BR-CO-25 and BR-FXEXT-CO-16 (declared with
+/// the totals).
+pub(super) static EXTENDED_ONLY: &[&Rule] = &[&FXEXT_01, &FXEXT_02, &FXEXT_03, &CII_DT_097A];
 
 /// Rules every profile runs (with profile-dependent scope).
 pub(super) fn common(root: Node<'_>, profile: FacturX, sink: &mut Sink<'_>) {
@@ -44,6 +64,9 @@ pub(super) fn common(root: Node<'_>, profile: FacturX, sink: &mut Sink<'_>) {
             );
         }
     }
+    if profile == FacturX::En16931 {
+        german_domestic_delivery(root, sink);
+    }
     if profile != FacturX::Extended {
         let mut items = model::cii(root);
         for line in &mut items.lines {
@@ -51,6 +74,77 @@ pub(super) fn common(root: Node<'_>, profile: FacturX, sink: &mut Sink<'_>) {
         }
         vat::z_rev(root, &items, &Z_08REV, sink);
     }
+}
+
+/// BR-FX-EN-04, a German domestic rule the EN16931 stylesheet carries (a warning,
+/// rules-catalogue-profiles §3.5). Context: the transaction of an invoice whose type
+/// code is not 386 (prepayment), where the seller or the invoicer, and the buyer or
+/// the invoicee, have the postal country `DE` (upper-cased, trimmed). It then needs
+/// (an actual delivery date, a header invoicing period, or an invoicing period on every
+/// line) and (an actual delivery date, or some non-blank text in the header delivery).
+fn german_domestic_delivery(root: Node<'_>, sink: &mut Sink<'_>) {
+    // `TypeCode != '386'` is existential: an absent type code never matches.
+    let not_prepayment = root
+        .all(&[
+            (Namespace::RSM, "ExchangedDocument"),
+            (Namespace::RAM, "TypeCode"),
+        ])
+        .iter()
+        .any(|code| code.text() != "386");
+    let Some(transaction) = root.child(Namespace::RSM, "SupplyChainTradeTransaction") else {
+        return;
+    };
+    if !not_prepayment {
+        return;
+    }
+    let german = |group: &str, party: &str| {
+        transaction
+            .all(&[
+                (Namespace::RAM, group),
+                (Namespace::RAM, party),
+                (Namespace::RAM, "PostalTradeAddress"),
+                (Namespace::RAM, "CountryID"),
+            ])
+            .iter()
+            .any(|c| c.text().trim().eq_ignore_ascii_case("DE"))
+    };
+    let domestic = (german("ApplicableHeaderTradeAgreement", "SellerTradeParty")
+        || german("ApplicableHeaderTradeSettlement", "InvoicerTradeParty"))
+        && (german("ApplicableHeaderTradeAgreement", "BuyerTradeParty")
+            || german("ApplicableHeaderTradeSettlement", "InvoiceeTradeParty"));
+    if !domestic {
+        return;
+    }
+    let delivery = transaction.child(Namespace::RAM, "ApplicableHeaderTradeDelivery");
+    let delivery_date = delivery.is_some_and(|d| {
+        d.first(&[
+            (Namespace::RAM, "ActualDeliverySupplyChainEvent"),
+            (Namespace::RAM, "OccurrenceDateTime"),
+        ])
+        .is_some()
+    });
+    let header_period = transaction
+        .first(&[
+            (Namespace::RAM, "ApplicableHeaderTradeSettlement"),
+            (Namespace::RAM, "BillingSpecifiedPeriod"),
+        ])
+        .is_some();
+    let every_line_period = transaction
+        .children_named(Namespace::RAM, "IncludedSupplyChainTradeLineItem")
+        .all(|line| {
+            line.first(&[
+                (Namespace::RAM, "SpecifiedLineTradeSettlement"),
+                (Namespace::RAM, "BillingSpecifiedPeriod"),
+            ])
+            .is_some()
+        });
+    let delivery_text = delivery.is_some_and(|d| nb(&string_value(d)));
+    sink.check(
+        &FX_EN_04,
+        (delivery_date || header_period || every_line_period) && (delivery_date || delivery_text),
+        transaction,
+        "a German domestic invoice needs a delivery date (BT-72) or an invoicing period (BG-14, BG-26), and a delivery date or delivery information",
+    );
 }
 
 /// EXTENDED-only rules not shared with EXTENDED-CTC-FR.

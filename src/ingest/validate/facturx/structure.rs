@@ -136,8 +136,6 @@ pub(super) enum List {
     Incoterms,
     /// Integers written plainly in an inclusive range.
     Range(u32, u32),
-    /// A list facteur does not carry (ISO 639-2 languages): not checked.
-    Unavailable,
 }
 
 impl List {
@@ -157,7 +155,6 @@ impl List {
                 !value.starts_with(['+', '0'])
                     && value.parse::<u32>().is_ok_and(|v| (*lo..=*hi).contains(&v))
             }
-            List::Unavailable => true,
         }
     }
 }

@@ -31185,7 +31185,11 @@ pub(super) static EXTENDED_LISTS: &[List] = &[
         plus: &[],
     },
     List::Values(&["102"]),
-    List::Unavailable,
+    List::Modified {
+        base: &codelists::LANGUAGES,
+        without: &[],
+        plus: &[],
+    },
     List::Modified {
         base: &codelists::TEXT_SUBJECTS_CII,
         without: &[],

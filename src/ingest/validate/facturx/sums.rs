@@ -1,17 +1,20 @@
 //! Document totals as the Factur-X stylesheets check them (rules-catalogue-profiles
 //! §3.4, §3.5): BR-CO-11 and BR-CO-12 add every `ram:ActualAmount` of the allowances or
 //! charges as doubles (EN takes the first of each), BR-CO-12 adds the logistics fees,
-//! and BR-CO-18 is evaluated once per header settlement instead of once per line.
+//! BR-CO-15 keeps the EN test but sits on each monetary summation (EN: on the root, so
+//! a missing summation fails it there and passes here), and BR-CO-18 is evaluated once
+//! per header settlement instead of once per line.
 
 use crate::ingest::validate::Sink;
 use crate::ingest::validate::en16931::rules;
 use crate::ingest::validate::extended::model::r2_double;
-use crate::ingest::validate::xpath::double;
+use crate::ingest::validate::xpath::{amount, double, r2};
 use crate::xml::{Namespace, Node};
 
 rules! {
     BR_CO_11 = "BR-CO-11", Fatal, ["BT-107"], "Sum of allowances on document level = Σ document level allowance amounts";
     BR_CO_12 = "BR-CO-12", Fatal, ["BT-108"], "Sum of charges on document level = Σ document level charge amounts and logistics fees";
+    BR_CO_15 = "BR-CO-15", Fatal, ["BT-112", "BT-109", "BT-110"], "Total with VAT = total without VAT + total VAT amount";
     BR_CO_18 = "BR-CO-18", Fatal, ["BG-23"], "An invoice shall at least have one VAT breakdown group";
 }
 
@@ -97,6 +100,9 @@ pub(super) fn check(root: Node<'_>, has: impl Fn(&str) -> bool, sink: &mut Sink<
                     .is_some_and(|(t, (c, g))| r2_double(t) == r2_double(c + g));
             sink.check(&BR_CO_12, holds, total, "the sum of charges (BT-108) is not the rounded sum of the document charge amounts and logistics fees");
         }
+        if has("BR-CO-15") {
+            br_co_15(settlement, total, sink);
+        }
     }
     if has("BR-CO-18") {
         for header in root.document().elements().filter(|n| {
@@ -112,4 +118,30 @@ pub(super) fn check(root: Node<'_>, has: impl Fn(&str) -> bool, sink: &mut Sink<
             );
         }
     }
+}
+
+/// BR-CO-15 on one summation, with the EN test: for c = the invoice currency (the rule
+/// holds vacuously without one), exactly one `ram:TaxTotalAmount[@currencyID = c]` and
+/// BT-112 = r2(BT-109 + BT-110), or BT-112 = BT-109 (exact decimals).
+fn br_co_15(settlement: Option<Node<'_>>, total: Node<'_>, sink: &mut Sink<'_>) {
+    let Some(currency) = settlement
+        .and_then(|s| s.child(Namespace::RAM, "InvoiceCurrencyCode"))
+        .map(|c| c.text())
+    else {
+        return;
+    };
+    let holds = (|| {
+        let child = |local| amount(total.child(Namespace::RAM, local));
+        let grand = child("GrandTotalAmount")?.ok_or(())?;
+        let basis = child("TaxBasisTotalAmount")?.ok_or(())?;
+        let in_currency: Vec<Node<'_>> = total
+            .children_named(Namespace::RAM, "TaxTotalAmount")
+            .filter(|t| t.attr("currencyID") == Some(currency))
+            .collect();
+        let with_tax = in_currency.len() == 1
+            && amount(Some(in_currency[0]))?.is_some_and(|vat| grand == r2(basis + vat));
+        Ok::<bool, ()>(with_tax || grand == basis)
+    })()
+    .unwrap_or(false);
+    sink.check(&BR_CO_15, holds, total, "the total with VAT (BT-112) differs from total without VAT (BT-109) + the one total VAT amount (BT-110) in the invoice currency");
 }

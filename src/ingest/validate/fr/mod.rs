@@ -46,6 +46,9 @@ macro_rules! assertions {
                     term: $term,
                 };
         )*
+        /// The assertions of this file, for the catalogue completeness test.
+        pub(super) static ASSERTIONS: &[&$crate::ingest::validate::fr::Assertion] =
+            &[$(&$name),*];
     };
 }
 pub(crate) use assertions;

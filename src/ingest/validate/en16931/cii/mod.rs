@@ -49,6 +49,18 @@ pub fn check(root: Node<'_>, sink: &mut Sink<'_>) {
 }
 
 /// The anchors of the catalogue's CII paths, resolved once per document.
+/// The VAT category rules anchored on tax nodes, in the Factur-X reading (no VAT
+/// type filter, string charge indicators, one pattern per rule): Factur-X runs them
+/// instead of the EN ones ([`is_vat_node_rule`]).
+pub fn check_facturx_vat_nodes(root: Node<'_>, sink: &mut Sink<'_>) {
+    vat::check_facturx_nodes(&Doc::new(root), sink);
+}
+
+/// The ids [`check_facturx_vat_nodes`] reports.
+pub fn is_vat_node_rule(id: &str) -> bool {
+    vat::is_node_rule(id)
+}
+
 pub(crate) struct Doc<'d> {
     pub root: Node<'d>,
     /// `$CTX`: `rsm:ExchangedDocumentContext`.

@@ -329,8 +329,36 @@ static FAMILIES: [Family; 9] = [
     },
 ];
 
+/// Whose contexts the node-anchored rules (-02 … -10, BR-O-11 … 14, BR-IC-11/12)
+/// follow. The Factur-X stylesheets keep the EN tests but put each rule group in its
+/// own pattern, drop the `[upper-case(ram:TypeCode) = 'VAT']` filters and compare
+/// charge indicators as strings (rules-catalogue-profiles §3.3 a, b).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Reading {
+    En16931,
+    FacturX,
+}
+
 pub(super) fn check(doc: &Doc<'_>, sink: &mut Sink<'_>) {
-    let facts = facts::Facts::gather(doc);
+    let facts = facts::Facts::gather(doc, Reading::En16931);
     checks::document(doc, &facts, sink);
-    checks::nodes(doc, &facts, sink);
+    checks::nodes(doc, &facts, Reading::En16931, sink);
+}
+
+/// The node-anchored rules in the Factur-X reading; the document rules (-01, BR-B)
+/// are the EN ones and come from [`check`].
+pub(super) fn check_facturx_nodes(doc: &Doc<'_>, sink: &mut Sink<'_>) {
+    let facts = facts::Facts::gather(doc, Reading::FacturX);
+    checks::nodes(doc, &facts, Reading::FacturX, sink);
+}
+
+/// The ids [`checks::nodes`] reports: every family rule but -01, and BR-O-11 … 14,
+/// BR-IC-11/12.
+pub(crate) fn is_node_rule(id: &str) -> bool {
+    FAMILIES
+        .iter()
+        .any(|f| f.rules[1..].iter().any(|r| r.id == id))
+        || [&BR_O_11, &BR_O_12, &BR_O_13, &BR_O_14, &BR_IC_11, &BR_IC_12]
+            .iter()
+            .any(|r| r.id == id)
 }

@@ -159,8 +159,6 @@ def code_list(desc):
         return "List::Range(1, 119)"
     elif d.startswith("line sub-type"):
         return 'List::Values(&["DETAIL", "GROUP", "INFORMATION"])'
-    elif d.startswith("ISO 639-2"):
-        return "List::Unavailable"
     else:
         bases = [
             ("UNTDID 1001", "DOCUMENT_TYPES_CII"), ("UNTDID 4451", "TEXT_SUBJECTS_CII"),
@@ -169,6 +167,7 @@ def code_list(desc):
             ("UNCL 5305", "VAT_CATEGORIES"), ("VATEX", "VATEX"), ("UNTDID 5189", "ALLOWANCE_REASONS"),
             ("UNTDID 7161", "CHARGE_REASONS"), ("UNTDID 7143", "ITEM_CLASSIFICATIONS"),
             ("UN/ECE Rec 20/21", "UNITS"), ("UNTDID 1153", "REFERENCE_QUALIFIERS"),
+            ("ISO 639-2", "LANGUAGES"),
         ]
         base = next((b for p, b in bases if d.startswith(p)), None)
         if base is None:

@@ -17,6 +17,21 @@ use super::defs::Cadre;
 use super::{Abort, FrSink};
 use crate::xml::{Namespace, Node};
 
+/// Every assertion of the CII binding (the catalogue completeness test lists
+/// them against rules-catalogue §2.8).
+pub fn assertions() -> Vec<&'static super::Assertion> {
+    [
+        dec::ASSERTIONS,
+        docs::ASSERTIONS,
+        ids::ASSERTIONS,
+        mv::ASSERTIONS,
+        notes::ASSERTIONS,
+        parties::ASSERTIONS,
+        vat::ASSERTIONS,
+    ]
+    .concat()
+}
+
 /// Runs every BR-FR CII rule on a document.
 pub(crate) fn check(root: Node<'_>, sink: &mut FrSink<'_, '_>) -> Result<(), Abort> {
     let doc = Doc::new(root);

@@ -18,6 +18,21 @@ use super::{Abort, FrSink};
 use crate::ingest::validate::xpath::string_value;
 use crate::xml::{Namespace, Node};
 
+/// Every assertion of the UBL binding (the catalogue completeness test lists
+/// them against rules-catalogue §2.8).
+pub fn assertions() -> Vec<&'static super::Assertion> {
+    [
+        dec::ASSERTIONS,
+        docs::ASSERTIONS,
+        ids::ASSERTIONS,
+        mv::ASSERTIONS,
+        notes::ASSERTIONS,
+        parties::ASSERTIONS,
+        vat::ASSERTIONS,
+    ]
+    .concat()
+}
+
 /// Runs every BR-FR UBL rule on a document.
 pub(crate) fn check(root: Node<'_>, sink: &mut FrSink<'_, '_>) -> Result<(), Abort> {
     let doc = Doc::new(root);

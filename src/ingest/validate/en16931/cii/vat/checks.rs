@@ -8,7 +8,7 @@ use super::super::{Doc, is_vat, shadowed_header_tax};
 use super::facts::{Facts, codes, indicator, under};
 use super::{
     Amounts, Anchor, BR_B_01, BR_B_02, BR_IC_11, BR_IC_12, BR_O_11, BR_O_12, BR_O_13, BR_O_14,
-    FAMILIES, Family, Parties, Presence, RateRule,
+    FAMILIES, Family, Parties, Presence, RateRule, Reading,
 };
 use crate::ingest::validate::Sink;
 use crate::ingest::validate::en16931::breakdown::INVOICE_LINE;
@@ -97,31 +97,41 @@ fn ancestor(node: Node<'_>, n: usize) -> Option<Node<'_>> {
     (0..n).try_fold(node, |cur, _| cur.parent())
 }
 
-/// The first family, in pattern order, among the codes of a tax element.
-fn family_of(tax: Node<'_>) -> Option<&'static Family> {
+/// The families whose contexts take a tax element. EN: the first family, in pattern
+/// order, among its codes (first match wins inside the model pattern). Factur-X: every
+/// family among its codes (each rule group has its own pattern).
+fn families_of<'d>(tax: Node<'d>, reading: Reading) -> impl Iterator<Item = &'static Family> + 'd {
     let codes = codes(tax);
-    FAMILIES.iter().find(|f| codes.contains(&f.code))
+    let taken = match reading {
+        Reading::En16931 => 1,
+        Reading::FacturX => FAMILIES.len(),
+    };
+    FAMILIES
+        .iter()
+        .filter(move |f| codes.contains(&f.code))
+        .take(taken)
 }
 
 /// Every node-anchored rule, dispatched from one walk.
-pub(super) fn nodes(doc: &Doc<'_>, facts: &Facts, sink: &mut Sink<'_>) {
+pub(super) fn nodes(doc: &Doc<'_>, facts: &Facts, reading: Reading, sink: &mut Sink<'_>) {
     for node in doc.elements() {
         if node.namespace() != Namespace::RAM {
             continue;
         }
         match node.local_name() {
-            "ApplicableTradeTax" => applicable_tax(node, facts, sink),
-            "CategoryTradeTax" => allowance_charge_tax(node, facts, sink),
-            "CategoryCode" => category_code(doc, node, facts, sink),
+            "ApplicableTradeTax" => applicable_tax(node, facts, reading, sink),
+            "CategoryTradeTax" => allowance_charge_tax(node, facts, reading, sink),
+            "CategoryCode" => category_code(doc, node, facts, reading, sink),
             _ => {}
         }
     }
 }
 
 /// `$LTT[ram:CategoryCode = 'X'][VAT]` (rules -02, -05) and `$HTT[ram:CategoryCode =
-/// 'X'][VAT]` for the families anchored on the header tax (L, M, O).
-fn applicable_tax(tax: Node<'_>, facts: &Facts, sink: &mut Sink<'_>) {
-    if !is_vat(tax) {
+/// 'X'][VAT]` for the families anchored on the header tax (L, M, O); Factur-X: the
+/// same without `[VAT]`.
+fn applicable_tax(tax: Node<'_>, facts: &Facts, reading: Reading, sink: &mut Sink<'_>) {
+    if reading == Reading::En16931 && !is_vat(tax) {
         return;
     }
     // Both contexts start with `//rsm:SupplyChainTradeTransaction/`.
@@ -134,11 +144,15 @@ fn applicable_tax(tax: Node<'_>, facts: &Facts, sink: &mut Sink<'_>) {
         "SpecifiedLineTradeSettlement",
         "IncludedSupplyChainTradeLineItem",
     ]) {
-        if let Some(f) = family_of(tax) {
+        for f in families_of(tax, reading) {
             parties(f, 1, tax, facts, "line", sink);
             rate(f, 4, tax, "line", sink);
         }
-    } else if shadowed_header_tax(tax) {
+    } else if reading == Reading::FacturX && in_transaction(&["ApplicableHeaderTradeSettlement"]) {
+        for f in families_of(tax, reading).filter(|f| f.anchor == Anchor::Tax) {
+            breakdown(f, tax, tax, facts, reading, sink);
+        }
+    } else if reading == Reading::En16931 && shadowed_header_tax(tax) {
         // The same nodes the generic header-tax rules skip (BR-45 …); the contexts of
         // L, M and O come in that order in the pattern.
         let codes = codes(tax);
@@ -147,37 +161,66 @@ fn applicable_tax(tax: Node<'_>, facts: &Facts, sink: &mut Sink<'_>) {
             .filter(|f| f.anchor == Anchor::Tax)
             .find(|f| codes.contains(&f.code));
         if let Some(f) = anchored {
-            breakdown(f, tax, tax, facts, sink);
+            breakdown(f, tax, tax, facts, reading, sink);
         }
     }
 }
 
 /// `//ram:SpecifiedTradeAllowanceCharge[…Indicator = false()|true()]/ram:CategoryTradeTax
-/// [ram:CategoryCode = 'X'][VAT]` (rules -03/-06 and -04/-07).
-fn allowance_charge_tax(tax: Node<'_>, facts: &Facts, sink: &mut Sink<'_>) {
-    let Some(charge) = tax
+/// [ram:CategoryCode = 'X'][VAT]` (rules -03/-06 and -04/-07). Factur-X writes
+/// `[…Indicator = 'false'|'true']`, string comparisons (so `0`/`1` match neither, and
+/// two indicators can match both), and has no `[VAT]`.
+fn allowance_charge_tax(tax: Node<'_>, facts: &Facts, reading: Reading, sink: &mut Sink<'_>) {
+    let Some(allowance_charge) = tax
         .parent()
         .filter(|p| p.is(Namespace::RAM, "SpecifiedTradeAllowanceCharge"))
-        .and_then(indicator)
     else {
         return;
     };
-    if !is_vat(tax) {
-        return;
-    }
-    let Some(f) = family_of(tax) else { return };
-    if charge {
-        parties(f, 3, tax, facts, "document charge", sink);
-        rate(f, 6, tax, "document charge", sink);
-    } else {
-        parties(f, 2, tax, facts, "document allowance", sink);
-        rate(f, 5, tax, "document allowance", sink);
+    let (allowance, charge) = match reading {
+        Reading::En16931 => {
+            let Some(charge) = indicator(allowance_charge) else {
+                return;
+            };
+            if !is_vat(tax) {
+                return;
+            }
+            (!charge, charge)
+        }
+        Reading::FacturX => {
+            let literal = |value: &str| {
+                allowance_charge
+                    .all(&[
+                        (Namespace::RAM, "ChargeIndicator"),
+                        (Namespace::UDT, "Indicator"),
+                    ])
+                    .iter()
+                    .any(|i| i.text() == value)
+            };
+            (literal("false"), literal("true"))
+        }
+    };
+    for f in families_of(tax, reading) {
+        if charge {
+            parties(f, 3, tax, facts, "document charge", sink);
+            rate(f, 6, tax, "document charge", sink);
+        }
+        if allowance {
+            parties(f, 2, tax, facts, "document allowance", sink);
+            rate(f, 5, tax, "document allowance", sink);
+        }
     }
 }
 
 /// The header-tax `ram:CategoryCode` contexts of S and Z (any tax type) and of AE, E,
 /// G and K (VAT type, under `rsm:SupplyChainTradeTransaction`).
-fn category_code(doc: &Doc<'_>, code: Node<'_>, facts: &Facts, sink: &mut Sink<'_>) {
+fn category_code(
+    doc: &Doc<'_>,
+    code: Node<'_>,
+    facts: &Facts,
+    reading: Reading,
+    sink: &mut Sink<'_>,
+) {
     let Some(tax) = code
         .parent()
         .filter(|t| t.is(Namespace::RAM, "ApplicableTradeTax"))
@@ -193,7 +236,7 @@ fn category_code(doc: &Doc<'_>, code: Node<'_>, facts: &Facts, sink: &mut Sink<'
     let anchored = match f.anchor {
         Anchor::Code => true,
         Anchor::VatCode => {
-            is_vat(tax)
+            (reading == Reading::FacturX || is_vat(tax))
                 && ancestor(tax, 2)
                     .is_some_and(|t| t.is(Namespace::RSM, "SupplyChainTradeTransaction"))
         }
@@ -202,7 +245,7 @@ fn category_code(doc: &Doc<'_>, code: Node<'_>, facts: &Facts, sink: &mut Sink<'
     if !anchored {
         return;
     }
-    breakdown(f, code, tax, facts, sink);
+    breakdown(f, code, tax, facts, reading, sink);
     if f.code == "K" {
         intra_community(doc, code, tax, sink);
     }
@@ -254,7 +297,14 @@ fn values(tax: Node<'_>, local: &str) -> Vec<Option<Decimal>> {
 
 /// Rules -08 … -10 (and BR-O-11 … 14) on one breakdown; `at` is the context node (the
 /// category code or the tax itself), `tax` the header `ram:ApplicableTradeTax`.
-fn breakdown(f: &Family, at: Node<'_>, tax: Node<'_>, facts: &Facts, sink: &mut Sink<'_>) {
+fn breakdown(
+    f: &Family,
+    at: Node<'_>,
+    tax: Node<'_>,
+    facts: &Facts,
+    reading: Reading,
+    sink: &mut Sink<'_>,
+) {
     let x = f.code;
     // r2(Σ lines) + r2(Σ charges) − r2(Σ allowances), each partial sum rounded.
     let expected = |sums: crate::ingest::validate::en16931::breakdown::Sums| {
@@ -274,7 +324,11 @@ fn breakdown(f: &Family, at: Node<'_>, tax: Node<'_>, facts: &Facts, sink: &mut 
             bases.first().copied().flatten(),
             expected(facts.sums.category(x)),
         ) {
-            (Some(b), Some(e)) => b - Decimal::ONE < e && e < b + Decimal::ONE,
+            // Factur-X makes the lower bound inclusive (rules-catalogue-profiles §3.5).
+            (Some(b), Some(e)) => match reading {
+                Reading::En16931 => b - Decimal::ONE < e && e < b + Decimal::ONE,
+                Reading::FacturX => b - Decimal::ONE <= e && e < b + Decimal::ONE,
+            },
             _ => false,
         },
         Amounts::Exact => basis_equals(expected(facts.sums.category(x))),

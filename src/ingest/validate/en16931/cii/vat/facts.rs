@@ -5,6 +5,7 @@
 use rust_decimal::Decimal;
 
 use super::super::{Doc, ram};
+use super::Reading;
 use crate::fxhash::FxHashMap;
 use crate::ingest::validate::en16931::breakdown::{Breakdown, INVOICE_LINE};
 use crate::ingest::validate::xpath::{boolean, decimal, sum};
@@ -115,7 +116,7 @@ fn keys<'d>(taxes: impl Iterator<Item = Node<'d>>) -> (Vec<String>, Vec<Decimal>
 }
 
 impl Facts {
-    pub fn gather(doc: &Doc<'_>) -> Facts {
+    pub fn gather(doc: &Doc<'_>, reading: Reading) -> Facts {
         let mut facts = Facts::default();
         for node in doc.elements() {
             if node.namespace() != Namespace::RAM {
@@ -137,7 +138,7 @@ impl Facts {
                 _ => {}
             }
         }
-        facts.file_sums(doc);
+        facts.file_sums(doc, reading);
         facts
     }
 
@@ -176,7 +177,7 @@ impl Facts {
     }
 
     /// Files the lines of `$TX` and the allowances and charges of `$STL`.
-    fn file_sums(&mut self, doc: &Doc<'_>) {
+    fn file_sums(&mut self, doc: &Doc<'_>, reading: Reading) {
         let lines = doc
             .transaction
             .into_iter()
@@ -203,8 +204,16 @@ impl Facts {
                 continue;
             };
             let (codes, rates) = keys(ac.children_named(Namespace::RAM, "CategoryTradeTax"));
-            // The first `ram:ActualAmount` only (`ram:ActualAmount[1]`).
-            let amount = sum(ac.child(Namespace::RAM, "ActualAmount")).ok();
+            // EN reads the first `ram:ActualAmount` only (`ram:ActualAmount[1]`). Of the
+            // breakdown rules that read these sums, Factur-X's BR-S-08 sums every
+            // `ram:ActualAmount` (rules-catalogue-profiles §3.5); BR-O-08 keeps the
+            // EN test, and the other categories' -08 rules read the category sums.
+            let all = reading == Reading::FacturX && codes.iter().any(|c| c == "S");
+            let amount = if all {
+                sum(ac.children_named(Namespace::RAM, "ActualAmount")).ok()
+            } else {
+                sum(ac.child(Namespace::RAM, "ActualAmount")).ok()
+            };
             self.sums
                 .add_allowance_charge(charge, &codes, &rates, amount);
         }
