@@ -13,7 +13,10 @@
 //! - [`routing`]: AMQP topology, confirmed publishing, the outbox relay, status consumer; the only lapin user.
 //! - [`samples`]: synthetic valid invoices for benchmarks, fixtures and demos.
 //! - [`api`]: the directory's HTTP API (PPF directory API paths and shapes).
-//! - [`config`]: typed settings (file, then environment), secrets wrapped.
+//! - [`config`]: typed settings (TOML file, then environment), secrets wrapped, URL redaction.
+//! - [`logging`]: structured `tracing` logs, text or JSON.
+//! - [`metrics`]: counters, gauges, histograms rendered as Prometheus text.
+//! - [`readiness`]: probes of the service's dependencies for `GET /ready`.
 //! - [`cli`]: the `facteur` command line.
 
 pub mod accounts;
@@ -26,6 +29,9 @@ pub mod identifiers;
 pub mod ingest;
 pub mod invoice;
 pub mod lifecycle;
+pub mod logging;
+pub mod metrics;
+pub mod readiness;
 pub mod routing;
 pub mod samples;
 pub mod storage;

@@ -10,9 +10,11 @@
 
 mod error;
 mod lines;
+mod ops;
 mod registry;
 mod routing_codes;
 mod search;
+pub mod server;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,16 +34,40 @@ pub use error::ApiError;
 
 use crate::directory::Directory;
 use crate::directory::model::Actor;
+use crate::metrics::ServiceMetrics;
+use crate::readiness::{DatabaseProbe, Readiness};
 
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
     pub directory: Arc<Directory>,
+    pub service: ServiceState,
+}
+
+/// The running service's own state: its metrics and its readiness probes.
+#[derive(Clone)]
+pub struct ServiceState {
+    pub metrics: ServiceMetrics,
+    pub readiness: Readiness,
 }
 
 impl AppState {
+    /// The directory's database is the first readiness probe; add others (the broker)
+    /// with [`AppState::with_service`].
     pub fn new(directory: Arc<Directory>) -> AppState {
-        AppState { directory }
+        let readiness = Readiness::new().with(Arc::new(DatabaseProbe(directory.db().clone())));
+        AppState {
+            directory,
+            service: ServiceState {
+                metrics: ServiceMetrics::new(),
+                readiness,
+            },
+        }
+    }
+
+    pub fn with_service(mut self, service: ServiceState) -> AppState {
+        self.service = service;
+        self
     }
 }
 
@@ -49,6 +75,9 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthcheck", get(healthcheck))
+        .route("/health", get(ops::health))
+        .route("/ready", get(ops::ready))
+        .route("/metrics", get(ops::metrics))
         .route("/openapi.json", get(openapi))
         .route("/siren/recherche", post(registry::search_units))
         .route("/siren/{key}", get(registry::get_unit))
@@ -82,6 +111,12 @@ pub fn app(state: AppState) -> Router {
             Duration::from_secs(30),
         ))
         .layer(CatchPanicLayer::new())
+        // Outermost, so that it logs and counts what the client finally receives
+        // (a timeout's 408, a panic's 500).
+        .layer(axum::middleware::from_fn_with_state(
+            state.service.metrics.clone(),
+            ops::request_log,
+        ))
         .with_state(state)
 }
 

@@ -191,6 +191,14 @@ impl Db {
         })
     }
 
+    /// A trivial round trip: the database is reachable and answers (readiness).
+    pub async fn ping(&self) -> Result<()> {
+        with_pool!(self, p => {
+            sqlx::query("SELECT 1").execute(p).await?;
+        });
+        Ok(())
+    }
+
     pub async fn close(&self) {
         with_pool!(self, p => p.close().await)
     }

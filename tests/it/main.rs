@@ -1,5 +1,6 @@
 //! One integration-test binary (see STYLE.md): each module is one area.
 
+mod archive;
 mod cli;
 mod conformance;
 mod directory_api;
@@ -16,4 +17,5 @@ mod model;
 mod properties;
 mod routing;
 mod schema;
+mod service;
 mod taxfeed;
