@@ -7,6 +7,7 @@
 //! - [`invoice`]: the EN 16931 semantic model (BG-/BT-).
 //! - [`ingest`]: bytes -> (invoice, validation report); pure, no I/O.
 //! - [`directory`]: the annuaire: lines, management rules, in-memory resolution, import/export.
+//! - [`hub`]: the pipeline: submit (validate, admit, store, queue), statuses, audit; no SQL or HTTP.
 //! - [`storage`]: the only module that writes SQL (SQLite or PostgreSQL), migrations.
 //! - [`lifecycle`]: lifecycle statuses, allowed transitions, CDAR messages in and out.
 //! - [`taxfeed`]: F1 regulatory data, F6 mandatory statuses, F10 e-reporting, flows to the PPF.
@@ -25,6 +26,7 @@ pub mod cli;
 pub mod config;
 pub mod directory;
 mod fxhash;
+pub mod hub;
 pub mod identifiers;
 pub mod ingest;
 pub mod invoice;

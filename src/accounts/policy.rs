@@ -8,6 +8,7 @@
 use std::collections::BTreeSet;
 
 use super::model::{Grant, Right, Scope, StructureId, UserId};
+use crate::identifiers::Matricule;
 
 /// Who makes a request, with everything needed to decide.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -101,6 +102,42 @@ pub fn authorize(principal: &Principal, action: Action) -> Result<(), Denied> {
             Action::AssignManager(_) => "assign a principal manager",
         }))
     }
+}
+
+/// What a platform, authenticated by its API credential, wants to do at the hub.
+/// A platform only ever sees the invoices it sent or receives, their statuses, and
+/// its own deliveries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlatformAction {
+    /// Read an invoice (metadata, history, document) sent by `sender` to `recipient`.
+    ReadInvoice {
+        sender: Matricule,
+        recipient: Option<Matricule>,
+    },
+    /// Report a lifecycle status on such an invoice.
+    SetStatus {
+        sender: Matricule,
+        recipient: Option<Matricule>,
+    },
+    /// Take or acknowledge the deliveries of `inbox`.
+    UseInbox { inbox: Matricule },
+}
+
+/// Decides whether the platform `caller` may perform `action`.
+pub fn authorize_platform(caller: Matricule, action: PlatformAction) -> Result<(), Denied> {
+    let party = |sender: Matricule, recipient: Option<Matricule>| {
+        caller == sender || recipient == Some(caller)
+    };
+    let (allowed, what) = match action {
+        PlatformAction::ReadInvoice { sender, recipient } => {
+            (party(sender, recipient), "read this invoice")
+        }
+        PlatformAction::SetStatus { sender, recipient } => {
+            (party(sender, recipient), "report a status on this invoice")
+        }
+        PlatformAction::UseInbox { inbox } => (caller == inbox, "use another platform's inbox"),
+    };
+    if allowed { Ok(()) } else { Err(Denied(what)) }
 }
 
 #[cfg(test)]
@@ -200,5 +237,32 @@ mod tests {
             denied.to_string(),
             "you are not allowed to read these invoices"
         );
+    }
+
+    #[test]
+    fn a_platform_sees_only_its_own_invoices_and_inbox() {
+        let m = |t: &str| Matricule::parse(t).unwrap();
+        let (sender, recipient, other) = (m("0001"), m("0002"), m("0003"));
+        for action in [
+            PlatformAction::ReadInvoice {
+                sender,
+                recipient: Some(recipient),
+            },
+            PlatformAction::SetStatus {
+                sender,
+                recipient: Some(recipient),
+            },
+        ] {
+            assert!(authorize_platform(sender, action).is_ok());
+            assert!(authorize_platform(recipient, action).is_ok());
+            assert!(authorize_platform(other, action).is_err());
+        }
+        let unrouted = PlatformAction::ReadInvoice {
+            sender,
+            recipient: None,
+        };
+        assert!(authorize_platform(other, unrouted).is_err());
+        assert!(authorize_platform(other, PlatformAction::UseInbox { inbox: other }).is_ok());
+        assert!(authorize_platform(other, PlatformAction::UseInbox { inbox: sender }).is_err());
     }
 }

@@ -1,7 +1,9 @@
 //! Lifecycle of an invoice: the reform's statuses with their rules (who sets them,
-//! which reasons, allowed transitions) and CDAR messages in and out.
+//! which reasons, allowed transitions), CDAR messages in and out, and the hash chain
+//! that makes a stored history tamper-evident.
 
 pub mod cdar;
+pub mod chain;
 pub mod status;
 
 pub use cdar::LifecycleMessage;

@@ -7,7 +7,9 @@
 //! the start rather than failing with SQLITE_BUSY_SNAPSHOT at the first write.
 
 mod bulk;
+pub mod hub;
 mod lines;
+pub mod outbox;
 mod registry;
 pub mod search;
 
@@ -22,7 +24,9 @@ use sqlx::sqlite::{
 use sqlx::{Postgres, SqlSafeStr, Sqlite, Transaction};
 
 pub use bulk::{ImportRow, ImportStats, LoadMode};
+pub use hub::{InvoiceRecord, NewStatus, StatusRecord, StoredFailure};
 pub use lines::RowError;
+pub use outbox::Ack;
 pub use search::{Bind, Page, Sort};
 
 /// Default database: a SQLite file in the working directory.
@@ -91,12 +95,20 @@ pub(crate) use with_tx;
 /// The migrations, in order: (version, name, SQLite DDL, PostgreSQL DDL). One file per
 /// capability and backend under `migrations/`; a new capability appends a row (never
 /// edit a row that has shipped: sqlx checks each applied migration's checksum).
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "directory",
-    include_str!("../../migrations/sqlite/0001_directory.sql"),
-    include_str!("../../migrations/postgres/0001_directory.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "directory",
+        include_str!("../../migrations/sqlite/0001_directory.sql"),
+        include_str!("../../migrations/postgres/0001_directory.sql"),
+    ),
+    (
+        2,
+        "hub",
+        include_str!("../../migrations/sqlite/0002_hub.sql"),
+        include_str!("../../migrations/postgres/0002_hub.sql"),
+    ),
+];
 
 fn migrator(backend: Backend) -> Migrator {
     Migrator::with_migrations(
