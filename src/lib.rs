@@ -13,6 +13,7 @@
 //! - [`taxfeed`]: F1 regulatory data, F6 mandatory statuses, F10 e-reporting, flows to the PPF.
 //! - [`routing`]: AMQP topology, confirmed publishing, the outbox relay, status consumer; the only lapin user.
 //! - [`samples`]: synthetic valid invoices for benchmarks, fixtures and demos.
+//! - [`batch`]: uploaded archives processed in the background through the hub, once per document.
 //! - [`api`]: the directory's HTTP API (PPF directory API paths and shapes).
 //! - [`config`]: typed settings (TOML file, then environment), secrets wrapped, URL redaction.
 //! - [`logging`]: structured `tracing` logs, text or JSON.
@@ -22,6 +23,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod batch;
 pub mod cli;
 pub mod config;
 pub mod directory;

@@ -59,7 +59,7 @@ impl From<DirectoryError> for ApiError {
 
 impl From<StorageError> for ApiError {
     fn from(err: StorageError) -> ApiError {
-        eprintln!("error: storage: {err}");
+        tracing::error!(error = %err, "storage failure");
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "storage failure")
     }
 }

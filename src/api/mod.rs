@@ -8,6 +8,7 @@
 //! platform (`facteur platform credential MATRICULE`); writes are then decided by the
 //! directory's rules for that platform.
 
+mod batches;
 mod error;
 mod lines;
 mod ops;
@@ -30,6 +31,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
+pub use batches::{Batches, UPLOAD_LIMIT};
 pub use error::ApiError;
 
 use crate::directory::Directory;
@@ -42,6 +44,8 @@ use crate::readiness::{DatabaseProbe, Readiness};
 pub struct AppState {
     pub directory: Arc<Directory>,
     pub service: ServiceState,
+    /// `None` when this instance does not take batches (no hub wired in).
+    pub batches: Option<Batches>,
 }
 
 /// The running service's own state: its metrics and its readiness probes.
@@ -62,7 +66,13 @@ impl AppState {
                 metrics: ServiceMetrics::new(),
                 readiness,
             },
+            batches: None,
         }
+    }
+
+    pub fn with_batches(mut self, batches: Batches) -> AppState {
+        self.batches = Some(batches);
+        self
     }
 
     pub fn with_service(mut self, service: ServiceState) -> AppState {
@@ -106,6 +116,15 @@ pub fn app(state: AppState) -> Router {
         )
         .fallback(|| async { ApiError::not_found("no such path") })
         .layer(RequestBodyLimitLayer::new(1 << 20))
+        // Uploads are larger than the 1 MB every other route accepts: merged after
+        // that limit, with their own (axum's extractor default must be raised too).
+        .merge(
+            Router::new()
+                .route("/v1/batches", post(batches::upload))
+                .route("/v1/batches/{id}", get(batches::status))
+                .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT))
+                .layer(RequestBodyLimitLayer::new(UPLOAD_LIMIT)),
+        )
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

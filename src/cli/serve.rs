@@ -9,10 +9,12 @@ use std::time::Duration;
 
 use super::directory::{open_db, runtime};
 use crate::api::server::{serve, shutdown_signal};
-use crate::api::{AppState, ServiceState, app};
+use crate::api::{AppState, Batches, ServiceState, app};
+use crate::batch::{BatchConfig, BatchWorker};
 use crate::cli::EXIT_OK;
 use crate::config::{Config, LogFormat};
 use crate::directory::Directory;
+use crate::hub::Hub;
 use crate::metrics::ServiceMetrics;
 use crate::readiness::{DatabaseProbe, Readiness, probe_fn};
 use crate::routing::{AmqpUrl, ConnectionConfig, check_reachable};
@@ -70,7 +72,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                 }
             }
         });
-        let mut readiness = Readiness::new().with(Arc::new(DatabaseProbe(db)));
+        let mut readiness = Readiness::new().with(Arc::new(DatabaseProbe(db.clone())));
         if let Some(url) = broker {
             let connection = ConnectionConfig::new(url, "facteur-readiness");
             readiness = readiness.with(probe_fn("broker", move || {
@@ -82,10 +84,29 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                 }
             }));
         }
+        let metrics = ServiceMetrics::new();
         let service = ServiceState {
-            metrics: ServiceMetrics::new(),
+            metrics: metrics.clone(),
             readiness,
         };
+        // Batches: stored by the API, worked in the background through the hub.
+        let hub = Arc::new(Hub::new(db.clone(), directory.clone()));
+        let config_batches = BatchConfig::default();
+        let limits = config_batches.limits;
+        let worker = BatchWorker::new(hub.clone(), config_batches).with_metrics(metrics);
+        let batches = Batches {
+            hub,
+            wake: worker.waker(),
+            limits,
+        };
+        let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
+        let worker = tokio::spawn(async move {
+            worker
+                .run(async {
+                    let _ = worker_stopped.await;
+                })
+                .await;
+        });
         let listener = std::net::TcpListener::bind(config.listen)?;
         let scheme = if config.tls.is_some() {
             "https"
@@ -93,8 +114,14 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             "http"
         };
         tracing::info!(address = %format!("{scheme}://{}", listener.local_addr()?), "listening");
-        let state = AppState::new(directory).with_service(service);
+        let state = AppState::new(directory)
+            .with_service(service)
+            .with_batches(batches);
         serve(listener, config.tls.as_ref(), app(state), shutdown_signal()).await?;
+        // A batch interrupted here keeps its results and resumes at the next start,
+        // once its lease lapses.
+        let _ = stop_worker.send(());
+        let _ = worker.await;
         tracing::info!("stopped");
         anyhow::Ok(EXIT_OK)
     })

@@ -254,6 +254,15 @@ impl<R: Read + Seek> Archive<R> {
         self.documents.is_empty()
     }
 
+    /// The name of document `n`, without inflating it.
+    pub fn name(&self, n: usize) -> Option<String> {
+        let index = *self.documents.get(n)?;
+        self.zip
+            .name_for_index(index)?
+            .ok()
+            .map(|name| name.into_owned())
+    }
+
     /// Inflates document `n` (0-based, archive order), counting its bytes rather than
     /// trusting its header, and refusing it if it is itself an archive.
     pub fn document(&mut self, n: usize) -> Result<Document, ArchiveError> {
@@ -345,6 +354,33 @@ fn check_ratio(name: &str, size: u64, compressed: u64, max: u64) -> Result<(), A
         });
     }
     Ok(())
+}
+
+/// Packs `files` (name, bytes) into a zip, stored without compression: how a
+/// multipart upload of several documents becomes one batch archive, read back through
+/// the same checks as an uploaded zip.
+pub fn pack(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>, ArchiveError> {
+    use std::io::Write as _;
+    let failed = |name: &str, e: &dyn std::fmt::Display| ArchiveError::Corrupt {
+        name: shown(name),
+        reason: e.to_string(),
+    };
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .large_file(
+            files
+                .iter()
+                .any(|(_, b)| b.len() as u64 >= u64::from(u32::MAX)),
+        );
+    for (name, bytes) in files {
+        writer
+            .start_file(name.as_str(), options)
+            .map_err(|e| failed(name, &e))?;
+        writer.write_all(bytes).map_err(|e| failed(name, &e))?;
+    }
+    let cursor = writer.finish().map_err(|e| failed("(archive)", &e))?;
+    Ok(cursor.into_inner())
 }
 
 /// The archive format `bytes` start with, if any (magic numbers).

@@ -6,6 +6,7 @@
 //! transaction: `BEGIN IMMEDIATE` on SQLite, so that WAL's single writer is taken at
 //! the start rather than failing with SQLITE_BUSY_SNAPSHOT at the first write.
 
+pub mod batches;
 mod bulk;
 pub mod hub;
 mod lines;
@@ -107,6 +108,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "hub",
         include_str!("../../migrations/sqlite/0002_hub.sql"),
         include_str!("../../migrations/postgres/0002_hub.sql"),
+    ),
+    (
+        5,
+        "batches",
+        include_str!("../../migrations/sqlite/0005_batches.sql"),
+        include_str!("../../migrations/postgres/0005_batches.sql"),
     ),
 ];
 

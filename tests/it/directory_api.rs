@@ -582,6 +582,8 @@ async fn facteur_document_lists_the_official_operations() {
         "GET /health",
         "GET /ready",
         "GET /metrics",
+        "POST /v1/batches",
+        "GET /v1/batches/{id}",
     ] {
         expected.push(own.into());
     }

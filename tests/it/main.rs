@@ -1,6 +1,7 @@
 //! One integration-test binary (see STYLE.md): each module is one area.
 
 mod archive;
+mod batches;
 mod cli;
 mod conformance;
 mod directory_api;
