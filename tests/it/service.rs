@@ -401,16 +401,114 @@ fn spawn_serve(
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_stops_the_server_cleanly() {
-    let db = std::env::temp_dir().join(format!("facteur-sigterm-{}.db", std::process::id()));
-    let (mut child, address, mut stderr) = tokio::task::spawn_blocking(move || spawn_serve(&db))
-        .await
+/// Runs a `facteur` subcommand on `db`, returning its stdout.
+fn facteur(db: &std::path::Path, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_facteur"))
+        .args(args)
+        .env("FACTEUR_DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env_remove("FACTEUR_CONFIG")
+        .output()
         .unwrap();
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// A zip of three sample invoices.
+fn sample_batch() -> Vec<u8> {
+    use std::io::Write as _;
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for n in 0..3 {
+        let number = format!("E-{n}");
+        writer
+            .start_file(
+                format!("{number}.xml"),
+                zip::write::SimpleFileOptions::default(),
+            )
+            .unwrap();
+        writer
+            .write_all(facteur::samples::ubl_invoice(&number, 1).as_bytes())
+            .unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_works_batches_and_stops_cleanly_on_sigterm() {
+    let db = std::env::temp_dir().join(format!("facteur-sigterm-{}.db", std::process::id()));
+    let setup = db.clone();
+    let token = tokio::task::spawn_blocking(move || {
+        facteur(&setup, &["platform", "add", "0001", "--name", "Alpha"]);
+        facteur(&setup, &["platform", "credential", "0001"])
+            .trim()
+            .lines()
+            .last()
+            .unwrap()
+            .to_string()
+    })
+    .await
+    .unwrap();
+    let spawned = db.clone();
+    let (mut child, address, mut stderr) =
+        tokio::task::spawn_blocking(move || spawn_serve(&spawned))
+            .await
+            .unwrap();
     let health = reqwest::get(format!("http://{address}/health"))
         .await
         .unwrap();
     assert_eq!(health.status(), 200);
+
+    // The serve process runs the batch worker: an upload is worked to the end.
+    let client = reqwest::Client::new();
+    let uploaded: serde_json::Value = client
+        .post(format!("http://{address}/v1/batches"))
+        .bearer_auth(&token)
+        .header("content-type", "application/zip")
+        .body(sample_batch())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .map(|text| serde_json::from_str(&text).unwrap())
+        .unwrap();
+    let status_url = format!(
+        "http://{address}{}",
+        uploaded["status_url"].as_str().unwrap()
+    );
+    let mut progress = serde_json::Value::Null;
+    for _ in 0..200 {
+        progress = client
+            .get(&status_url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .map(|text| serde_json::from_str(&text).unwrap())
+            .unwrap();
+        if progress["state"] == "finished" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(progress["state"], "finished", "{progress}");
+    assert_eq!(progress["processed"], 3, "{progress}");
+    let metrics = reqwest::get(format!("http://{address}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("facteur_batch_documents_processed_total 3\n"),
+        "{metrics}"
+    );
+
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -430,13 +528,9 @@ async fn sigterm_stops_the_server_cleanly() {
         rest.contains("shutting down") && rest.contains("stopped"),
         "{rest}"
     );
+    assert!(!rest.contains(&token), "the credential is never logged");
     for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!(
-            "{}{suffix}",
-            std::env::temp_dir()
-                .join(format!("facteur-sigterm-{}.db", std::process::id()))
-                .display()
-        ));
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
 }
 
