@@ -15,7 +15,6 @@ use tokio::sync::Notify;
 use super::{ApiError, AppState, Caller, json};
 use crate::accounts::policy::{PlatformAction, authorize_platform};
 use crate::directory::model::Actor;
-use crate::hub::Hub;
 use crate::identifiers::Matricule;
 use crate::ingest::archive::{self, Archive, ArchiveLimits};
 
@@ -27,10 +26,10 @@ pub const UPLOAD_LIMIT: usize = 512 << 20;
 const PAGE: usize = 100;
 const MAX_PAGE: usize = 1_000;
 
-/// What the batch endpoints need: the hub's storage and the worker's wake-up.
+/// What the batch endpoints need besides the hub: the worker's wake-up and the
+/// archive limits.
 #[derive(Clone)]
 pub struct Batches {
-    pub hub: Arc<Hub>,
     pub wake: Arc<Notify>,
     pub limits: ArchiveLimits,
 }
@@ -102,7 +101,7 @@ pub async fn upload(
             format!("archive refused: {e}"),
         )
     })?;
-    let id = batches
+    let id = state
         .hub
         .db()
         .insert_batch(sender, &archive, documents)
@@ -170,7 +169,8 @@ pub async fn status(
     Query(page): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
     let caller = platform(caller)?;
-    let db = batches(&state)?.hub.db().clone();
+    batches(&state)?;
+    let db = state.hub.db().clone();
     let missing = || ApiError::not_found(format!("no batch {id}"));
     let batch = db.batch(&id).await?.ok_or_else(missing)?;
     authorize_platform(

@@ -5,6 +5,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::directory::DirectoryError;
+use crate::hub::HubError;
+use crate::lifecycle::TransitionError;
 use crate::storage::StorageError;
 
 /// An API failure.
@@ -36,6 +38,9 @@ impl ApiError {
             StatusCode::UNAUTHORIZED => "Non autorisé",
             StatusCode::FORBIDDEN => "Accès refusé",
             StatusCode::NOT_FOUND => "Non trouvée",
+            StatusCode::CONFLICT => "Conflit",
+            StatusCode::PAYLOAD_TOO_LARGE => "Contenu trop volumineux",
+            StatusCode::SERVICE_UNAVAILABLE => "Service indisponible",
             StatusCode::UNPROCESSABLE_ENTITY => "Erreur de validation des données",
             _ => "Erreur interne du serveur",
         }
@@ -59,8 +64,48 @@ impl From<DirectoryError> for ApiError {
 
 impl From<StorageError> for ApiError {
     fn from(err: StorageError) -> ApiError {
-        tracing::error!(error = %err, "storage failure");
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "storage failure")
+        tracing::error!(error = &err as &dyn std::error::Error, "storage failure");
+        // The database out of reach is a condition to retry later, not a bug.
+        let unavailable = matches!(
+            &err,
+            StorageError::Sql(
+                sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed
+            )
+        );
+        if unavailable {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database is unavailable; nothing was recorded, send again later",
+            )
+        } else {
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "storage failure")
+        }
+    }
+}
+
+impl From<HubError> for ApiError {
+    fn from(err: HubError) -> ApiError {
+        let status = match &err {
+            HubError::Storage(_) => {
+                if let HubError::Storage(e) = err {
+                    return e.into();
+                }
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+            HubError::IdempotencyKeyReused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            HubError::NotFound(_) => StatusCode::NOT_FOUND,
+            HubError::Denied(_) | HubError::Transition(TransitionError::NotAllowed { .. }) => {
+                StatusCode::FORBIDDEN
+            }
+            HubError::Transition(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            HubError::InvalidStatus(_) => StatusCode::BAD_REQUEST,
+            HubError::Conflict(_) => StatusCode::CONFLICT,
+            HubError::Internal(_) => {
+                tracing::error!(error = %err, "hub failure");
+                return ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error");
+            }
+        };
+        ApiError::new(status, err.to_string())
     }
 }
 

@@ -7,9 +7,14 @@
 //! Authentication: `Authorization: Bearer <credential>` of a registered, active
 //! platform (`facteur platform credential MATRICULE`); writes are then decided by the
 //! directory's rules for that platform.
+//!
+//! The hub's own endpoints live under `/v1/`: invoices (`invoices.rs`) and the
+//! embedded delivery inbox (`inbox.rs`).
 
 mod batches;
 mod error;
+mod inbox;
+mod invoices;
 mod lines;
 mod ops;
 mod registry;
@@ -36,6 +41,8 @@ pub use error::ApiError;
 
 use crate::directory::Directory;
 use crate::directory::model::Actor;
+use crate::hub::Hub;
+use crate::identifiers::Matricule;
 use crate::metrics::ServiceMetrics;
 use crate::readiness::{DatabaseProbe, Readiness};
 
@@ -43,8 +50,13 @@ use crate::readiness::{DatabaseProbe, Readiness};
 #[derive(Clone)]
 pub struct AppState {
     pub directory: Arc<Directory>,
+    pub hub: Arc<Hub>,
+    /// Deliveries go through AMQP (the embedded inbox then answers 409).
+    pub broker_delivery: bool,
+    /// How long an inbox delivery stays invisible before it is delivered again.
+    pub inbox_visibility: Duration,
     pub service: ServiceState,
-    /// `None` when this instance does not take batches (no hub wired in).
+    /// `None` when this instance takes no batches (no worker running).
     pub batches: Option<Batches>,
 }
 
@@ -55,13 +67,26 @@ pub struct ServiceState {
     pub readiness: Readiness,
 }
 
+/// Default inbox visibility timeout.
+pub const INBOX_VISIBILITY: Duration = Duration::from_secs(60);
+
 impl AppState {
-    /// The directory's database is the first readiness probe; add others (the broker)
-    /// with [`AppState::with_service`].
+    /// The state of a hub over the directory's database, delivering through the
+    /// embedded inbox.
     pub fn new(directory: Arc<Directory>) -> AppState {
-        let readiness = Readiness::new().with(Arc::new(DatabaseProbe(directory.db().clone())));
+        let hub = Arc::new(Hub::new(directory.db().clone(), directory.clone()));
+        AppState::with_hub(hub)
+    }
+
+    /// The hub's database is the first readiness probe; add others (the broker) with
+    /// [`AppState::with_service`].
+    pub fn with_hub(hub: Arc<Hub>) -> AppState {
+        let readiness = Readiness::new().with(Arc::new(DatabaseProbe(hub.db().clone())));
         AppState {
-            directory,
+            directory: hub.directory().clone(),
+            hub,
+            broker_delivery: false,
+            inbox_visibility: INBOX_VISIBILITY,
             service: ServiceState {
                 metrics: ServiceMetrics::new(),
                 readiness,
@@ -81,9 +106,23 @@ impl AppState {
     }
 }
 
+/// Largest document `POST /v1/invoices` accepts: a Factur-X PDF with attachments.
+pub const MAX_DOCUMENT: usize = 32 << 20;
+
 /// The router used by `facteur serve` and by the tests.
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let hub = Router::new()
+        .route("/v1/invoices", post(invoices::submit))
+        .route("/v1/invoices/{id}", get(invoices::get))
+        .route("/v1/invoices/{id}/document", get(invoices::document))
+        .route("/v1/invoices/{id}/statuses", post(invoices::post_status))
+        .route("/v1/platforms/{matricule}/inbox", get(inbox::poll))
+        .route(
+            "/v1/platforms/{matricule}/inbox/{delivery}/ack",
+            post(inbox::ack),
+        )
+        .layer(RequestBodyLimitLayer::new(MAX_DOCUMENT));
+    let directory = Router::new()
         .route("/healthcheck", get(healthcheck))
         .route("/health", get(ops::health))
         .route("/ready", get(ops::ready))
@@ -114,17 +153,19 @@ pub fn app(state: AppState) -> Router {
                 .patch(lines::patch)
                 .delete(lines::delete),
         )
+        .layer(RequestBodyLimitLayer::new(1 << 20));
+    // Batch uploads are larger than any single document: their own limit (axum's
+    // extractor default must be raised too).
+    let uploads = Router::new()
+        .route("/v1/batches", post(batches::upload))
+        .route("/v1/batches/{id}", get(batches::status))
+        .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT))
+        .layer(RequestBodyLimitLayer::new(UPLOAD_LIMIT));
+    Router::new()
+        .merge(directory)
+        .merge(hub)
+        .merge(uploads)
         .fallback(|| async { ApiError::not_found("no such path") })
-        .layer(RequestBodyLimitLayer::new(1 << 20))
-        // Uploads are larger than the 1 MB every other route accepts: merged after
-        // that limit, with their own (axum's extractor default must be raised too).
-        .merge(
-            Router::new()
-                .route("/v1/batches", post(batches::upload))
-                .route("/v1/batches/{id}", get(batches::status))
-                .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT))
-                .layer(RequestBodyLimitLayer::new(UPLOAD_LIMIT)),
-        )
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
@@ -196,6 +237,26 @@ impl FromRequestParts<AppState> for Caller {
             ));
         }
         Ok(Caller(Actor::Platform(platform.matricule)))
+    }
+}
+
+/// The authenticated platform's matricule, for the hub's endpoints.
+pub struct PlatformCaller(pub Matricule);
+
+impl FromRequestParts<AppState> for PlatformCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<PlatformCaller, ApiError> {
+        match Caller::from_request_parts(parts, state).await?.0 {
+            Actor::Platform(matricule) => Ok(PlatformCaller(matricule)),
+            Actor::Admin => Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "only a platform may use the hub's endpoints",
+            )),
+        }
     }
 }
 

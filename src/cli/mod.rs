@@ -2,6 +2,7 @@
 //! stdout (or JSON lines with `--format json`), diagnostics on stderr, and map their
 //! outcome to an exit code: 0 success, 1 a negative verdict, 2 usage or I/O error.
 
+mod audit;
 mod directory;
 mod platform;
 mod rules;
@@ -28,8 +29,10 @@ enum Command {
     Directory(directory::Args),
     /// Platforms: register, list, deactivate, issue API credentials.
     Platform(platform::Args),
-    /// Serve the directory API (PPF directory API paths).
+    /// Serve the hub: the directory API and the invoice API (/v1/).
     Serve(serve::Args),
+    /// Audit the stored invoices: status chains and document hashes.
+    Audit(audit::Args),
 }
 
 /// Output format shared by the commands.
@@ -67,6 +70,7 @@ pub fn run() -> i32 {
         Command::Directory(args) => directory::run(args),
         Command::Platform(args) => platform::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Audit(args) => audit::run(args),
     };
     result.unwrap_or_else(|err| {
         // Output piped into `head` and closed early is not an error of facteur's.

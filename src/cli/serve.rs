@@ -1,7 +1,12 @@
-//! `facteur serve`: the HTTP API (the directory's PPF paths, `/health`, `/ready`,
-//! `/metrics`) on `listen`, over HTTPS when `tls_cert` and `tls_key` are set, until
-//! SIGTERM or ctrl-c, which let requests in flight finish. Settings: see
-//! [`crate::config`] (`--config FILE`, then the environment).
+//! `facteur serve`: the hub. The directory's HTTP API (PPF directory API paths), the
+//! hub's `/v1/` API (invoices, batches, the embedded inbox) and `/health`, `/ready`,
+//! `/metrics` on `listen`, over HTTPS when `tls_cert` and `tls_key` are set, until
+//! SIGTERM or ctrl-c, which let requests in flight finish. With `amqp_url`, accepted
+//! invoices and statuses are delivered through RabbitMQ (outbox relay) and platforms'
+//! statuses are read from `facteur.statuses`; without it, platforms take their
+//! deliveries from the embedded inbox. On SQLite run one instance; on PostgreSQL
+//! several may share the work. Settings: see [`crate::config`] (`--config FILE`, then
+//! the environment).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -15,9 +20,10 @@ use crate::cli::EXIT_OK;
 use crate::config::{Config, LogFormat};
 use crate::directory::Directory;
 use crate::hub::Hub;
+use crate::hub::broker::BrokerDelivery;
 use crate::metrics::ServiceMetrics;
 use crate::readiness::{DatabaseProbe, Readiness, probe_fn};
-use crate::routing::{AmqpUrl, ConnectionConfig, check_reachable};
+use crate::routing::{AmqpUrl, ConnectionConfig, Names, RelayConfig, check_reachable};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -45,7 +51,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     }
     crate::logging::init(config.log_format);
     // Parsed before anything starts, so a bad broker URL fails at once (redacted).
-    let broker = match &config.amqp_url {
+    let broker_url = match &config.amqp_url {
         Some(url) => Some(AmqpUrl::parse(url.expose())?),
         None => None,
     };
@@ -62,40 +68,55 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             "directory index built"
         );
         drop(snapshot);
-        // Platform registrations change through the CLI: re-read them regularly.
+        let hub = Arc::new(Hub::new(db.clone(), directory.clone()));
+        let mut readiness = Readiness::new().with(Arc::new(DatabaseProbe(db)));
+        let broker = match &broker_url {
+            Some(url) => {
+                tracing::info!(broker = %url.redacted(), "delivering through the broker");
+                let connection = ConnectionConfig::new(url.clone(), "facteur-serve");
+                let probe = ConnectionConfig::new(url.clone(), "facteur-readiness");
+                readiness = readiness.with(probe_fn("broker", move || {
+                    let probe = probe.clone();
+                    async move { check_reachable(&probe).await.map_err(|e| e.to_string()) }
+                }));
+                let relay = RelayConfig::new(connection.clone());
+                Some(Arc::new(
+                    BrokerDelivery::start(hub.clone(), connection, Names::default(), relay).await?,
+                ))
+            }
+            None => {
+                tracing::info!("no FACTEUR_AMQP_URL: deliveries through the embedded inbox");
+                None
+            }
+        };
+        // Platform registrations change through the CLI: re-read them regularly (the
+        // broker's topology follows).
         let refresher = directory.clone();
-        tokio::spawn(async move {
+        let refreshed_hub = hub.clone();
+        let refreshed_broker = broker.clone();
+        let refresh = tokio::spawn(async move {
             loop {
                 tokio::time::sleep(Duration::from_secs(30)).await;
                 if let Err(e) = refresher.reload_platforms().await {
                     tracing::warn!(error = %e, "cannot reload platforms");
                 }
+                if let Some(broker) = &refreshed_broker
+                    && let Err(e) = broker.refresh_platforms(&refreshed_hub).await
+                {
+                    tracing::warn!(error = %e, "cannot refresh the broker topology");
+                }
             }
         });
-        let mut readiness = Readiness::new().with(Arc::new(DatabaseProbe(db.clone())));
-        if let Some(url) = broker {
-            let connection = ConnectionConfig::new(url, "facteur-readiness");
-            readiness = readiness.with(probe_fn("broker", move || {
-                let connection = connection.clone();
-                async move {
-                    check_reachable(&connection)
-                        .await
-                        .map_err(|e| e.to_string())
-                }
-            }));
-        }
         let metrics = ServiceMetrics::new();
         let service = ServiceState {
             metrics: metrics.clone(),
             readiness,
         };
         // Batches: stored by the API, worked in the background through the hub.
-        let hub = Arc::new(Hub::new(db.clone(), directory.clone()));
-        let config_batches = BatchConfig::default();
-        let limits = config_batches.limits;
-        let worker = BatchWorker::new(hub.clone(), config_batches).with_metrics(metrics);
+        let batch_config = BatchConfig::default();
+        let limits = batch_config.limits;
+        let worker = BatchWorker::new(hub.clone(), batch_config).with_metrics(metrics);
         let batches = Batches {
-            hub,
             wake: worker.waker(),
             limits,
         };
@@ -107,6 +128,10 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                 })
                 .await;
         });
+        let mut state = AppState::with_hub(hub)
+            .with_service(service)
+            .with_batches(batches);
+        state.broker_delivery = broker.is_some();
         let listener = std::net::TcpListener::bind(config.listen)?;
         let scheme = if config.tls.is_some() {
             "https"
@@ -114,14 +139,21 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             "http"
         };
         tracing::info!(address = %format!("{scheme}://{}", listener.local_addr()?), "listening");
-        let state = AppState::new(directory)
-            .with_service(service)
-            .with_batches(batches);
         serve(listener, config.tls.as_ref(), app(state), shutdown_signal()).await?;
         // A batch interrupted here keeps its results and resumes at the next start,
         // once its lease lapses.
         let _ = stop_worker.send(());
         let _ = worker.await;
+        refresh.abort();
+        let _ = refresh.await;
+        if let Some(broker) = broker.and_then(|b| Arc::try_unwrap(b).ok()) {
+            let (relay, consumer) = broker.stop().await;
+            tracing::info!(
+                confirmed = relay.confirmed,
+                acknowledged = consumer.acked,
+                "relay and statuses consumer stopped"
+            );
+        }
         tracing::info!("stopped");
         anyhow::Ok(EXIT_OK)
     })

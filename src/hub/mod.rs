@@ -10,10 +10,12 @@
 //!   transition, `lifecycle::status`), appended to the chain, and delivered to the
 //!   other party's platform through the same outbox.
 //! - [`audit`]: re-computes every status chain and document hash.
+//! - [`broker`]: delivery through RabbitMQ (the outbox relay, the statuses consumer).
 //!
 //! Who may see or touch an invoice is decided by `accounts::policy::authorize_platform`.
 
 pub mod audit;
+pub mod broker;
 pub mod statuses;
 pub mod submit;
 

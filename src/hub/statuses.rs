@@ -122,7 +122,7 @@ impl Hub {
             .ok_or_else(|| HubError::NotFound(id.into()))?;
         let action = PlatformAction::ReadInvoice {
             sender: record.sender_platform,
-            recipient: record.recipient_platform,
+            recipient: delivered_to(&record),
         };
         authorize_platform(caller, action).map_err(|_| HubError::NotFound(id.into()))?;
         Ok(record)
@@ -141,7 +141,7 @@ impl Hub {
             caller,
             PlatformAction::SetStatus {
                 sender: invoice.sender_platform,
-                recipient: invoice.recipient_platform,
+                recipient: delivered_to(&invoice),
             },
         )?;
         if let Some(number) = &input.invoice_number
@@ -222,6 +222,15 @@ impl Hub {
             replayed: false,
         })
     }
+}
+
+/// The platform an invoice was delivered to: none for one rejected at intake (its
+/// failures are the intake's), whose recipient never received it and must not learn
+/// of it, even though the directory named its platform.
+fn delivered_to(invoice: &InvoiceRecord) -> Option<Matricule> {
+    invoice
+        .recipient_platform
+        .filter(|_| invoice.failures.is_empty())
 }
 
 /// A unique-key failure means a concurrent change won: the caller may retry.

@@ -31,8 +31,7 @@ fn worker(hub: &Arc<Hub>, lease: Duration) -> BatchWorker {
 }
 
 fn router(hub: &Arc<Hub>, worker: &BatchWorker) -> Router {
-    let state = AppState::new(hub.directory().clone()).with_batches(Batches {
-        hub: hub.clone(),
+    let state = AppState::with_hub(hub.clone()).with_batches(Batches {
         wake: worker.waker(),
         limits: BatchConfig::default().limits,
     });

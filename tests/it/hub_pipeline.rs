@@ -67,6 +67,14 @@ async fn rejections_are_stored_with_their_reasons_and_never_queued() {
         assert_eq!(receipt.status, Status::Rejected, "{}", t.name);
         assert_eq!(receipt.reasons, ["DOUBLON"]);
         assert_eq!(receipt.recipient_platform, Some(m("0002")));
+        // Never delivered: the recipient's platform does not see it, its sender does.
+        let hidden = hub.invoice_for(m("0002"), &receipt.invoice_id).await;
+        assert!(matches!(hidden, Err(HubError::NotFound(_))), "{hidden:?}");
+        assert!(
+            hub.invoice_for(m("0001"), &receipt.invoice_id)
+                .await
+                .is_ok()
+        );
 
         // A buyer without a directory line.
         let unknown = samples::ubl_invoice("U-1", 1).replace(&format!(">{BUYER}<"), ">732829320<");
@@ -294,4 +302,51 @@ async fn the_audit_finds_a_row_changed_behind_the_hubs_back() {
         assert_eq!(found, expected, "{}: {:?}", t.name, report.breaks);
         t.cleanup().await;
     }
+}
+
+/// `facteur audit verify` as a user runs it: exit 0 on an intact database, 1 with the
+/// broken invoice named once a stored document was changed behind facteur's back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn facteur_audit_verify_exits_1_on_a_tampered_document() {
+    let t = crate::directory_support::sqlite().await;
+    let hub = world(&t.db).await;
+    let bytes = samples::ubl_invoice("V-1", 1).into_bytes();
+    let id = hub.submit(bytes, m("0001"), None).await.unwrap().invoice_id;
+    let url = match &t.db {
+        facteur::storage::Db::Sqlite(pool) => {
+            pool.connect_options().get_filename().display().to_string()
+        }
+        facteur::storage::Db::Pg(_) => unreachable!("a SQLite test database"),
+    };
+    let run = |url: String| {
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_facteur"))
+                .args(["audit", "verify"])
+                .env("FACTEUR_DATABASE_URL", format!("sqlite://{url}"))
+                .env_remove("FACTEUR_CONFIG")
+                .output()
+                .unwrap()
+        })
+    };
+    let clean = run(url.clone()).await.unwrap();
+    let text = String::from_utf8_lossy(&clean.stdout).to_string();
+    assert_eq!(clean.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("1 invoices, 1 status records verified; 0 broken"),
+        "{text}"
+    );
+
+    execute(
+        &t.db,
+        "UPDATE documents SET content = X'3c496e766f6963652f3e'",
+    )
+    .await;
+    let tampered = run(url).await.unwrap();
+    let text = String::from_utf8_lossy(&tampered.stdout).to_string();
+    assert_eq!(tampered.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(&format!("BROKEN invoice {id}: document content")),
+        "{text}"
+    );
+    t.cleanup().await;
 }

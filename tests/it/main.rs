@@ -13,6 +13,8 @@ mod directory_service;
 mod directory_support;
 mod facturx;
 mod golden;
+mod hub_api;
+mod hub_e2e;
 mod hub_pipeline;
 mod hub_storage;
 mod hub_support;

@@ -9,7 +9,7 @@
 
 mod relay;
 mod statuses;
-mod support;
+pub mod support;
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};

@@ -389,11 +389,19 @@ async fn a_full_platform_queue_nacks_and_the_outbox_waits_for_room() {
     );
     let running = tokio::spawn(async move { relay.run(shutdown).await });
     let mut received = HashSet::new();
-    for _ in 0..200 {
+    // The platform starts reading only once the queue has refused something: on a
+    // loaded machine a reader draining from the start could keep the queue below its
+    // limit, and the nack path this test is about would never run.
+    let mut refused_once = false;
+    for round in 0..300 {
         if outbox.published() == total {
             break;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
+        refused_once = refused_once || outbox.rows().iter().any(|r| r.item.attempts > 0);
+        if !refused_once && round < 100 {
+            continue;
+        }
         let deliveries = drain(&connection, &queue, Duration::from_millis(100)).await;
         received.extend(deliveries.iter().map(message_id));
     }

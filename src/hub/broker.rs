@@ -1,0 +1,176 @@
+//! Delivery through RabbitMQ: the outbox relay (invoices and statuses to platform
+//! queues) and the consumer of `facteur.statuses` (statuses platforms publish), run
+//! for a hub. `facteur serve` starts this when `FACTEUR_AMQP_URL` is set; the
+//! end-to-end tests start it the same way.
+//!
+//! A status read from `facteur.statuses` names its invoice (`x-facteur-invoice-id`)
+//! and the platform reporting it (`x-facteur-sender-platform`). The broker, not
+//! facteur, authenticates publishers: give each platform its own broker user allowed
+//! to write only to `facteur.statuses`, and set the AMQP `user_id` property, which
+//! RabbitMQ checks against the connection's user. The handler records the status as
+//! the HTTP endpoint does, with the same checks; a repeat (same `message_id`) is
+//! recognised, so redeliveries are harmless.
+
+use std::sync::Arc;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::{Hub, HubError, StatusInput};
+use crate::identifiers::Matricule;
+use crate::lifecycle::Status;
+use crate::routing::consumer::ConsumerStats;
+use crate::routing::message::header;
+use crate::routing::{
+    ConnectionConfig, ConsumerConfig, DeliveryHandler, Disposition, Incoming, Names, Relay,
+    RelayConfig, RelayStats, ShutdownTrigger, Topology, run_status_consumer, shutdown_channel,
+};
+use crate::storage::{Db, StorageError};
+
+/// The relay and the statuses consumer of one hub, running.
+pub struct BrokerDelivery {
+    db: Db,
+    names: Names,
+    topology: watch::Sender<Topology>,
+    trigger: ShutdownTrigger,
+    relay: JoinHandle<RelayStats>,
+    consumer: JoinHandle<ConsumerStats>,
+}
+
+/// The topology for the platforms registered and active today.
+async fn topology_of(db: &Db, names: &Names, hub: &Hub) -> Result<Topology, StorageError> {
+    let today = hub.directory().today();
+    let platforms = db
+        .platforms()
+        .await?
+        .into_iter()
+        .filter(|p| p.is_active_on(today))
+        .map(|p| p.matricule);
+    Ok(Topology::new(names.clone(), platforms))
+}
+
+impl BrokerDelivery {
+    /// Starts the relay over the hub's outbox and the statuses consumer.
+    pub async fn start(
+        hub: Arc<Hub>,
+        connection: ConnectionConfig,
+        names: Names,
+        relay: RelayConfig,
+    ) -> Result<BrokerDelivery, StorageError> {
+        let db = hub.db().clone();
+        let topology = topology_of(&db, &names, &hub).await?;
+        let (topology_tx, topology_rx) = watch::channel(topology.clone());
+        let (trigger, shutdown) = shutdown_channel();
+        let mut relay = Relay::new(relay, db.clone(), topology_rx);
+        let relay_shutdown = shutdown.clone();
+        let relay = tokio::spawn(async move { relay.run(relay_shutdown).await });
+        let consumer_config = ConsumerConfig::new(connection, topology);
+        let handler = StatusHandler { hub: hub.clone() };
+        let consumer =
+            tokio::spawn(
+                async move { run_status_consumer(&consumer_config, &handler, shutdown).await },
+            );
+        Ok(BrokerDelivery {
+            db,
+            names,
+            topology: topology_tx,
+            trigger,
+            relay,
+            consumer,
+        })
+    }
+
+    /// Re-reads the registered platforms; the relay declares the queues of new ones.
+    pub async fn refresh_platforms(&self, hub: &Hub) -> Result<(), StorageError> {
+        let topology = topology_of(&self.db, &self.names, hub).await?;
+        self.topology.send_if_modified(|current| {
+            let changed = current.platforms != topology.platforms;
+            if changed {
+                *current = topology;
+            }
+            changed
+        });
+        Ok(())
+    }
+
+    /// Stops both, after the relay has settled the batch it was publishing.
+    pub async fn stop(self) -> (RelayStats, ConsumerStats) {
+        self.trigger.trigger();
+        let relay = self.relay.await.unwrap_or_default();
+        let consumer = self.consumer.await.unwrap_or_default();
+        (relay, consumer)
+    }
+}
+
+/// A status as JSON on `facteur.statuses` (content type `application/json`).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusJson {
+    status: Status,
+    #[serde(default)]
+    reasons: Vec<String>,
+    comment: Option<String>,
+}
+
+/// Records the statuses read from `facteur.statuses`.
+pub struct StatusHandler {
+    pub hub: Arc<Hub>,
+}
+
+impl StatusHandler {
+    fn input(delivery: &Incoming) -> Result<(String, Matricule, StatusInput), String> {
+        let invoice_id = delivery
+            .headers
+            .get(header::INVOICE_ID)
+            .cloned()
+            .ok_or_else(|| format!("no {} header", header::INVOICE_ID))?;
+        let sender = delivery
+            .headers
+            .get(header::SENDER_PLATFORM)
+            .ok_or_else(|| format!("no {} header", header::SENDER_PLATFORM))
+            .and_then(|m| Matricule::parse(m).map_err(|e| e.to_string()))?;
+        let json = delivery
+            .content_type
+            .as_deref()
+            .is_some_and(|c| c.starts_with("application/json"));
+        let mut input = if json {
+            let body: StatusJson =
+                serde_json::from_slice(&delivery.body).map_err(|e| format!("invalid JSON: {e}"))?;
+            StatusInput::new(body.status, body.reasons, body.comment)
+        } else {
+            StatusInput::from_cdar(delivery.body.clone()).map_err(|e| e.to_string())?
+        };
+        if let Some(id) = &delivery.message_id {
+            input.message_id = Some(id.clone());
+        }
+        Ok((invoice_id, sender, input))
+    }
+}
+
+impl DeliveryHandler for StatusHandler {
+    async fn handle(&self, delivery: Incoming) -> Disposition {
+        let (invoice_id, sender, input) = match Self::input(&delivery) {
+            Ok(parts) => parts,
+            Err(reason) => {
+                tracing::warn!(message_id = ?delivery.message_id, reason, "unreadable status, parked");
+                return Disposition::Reject { requeue: false };
+            }
+        };
+        match self.hub.record_status(&invoice_id, sender, input).await {
+            Ok(_) => Disposition::Ack,
+            // The database is the problem, not the message: try it again later.
+            Err(HubError::Storage(error)) => {
+                tracing::error!(
+                    error = &error as &dyn std::error::Error,
+                    "status not recorded, requeued"
+                );
+                Disposition::Reject { requeue: true }
+            }
+            Err(HubError::Conflict(_)) => Disposition::Reject { requeue: true },
+            Err(refused) => {
+                tracing::warn!(invoice_id, %sender, error = %refused, "status refused, parked");
+                Disposition::Reject { requeue: false }
+            }
+        }
+    }
+}
