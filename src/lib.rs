@@ -13,13 +13,18 @@
 //! - [`taxfeed`]: F1 regulatory data, F6 mandatory statuses, F10 e-reporting, flows to the PPF.
 //! - [`routing`]: AMQP topology, confirmed publishing, the outbox relay, status consumer; the only lapin user.
 //! - [`samples`]: synthetic valid invoices for benchmarks, fixtures and demos.
-//! - [`api`]: the HTTP API: the directory (PPF directory API paths and shapes) and accounts (`/v1`).
+//! - [`batch`]: uploaded archives processed in the background through the hub, once per document.
+//! - [`api`]: the HTTP API: the directory (PPF directory API paths and shapes), the hub, batches and accounts (`/v1`), health, readiness, metrics.
 //! - [`portal`]: the web portal (server-rendered French HTML pages under `/portail/`).
-//! - [`config`]: typed settings (file, then environment), secrets wrapped.
+//! - [`config`]: typed settings (TOML file, then environment), secrets wrapped, URL redaction.
+//! - [`logging`]: structured `tracing` logs, text or JSON.
+//! - [`metrics`]: counters, gauges, histograms rendered as Prometheus text.
+//! - [`readiness`]: probes of the service's dependencies for `GET /ready`.
 //! - [`cli`]: the `facteur` command line.
 
 pub mod accounts;
 pub mod api;
+pub mod batch;
 pub mod cli;
 pub mod config;
 pub mod directory;
@@ -29,7 +34,10 @@ pub mod identifiers;
 pub mod ingest;
 pub mod invoice;
 pub mod lifecycle;
+pub mod logging;
+pub mod metrics;
 pub mod portal;
+pub mod readiness;
 pub mod routing;
 pub mod samples;
 pub mod storage;

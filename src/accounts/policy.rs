@@ -166,6 +166,8 @@ pub enum PlatformAction {
     },
     /// Take or acknowledge the deliveries of `inbox`.
     UseInbox { inbox: Matricule },
+    /// See a batch uploaded by `submitter` and its per-document results.
+    ReadBatch { submitter: Matricule },
 }
 
 /// Decides whether the platform `caller` may perform `action`.
@@ -181,6 +183,7 @@ pub fn authorize_platform(caller: Matricule, action: PlatformAction) -> Result<(
             (party(sender, recipient), "report a status on this invoice")
         }
         PlatformAction::UseInbox { inbox } => (caller == inbox, "use another platform's inbox"),
+        PlatformAction::ReadBatch { submitter } => (caller == submitter, "see this batch"),
     };
     if allowed { Ok(()) } else { Err(Denied(what)) }
 }
@@ -350,5 +353,11 @@ mod tests {
         assert!(authorize_platform(other, unrouted).is_err());
         assert!(authorize_platform(other, PlatformAction::UseInbox { inbox: other }).is_ok());
         assert!(authorize_platform(other, PlatformAction::UseInbox { inbox: sender }).is_err());
+        let batch = PlatformAction::ReadBatch { submitter: sender };
+        assert!(authorize_platform(sender, batch).is_ok());
+        assert!(
+            authorize_platform(recipient, batch).is_err(),
+            "only the submitter sees a batch"
+        );
     }
 }

@@ -13,13 +13,16 @@
 //! tokens and technical-account tokens, every authorisation through `accounts::policy`).
 
 pub mod accounts;
+mod batches;
 mod error;
 mod inbox;
 mod invoices;
 mod lines;
+mod ops;
 mod registry;
 mod routing_codes;
 mod search;
+pub mod server;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,6 +38,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
+pub use batches::{Batches, UPLOAD_LIMIT};
 pub use error::ApiError;
 
 use crate::accounts::service::{Accounts, NoMailer};
@@ -43,6 +47,8 @@ use crate::directory::Directory;
 use crate::directory::model::Actor;
 use crate::hub::Hub;
 use crate::identifiers::Matricule;
+use crate::metrics::ServiceMetrics;
+use crate::readiness::{DatabaseProbe, Readiness};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -54,6 +60,16 @@ pub struct AppState {
     /// How long an inbox delivery stays invisible before it is delivered again.
     pub inbox_visibility: Duration,
     pub accounts: Accounts,
+    pub service: ServiceState,
+    /// `None` when this instance takes no batches (no worker running).
+    pub batches: Option<Batches>,
+}
+
+/// The running service's own state: its metrics and its readiness probes.
+#[derive(Clone)]
+pub struct ServiceState {
+    pub metrics: ServiceMetrics,
+    pub readiness: Readiness,
 }
 
 /// Default inbox visibility timeout.
@@ -68,24 +84,42 @@ impl AppState {
         AppState::with_hub(hub)
     }
 
+    /// The hub's database is the first readiness probe; add others (the broker) with
+    /// [`AppState::with_service`].
     pub fn with_hub(hub: Arc<Hub>) -> AppState {
         let accounts = Accounts::new(
             hub.directory().db().clone(),
             Arc::new(SystemClock),
             Arc::new(NoMailer),
         );
+        let readiness = Readiness::new().with(Arc::new(DatabaseProbe(hub.db().clone())));
         AppState {
             directory: hub.directory().clone(),
             hub,
             broker_delivery: false,
             inbox_visibility: INBOX_VISIBILITY,
             accounts,
+            service: ServiceState {
+                metrics: ServiceMetrics::new(),
+                readiness,
+            },
+            batches: None,
         }
     }
 
     /// Replaces the accounts service (another clock or mail transport).
     pub fn with_accounts(self, accounts: Accounts) -> AppState {
         AppState { accounts, ..self }
+    }
+
+    pub fn with_batches(mut self, batches: Batches) -> AppState {
+        self.batches = Some(batches);
+        self
+    }
+
+    pub fn with_service(mut self, service: ServiceState) -> AppState {
+        self.service = service;
+        self
     }
 }
 
@@ -108,6 +142,9 @@ pub fn app(state: AppState) -> Router {
     let directory = Router::new()
         .route("/healthcheck", get(healthcheck))
         .merge(crate::portal::routes())
+        .route("/health", get(ops::health))
+        .route("/ready", get(ops::ready))
+        .route("/metrics", get(ops::metrics))
         .route("/openapi.json", get(openapi))
         .route("/siren/recherche", post(registry::search_units))
         .route("/siren/{key}", get(registry::get_unit))
@@ -136,15 +173,29 @@ pub fn app(state: AppState) -> Router {
         )
         .merge(accounts::routes())
         .layer(RequestBodyLimitLayer::new(1 << 20));
+    // Batch uploads are larger than any single document: their own limit (axum's
+    // extractor default must be raised too).
+    let uploads = Router::new()
+        .route("/v1/batches", post(batches::upload))
+        .route("/v1/batches/{id}", get(batches::status))
+        .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT))
+        .layer(RequestBodyLimitLayer::new(UPLOAD_LIMIT));
     Router::new()
         .merge(directory)
         .merge(hub)
+        .merge(uploads)
         .fallback(not_found)
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
         .layer(CatchPanicLayer::new())
+        // Outermost, so that it logs and counts what the client finally receives
+        // (a timeout's 408, a panic's 500).
+        .layer(axum::middleware::from_fn_with_state(
+            state.service.metrics.clone(),
+            ops::request_log,
+        ))
         .with_state(state)
 }
 

@@ -1,59 +1,91 @@
-//! `facteur serve`: the hub. The directory's HTTP API (PPF directory API paths) and
-//! the hub's `/v1/` API on `FACTEUR_LISTEN`, over the database of
-//! `FACTEUR_DATABASE_URL`. With `FACTEUR_AMQP_URL`, accepted invoices and statuses are
-//! delivered through RabbitMQ (outbox relay) and platforms' statuses are read from
-//! `facteur.statuses`; without it, platforms take their deliveries from the embedded
-//! inbox. On SQLite run one instance; on PostgreSQL several may share the work.
+//! `facteur serve`: the hub. The directory's HTTP API (PPF directory API paths), the
+//! hub's `/v1/` API (invoices, batches, the embedded inbox) and `/health`, `/ready`,
+//! `/metrics` on `listen`, over HTTPS when `tls_cert` and `tls_key` are set, until
+//! SIGTERM or ctrl-c, which let requests in flight finish. With `amqp_url`, accepted
+//! invoices and statuses are delivered through RabbitMQ (outbox relay) and platforms'
+//! statuses are read from `facteur.statuses`; without it, platforms take their
+//! deliveries from the embedded inbox. On SQLite run one instance; on PostgreSQL
+//! several may share the work. Settings: see [`crate::config`] (`--config FILE`, then
+//! the environment).
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::directory::{open_db, runtime};
-use crate::api::{AppState, app};
+use crate::api::server::{serve, shutdown_signal};
+use crate::api::{AppState, Batches, ServiceState, app};
+use crate::batch::{BatchConfig, BatchWorker};
 use crate::cli::EXIT_OK;
-use crate::config::Config;
+use crate::config::{Config, LogFormat};
 use crate::directory::Directory;
 use crate::hub::Hub;
 use crate::hub::broker::BrokerDelivery;
-use crate::routing::{AmqpUrl, ConnectionConfig, Names, RelayConfig};
+use crate::metrics::ServiceMetrics;
+use crate::readiness::{DatabaseProbe, Readiness, probe_fn};
+use crate::routing::{AmqpUrl, ConnectionConfig, Names, RelayConfig, check_reachable};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
+    /// Settings file (TOML); the environment overrides it (default: FACTEUR_CONFIG).
+    #[arg(long)]
+    config: Option<PathBuf>,
     /// Address to listen on (default: FACTEUR_LISTEN, else 127.0.0.1:8080).
     #[arg(long)]
     listen: Option<std::net::SocketAddr>,
+    /// Log lines as text or JSON (default: FACTEUR_LOG_FORMAT, else text).
+    #[arg(long, value_enum)]
+    log_format: Option<LogFormat>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    let mut config = Config::load()?;
+    let mut config = match &args.config {
+        Some(path) => Config::load_from(Some(path))?,
+        None => Config::load()?,
+    };
     if let Some(listen) = args.listen {
         config.listen = listen;
     }
+    if let Some(format) = args.log_format {
+        config.log_format = format;
+    }
+    crate::logging::init(config.log_format);
+    // Parsed before anything starts, so a bad broker URL fails at once (redacted).
+    let broker_url = match &config.amqp_url {
+        Some(url) => Some(AmqpUrl::parse(url.expose())?),
+        None => None,
+    };
+    config.log_effective();
     runtime()?.block_on(async {
         let db = open_db(&config).await?;
         let started = std::time::Instant::now();
         let directory = Arc::new(Directory::open(db.clone(), config.resolution_fallback).await?);
         let snapshot = directory.index().load();
-        eprintln!(
-            "directory index: {} lines, {} keys, built in {:.1} s",
-            snapshot.base().line_count(),
-            snapshot.base().key_count(),
-            started.elapsed().as_secs_f64()
+        tracing::info!(
+            lines = snapshot.base().line_count(),
+            keys = snapshot.base().key_count(),
+            seconds = started.elapsed().as_secs_f64(),
+            "directory index built"
         );
         drop(snapshot);
-        let hub = Arc::new(Hub::new(db, directory.clone()));
-        let broker = match &config.amqp_url {
+        let hub = Arc::new(Hub::new(db.clone(), directory.clone()));
+        let mut readiness = Readiness::new().with(Arc::new(DatabaseProbe(db)));
+        let broker = match &broker_url {
             Some(url) => {
-                let url = AmqpUrl::parse(url.expose())?;
-                eprintln!("delivering through the broker at {}", url.redacted());
-                let connection = ConnectionConfig::new(url, "facteur-serve");
+                tracing::info!(broker = %url.redacted(), "delivering through the broker");
+                let connection = ConnectionConfig::new(url.clone(), "facteur-serve");
+                let probe = ConnectionConfig::new(url.clone(), "facteur-readiness");
+                readiness = readiness.with(probe_fn("broker", move || {
+                    let probe = probe.clone();
+                    async move { check_reachable(&probe).await.map_err(|e| e.to_string()) }
+                }));
                 let relay = RelayConfig::new(connection.clone());
                 Some(Arc::new(
                     BrokerDelivery::start(hub.clone(), connection, Names::default(), relay).await?,
                 ))
             }
             None => {
-                eprintln!("no FACTEUR_AMQP_URL: deliveries through the embedded inbox");
+                tracing::info!("no FACTEUR_AMQP_URL: deliveries through the embedded inbox");
                 None
             }
         };
@@ -66,33 +98,63 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             loop {
                 tokio::time::sleep(Duration::from_secs(30)).await;
                 if let Err(e) = refresher.reload_platforms().await {
-                    eprintln!("warning: cannot reload platforms: {e}");
+                    tracing::warn!(error = %e, "cannot reload platforms");
                 }
                 if let Some(broker) = &refreshed_broker
                     && let Err(e) = broker.refresh_platforms(&refreshed_hub).await
                 {
-                    eprintln!("warning: cannot refresh the broker topology: {e}");
+                    tracing::warn!(error = %e, "cannot refresh the broker topology");
                 }
             }
         });
-        let mut state = AppState::with_hub(hub);
+        let metrics = ServiceMetrics::new();
+        let service = ServiceState {
+            metrics: metrics.clone(),
+            readiness,
+        };
+        // Batches: stored by the API, worked in the background through the hub.
+        let batch_config = BatchConfig::default();
+        let limits = batch_config.limits;
+        let worker = BatchWorker::new(hub.clone(), batch_config).with_metrics(metrics);
+        let batches = Batches {
+            wake: worker.waker(),
+            limits,
+        };
+        let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
+        let worker = tokio::spawn(async move {
+            worker
+                .run(async {
+                    let _ = worker_stopped.await;
+                })
+                .await;
+        });
+        let mut state = AppState::with_hub(hub)
+            .with_service(service)
+            .with_batches(batches);
         state.broker_delivery = broker.is_some();
-        let listener = tokio::net::TcpListener::bind(config.listen).await?;
-        eprintln!("listening on http://{}", listener.local_addr()?);
-        axum::serve(listener, app(state))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await?;
+        let listener = std::net::TcpListener::bind(config.listen)?;
+        let scheme = if config.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        tracing::info!(address = %format!("{scheme}://{}", listener.local_addr()?), "listening");
+        serve(listener, config.tls.as_ref(), app(state), shutdown_signal()).await?;
+        // A batch interrupted here keeps its results and resumes at the next start,
+        // once its lease lapses.
+        let _ = stop_worker.send(());
+        let _ = worker.await;
         refresh.abort();
         let _ = refresh.await;
         if let Some(broker) = broker.and_then(|b| Arc::try_unwrap(b).ok()) {
             let (relay, consumer) = broker.stop().await;
-            eprintln!(
-                "relay stopped: {} confirmed; statuses consumer: {} acknowledged",
-                relay.confirmed, consumer.acked
+            tracing::info!(
+                confirmed = relay.confirmed,
+                acknowledged = consumer.acked,
+                "relay and statuses consumer stopped"
             );
         }
+        tracing::info!("stopped");
         anyhow::Ok(EXIT_OK)
     })
 }

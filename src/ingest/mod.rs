@@ -10,8 +10,11 @@
 //! 5. [`schema`] checks the tree against the syntax's XML Schema;
 //! 6. [`validate`] runs the business rules;
 //! 7. [`parse::ubl`] / [`parse::cii`] build the [`crate::invoice::Invoice`] model.
+//!
+//! [`archive`] reads batch uploads (zips of documents) safely, before this pipeline.
 
 pub mod admission;
+pub mod archive;
 pub mod detect;
 pub mod parse;
 pub mod profile;

@@ -21,9 +21,6 @@ pub struct AmqpUrl {
     redacted: String,
 }
 
-/// What replaces a password in anything printed.
-const MASK: &str = "****";
-
 impl AmqpUrl {
     pub fn parse(text: &str) -> Result<Self, RoutingError> {
         // Parse once with `url` for the redacted form and the literal host, then let
@@ -32,17 +29,14 @@ impl AmqpUrl {
             url: "(withheld)".into(),
             reason,
         };
-        let mut url = url::Url::parse(text).map_err(|error| withheld(error.to_string()))?;
+        let url = url::Url::parse(text).map_err(|error| withheld(error.to_string()))?;
         // Without an `amqp[s]://host` authority the password cannot be located, so the
         // text is not shown at all.
         if !matches!(url.scheme(), "amqp" | "amqps") || url.cannot_be_a_base() {
             return Err(withheld("expected amqp://host or amqps://host".into()));
         }
-        if url.password().is_some() {
-            // Cannot fail: the URL has a host, since it has a password.
-            let _ = url.set_password(Some(MASK));
-        }
-        let redacted = url.to_string();
+        // The one redactor of the crate, shared with the database URL's log form.
+        let redacted = crate::config::redact_url(text);
         let invalid = |reason: String| RoutingError::InvalidUrl {
             url: redacted.clone(),
             reason,
@@ -175,6 +169,16 @@ pub async fn connect(config: &ConnectionConfig) -> Result<Connection, RoutingErr
             )),
         }),
     }
+}
+
+/// Opens and closes a connection: the broker is reachable and accepts facteur's
+/// credentials. The readiness probe of an instance whose relay has not plugged in its
+/// own connection state.
+pub async fn check_reachable(config: &ConnectionConfig) -> Result<(), RoutingError> {
+    let connection = connect(config).await?;
+    // The answer is already known; a failing close changes nothing about it.
+    let _ = connection.close(200, "readiness probe".into()).await;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ pub mod relay;
 pub mod topology;
 
 pub use backoff::{Backoff, Shutdown, ShutdownTrigger, shutdown_channel};
-pub use connection::{AmqpUrl, ConnectionConfig, connect};
+pub use connection::{AmqpUrl, ConnectionConfig, check_reachable, connect};
 pub use consumer::{ConsumerConfig, DeliveryHandler, Disposition, Incoming, run_status_consumer};
 pub use message::{FlowSyntax, InvoiceRouting, MessageKind, OutgoingMessage, StatusRouting};
 pub use publisher::{Outcome, Publisher, PublisherConfig};

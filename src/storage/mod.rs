@@ -7,6 +7,7 @@
 //! the start rather than failing with SQLITE_BUSY_SNAPSHOT at the first write.
 
 mod accounts;
+pub mod batches;
 mod bulk;
 pub mod hub;
 mod lines;
@@ -116,6 +117,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0003_accounts.sql"),
         include_str!("../../migrations/postgres/0003_accounts.sql"),
     ),
+    (
+        5,
+        "batches",
+        include_str!("../../migrations/sqlite/0005_batches.sql"),
+        include_str!("../../migrations/postgres/0005_batches.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {
@@ -209,6 +216,14 @@ impl Db {
             Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Db::Pg(pool) => Tx::Pg(pool.begin().await?),
         })
+    }
+
+    /// A trivial round trip: the database is reachable and answers (readiness).
+    pub async fn ping(&self) -> Result<()> {
+        with_pool!(self, p => {
+            sqlx::query("SELECT 1").execute(p).await?;
+        });
+        Ok(())
     }
 
     pub async fn close(&self) {

@@ -575,8 +575,10 @@ async fn facteur_document_lists_the_official_operations() {
         v.sort();
         v
     };
+    // The PPF's operations, plus facteur's own (documented, not the PPF's).
     let mut expected = operations(&doc);
     expected.push("GET /openapi.json".into());
+    expected.extend(["GET /health", "GET /ready", "GET /metrics"].map(String::from));
     expected.sort();
     // facteur's own API (`/v1/…`, accounts) is tested in `accounts_partition`.
     let ppf_operations: Vec<String> = operations(&ours)
@@ -591,14 +593,17 @@ async fn facteur_document_lists_the_official_operations() {
         );
     }
     // The hub's own endpoints (issue #6) are documented too.
-    for op in [
+    let hub_operations = [
         "POST /v1/invoices",
         "GET /v1/invoices/{id}",
         "GET /v1/invoices/{id}/document",
         "POST /v1/invoices/{id}/statuses",
         "GET /v1/platforms/{matricule}/inbox",
         "POST /v1/platforms/{matricule}/inbox/{delivery_id}/ack",
-    ] {
+        "POST /v1/batches",
+        "GET /v1/batches/{id}",
+    ];
+    for op in hub_operations {
         assert!(operations(&ours).iter().any(|o| o == op), "{op} documented");
     }
 
@@ -610,7 +615,11 @@ async fn facteur_document_lists_the_official_operations() {
             .unwrap(),
     );
     let router = app(AppState::new(dir));
-    for op in ppf_operations {
+    for op in ppf_operations
+        .iter()
+        .map(String::as_str)
+        .chain(hub_operations)
+    {
         let (method, path) = op.split_once(' ').unwrap();
         let concrete = path
             .replace("{siren}", SIREN)

@@ -1,0 +1,288 @@
+//! Batches: an uploaded archive of documents is stored at once (the upload answers
+//! with a batch id), then a background worker submits each document to the hub.
+//!
+//! Once per document, across crashes and instances:
+//! - a batch is claimed with a lease (`storage::batches`; `FOR UPDATE SKIP LOCKED` on
+//!   PostgreSQL), renewed with every result, so one worker at a time holds it and a
+//!   crashed worker's batch is taken over when its lease lapses;
+//! - a resumed batch skips the positions that already have a result;
+//! - each document goes to [`Hub::submit`] under the idempotency key
+//!   [`document_key`], so a document submitted just before a crash (its result not yet
+//!   recorded) is answered with its first receipt rather than stored twice.
+//!
+//! A storage failure gives the batch back and is retried later; it never becomes a
+//! document's result. An entry that cannot be read (nested archive, lying size) gets
+//! the outcome `refused` with the reason, and the batch goes on.
+
+use std::future::Future;
+use std::io::Cursor;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use tokio::sync::Notify;
+
+use crate::hub::{Hub, HubError, Receipt};
+use crate::ingest::archive::{Archive, ArchiveLimits};
+use crate::metrics::ServiceMetrics;
+use crate::storage::StorageError;
+use crate::storage::batches::{BatchClaim, DocumentOutcome, DocumentResult};
+
+/// How the worker runs.
+#[derive(Clone, Debug)]
+pub struct BatchConfig {
+    /// How long a claim holds without a new result before another worker may take the
+    /// batch over. Renewed with every document, so it only needs to exceed the time
+    /// of one document.
+    pub lease: Duration,
+    /// How often to look for work when not woken by an upload.
+    pub poll: Duration,
+    /// Documents of one batch submitted at once.
+    pub concurrency: usize,
+    pub limits: ArchiveLimits,
+}
+
+impl Default for BatchConfig {
+    fn default() -> BatchConfig {
+        BatchConfig {
+            lease: Duration::from_secs(60),
+            poll: Duration::from_secs(2),
+            concurrency: 4,
+            limits: ArchiveLimits::default(),
+        }
+    }
+}
+
+/// The idempotency key under which a batch's document is submitted.
+pub fn document_key(batch_id: &str, position: usize) -> String {
+    format!("batch:{batch_id}:{position}")
+}
+
+/// What one call to [`BatchWorker::work_one`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Worked {
+    /// No batch was waiting.
+    Idle,
+    /// The batch is finished: every document has its result.
+    Finished { batch_id: String, documents: usize },
+    /// Another worker took the batch over (this one stalled past its lease).
+    LostClaim { batch_id: String },
+}
+
+/// Why the worker stopped working on a batch.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("a submission task failed: {0}")]
+    Task(String),
+}
+
+/// Processes stored batches through the hub.
+#[derive(Clone)]
+pub struct BatchWorker {
+    hub: Arc<Hub>,
+    config: BatchConfig,
+    wake: Arc<Notify>,
+    metrics: Option<ServiceMetrics>,
+}
+
+impl BatchWorker {
+    pub fn new(hub: Arc<Hub>, config: BatchConfig) -> BatchWorker {
+        BatchWorker {
+            hub,
+            config,
+            wake: Arc::new(Notify::new()),
+            metrics: None,
+        }
+    }
+
+    pub fn with_metrics(mut self, metrics: ServiceMetrics) -> BatchWorker {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    /// Notified by the upload handler, so a new batch starts without waiting for the
+    /// next poll.
+    pub fn waker(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+
+    /// Works batches until `shutdown` completes. A batch interrupted by the shutdown
+    /// is resumed by the next run (its lease lapses; its results are kept).
+    pub async fn run(&self, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        let mut failures = 0u32;
+        loop {
+            let worked = tokio::select! {
+                () = &mut shutdown => return,
+                worked = self.work_one() => worked,
+            };
+            let pause = match worked {
+                Ok(Worked::Idle) => {
+                    failures = 0;
+                    Some(self.config.poll)
+                }
+                Ok(Worked::Finished {
+                    batch_id,
+                    documents,
+                }) => {
+                    failures = 0;
+                    tracing::info!(batch = %batch_id, documents, "batch finished");
+                    None
+                }
+                Ok(Worked::LostClaim { batch_id }) => {
+                    tracing::warn!(batch = %batch_id, "batch taken over by another worker");
+                    None
+                }
+                Err(e) => {
+                    failures = failures.saturating_add(1);
+                    let backoff = Duration::from_millis(500 * u64::from(failures.min(20)));
+                    tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "batch worker");
+                    Some(backoff)
+                }
+            };
+            if let Some(pause) = pause {
+                tokio::select! {
+                    () = &mut shutdown => return,
+                    () = self.wake.notified() => {},
+                    () = tokio::time::sleep(pause) => {},
+                }
+            }
+        }
+    }
+
+    /// Claims one batch and works it to the end.
+    pub async fn work_one(&self) -> Result<Worked, BatchError> {
+        let db = self.hub.db();
+        let Some(claim) = db.claim_batch(self.config.lease).await? else {
+            return Ok(Worked::Idle);
+        };
+        match self.work(&claim).await {
+            Ok(Some(worked)) => Ok(worked),
+            Ok(None) => {
+                db.finish_batch(&claim).await?;
+                Ok(Worked::Finished {
+                    batch_id: claim.id.clone(),
+                    documents: claim.documents,
+                })
+            }
+            Err(e) => {
+                // Give the batch back at once: the next attempt need not wait for the lease.
+                let _ = db.release_batch(&claim).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Submits every document of `claim` that has no result yet. `Some` when the
+    /// claim was lost.
+    async fn work(&self, claim: &BatchClaim) -> Result<Option<Worked>, BatchError> {
+        let db = self.hub.db();
+        let mut todo: Vec<usize> = Vec::with_capacity(claim.documents);
+        let mut done = claim.done.iter().peekable();
+        for position in 0..claim.documents {
+            if done.next_if(|&&d| d == position).is_some() {
+                continue;
+            }
+            todo.push(position);
+        }
+        let (mut archive, unreadable) = match Archive::open(
+            Cursor::new(claim.archive.as_slice()),
+            self.config.limits,
+        ) {
+            Ok(archive) => (Some(archive), None),
+            Err(e) => {
+                // Checked at upload, so only a change of limits gets here; every
+                // document then gets the reason rather than being retried for ever.
+                tracing::warn!(batch = %claim.id, error = %e, "stored archive no longer readable");
+                (None, Some(e.to_string()))
+            }
+        };
+        let sender = claim.sender;
+        // Each submission runs as its own task: the loop below awaits storage between
+        // results, and a submission suspended there while holding a connection (or
+        // SQLite's write lock) would stall the very write the loop waits for.
+        let mut results = futures_util::stream::iter(todo)
+            .map(|position| {
+                let read = match archive.as_mut() {
+                    Some(archive) => {
+                        let name = archive.name(position).unwrap_or_default();
+                        archive
+                            .document(position)
+                            .map_err(|e| (name, e.to_string()))
+                    }
+                    None => Err((String::new(), unreadable.clone().unwrap_or_default())),
+                };
+                let hub = self.hub.clone();
+                let key = document_key(&claim.id, position);
+                tokio::spawn(async move {
+                    match read {
+                        Ok(document) => {
+                            let receipt = hub.submit(document.bytes, sender, Some(&key)).await;
+                            outcome(position, document.name, receipt)
+                        }
+                        Err((name, reason)) => Ok(refused(position, name, reason)),
+                    }
+                })
+            })
+            .buffer_unordered(self.config.concurrency.max(1));
+        while let Some(joined) = results.next().await {
+            let result = joined.map_err(|e| BatchError::Task(e.to_string()))??;
+            if db
+                .record_batch_result(claim, &result, self.config.lease)
+                .await?
+                .is_err()
+            {
+                return Ok(Some(Worked::LostClaim {
+                    batch_id: claim.id.clone(),
+                }));
+            }
+            if let Some(metrics) = &self.metrics {
+                metrics.batch_documents.inc();
+            }
+        }
+        Ok(None)
+    }
+}
+
+fn refused(position: usize, name: String, reason: String) -> DocumentResult {
+    DocumentResult {
+        position,
+        name,
+        outcome: DocumentOutcome::Refused,
+        invoice_id: None,
+        status: None,
+        reasons: Vec::new(),
+        error: Some(reason),
+    }
+}
+
+/// A document's result from the hub's answer. Storage failures stop the batch (to be
+/// retried); any other refusal by the hub is this document's terminal outcome.
+fn outcome(
+    position: usize,
+    name: String,
+    receipt: Result<Receipt, HubError>,
+) -> Result<DocumentResult, BatchError> {
+    match receipt {
+        Ok(receipt) => {
+            let rejected = receipt.status == crate::lifecycle::Status::Rejected;
+            Ok(DocumentResult {
+                position,
+                name,
+                outcome: if rejected {
+                    DocumentOutcome::Rejected
+                } else {
+                    DocumentOutcome::Accepted
+                },
+                invoice_id: Some(receipt.invoice_id),
+                status: Some(receipt.status.code()),
+                reasons: receipt.reasons,
+                error: None,
+            })
+        }
+        Err(HubError::Storage(e)) => Err(BatchError::Storage(e)),
+        Err(other) => Ok(refused(position, name, other.to_string())),
+    }
+}
