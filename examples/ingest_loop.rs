@@ -2,11 +2,15 @@
 //! profile shows the per-document cost without the one-off schema compilation.
 //!
 //! `cargo run --release --example ingest_loop -- FILE [TIMES] [en16931|fr]`
+//!
+//! FILE may also be `sample:ubl:LINES` or `sample:cii:LINES`, a generated invoice of
+//! that many lines (the ones `benches/validate.rs` times).
 
 use std::time::Instant;
 
 use facteur::ingest::validate::RuleSet;
 use facteur::ingest::{Options, ingest};
+use facteur::samples;
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -19,10 +23,13 @@ fn main() {
         Some("en16931") => RuleSet::En16931,
         _ => RuleSet::Fr,
     };
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| {
-        eprintln!("cannot read {path}: {e}");
-        std::process::exit(2);
-    });
+    let bytes = match sample(&path) {
+        Some(xml) => xml.into_bytes(),
+        None => std::fs::read(&path).unwrap_or_else(|e| {
+            eprintln!("cannot read {path}: {e}");
+            std::process::exit(2);
+        }),
+    };
     let options = Options {
         rules,
         ..Options::default()
@@ -38,4 +45,16 @@ fn main() {
         "{path}: {} finding(s), {per:?} per document over {times} runs",
         first.report.findings.len()
     );
+}
+
+/// The generated invoice a `sample:SYNTAX:LINES` argument names.
+fn sample(arg: &str) -> Option<String> {
+    let mut parts = arg.strip_prefix("sample:")?.split(':');
+    let syntax = parts.next()?;
+    let lines = parts.next()?.parse().ok()?;
+    match syntax {
+        "ubl" => Some(samples::ubl_invoice("B-1", lines)),
+        "cii" => Some(samples::cii_invoice("B-1", lines)),
+        _ => None,
+    }
 }

@@ -1,12 +1,15 @@
 //! Peak memory of ingesting each fixture and corpus file, against the bound of the
-//! foundation issue: at most 20 times the file's size (plus a fixed allowance for
-//! small files). A separate test binary because it installs a counting global
-//! allocator and must run its measurements one at a time.
+//! EN 16931 issue: at most 10 times the file's size, plus a fixed allowance for what
+//! does not scale with the input and, for a PDF, the decode budget the Factur-X
+//! reader grants its embedded XML. A separate test binary because it installs a
+//! counting global allocator and must run its measurements one at a time.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use facteur::ingest::parse::facturx::MAX_EXPANSION;
+use facteur::ingest::report::Syntax;
 use facteur::ingest::{Options, ingest};
 
 struct Counting;
@@ -39,10 +42,23 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-/// Fixed allowance for per-document structures that do not scale with the input
-/// (name tables, small vectors), so tiny files are not held to 20 × a few bytes.
-const FIXED_ALLOWANCE: usize = 256 * 1024;
-const FACTOR: usize = 20;
+/// Fixed allowance for per-document structures that do not scale with the input, so
+/// tiny files are not held to 10 × a few hundred bytes: the name table and the
+/// vectors reserved up front (at most about 45 KiB measured on an XML file), and
+/// lopdf's tables for a PDF (about 80 KiB measured on a 3 KiB PDF).
+const FIXED_ALLOWANCE: usize = 128 * 1024;
+const FACTOR: usize = 10;
+
+/// The bound for one file: a PDF may also hold its embedded XML, which the Factur-X
+/// reader lets grow to `MAX_EXPANSION` times the PDF's size (a decompression bomb
+/// reaches exactly that), and that XML is then held to the same factor.
+fn bound(path: &Path, len: usize) -> usize {
+    let pdf = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
+    let decoded = if pdf { MAX_EXPANSION * len } else { 0 };
+    FACTOR * len + decoded + FIXED_ALLOWANCE
+}
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -73,15 +89,22 @@ fn peak_of(bytes: &[u8], options: &Options) -> usize {
 }
 
 #[test]
-fn ingest_memory_is_bounded_by_twenty_times_the_input() {
+fn ingest_memory_is_bounded_by_ten_times_the_input() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
     walk(&root.join("fixtures"), &mut files);
     walk(&root.join("../shared/corpus"), &mut files);
     let options = Options::default();
-    // Warm up the process-wide tables (compiled schemas, code lists) once.
+    // Warm up the process-wide tables (compiled schemas, code lists, the CDAR rules'
+    // tables) once: they are built on first use and shared by every later document.
     let _ = ingest(facteur::samples::ubl_invoice("W", 1).as_bytes(), &options);
     let _ = ingest(facteur::samples::cii_invoice("W", 1).as_bytes(), &options);
+    for path in &files {
+        let bytes = std::fs::read(path).unwrap();
+        if ingest(&bytes, &options).report.syntax == Syntax::Cdar {
+            break;
+        }
+    }
 
     let mut worst = (0.0f64, PathBuf::new());
     let mut over = Vec::new();
@@ -92,7 +115,7 @@ fn ingest_memory_is_bounded_by_twenty_times_the_input() {
         if ratio > worst.0 && bytes.len() > FIXED_ALLOWANCE / FACTOR {
             worst = (ratio, path.clone());
         }
-        if peak > FACTOR * bytes.len() + FIXED_ALLOWANCE {
+        if peak > bound(path, bytes.len()) {
             over.push(format!(
                 "{}: {} bytes -> peak {peak}",
                 path.display(),

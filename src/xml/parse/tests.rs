@@ -41,6 +41,17 @@ fn parent_text_around_children_is_contiguous_and_flagged_mixed() {
 }
 
 #[test]
+fn nested_elements_keep_their_own_text_and_sibling_counts() {
+    // The open elements share one text buffer and one name-count buffer; a child's
+    // share must neither leak into its parent's nor be lost when it closes.
+    let doc = parse_ok("<a>x<b>y<b>z</b>w</b>v<b/></a>");
+    let texts: Vec<&str> = doc.elements().map(|n| n.text()).collect();
+    assert_eq!(texts, ["xv", "yw", "z", ""]);
+    let paths: Vec<String> = doc.elements().map(|n| n.path()).collect();
+    assert_eq!(paths, ["/a", "/a/b[1]", "/a/b[1]/b", "/a/b[2]"]);
+}
+
+#[test]
 fn locations_number_only_repeated_names() {
     let doc = parse_ok("<a><b/><c><d/></c><b><d/><d/></b></a>");
     let paths: Vec<String> = doc.elements().map(|n| n.path()).collect();
