@@ -6,6 +6,7 @@ mod directory;
 mod platform;
 mod rules;
 mod serve;
+mod taxfeed;
 mod validate;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -30,6 +31,8 @@ enum Command {
     Platform(platform::Args),
     /// Serve the directory API (PPF directory API paths).
     Serve(serve::Args),
+    /// The feed to the tax administration: status, push, run, reference receiver.
+    Taxfeed(taxfeed::Args),
 }
 
 /// Output format shared by the commands.
@@ -67,6 +70,7 @@ pub fn run() -> i32 {
         Command::Directory(args) => directory::run(args),
         Command::Platform(args) => platform::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Taxfeed(args) => taxfeed::run(args),
     };
     result.unwrap_or_else(|err| {
         // Output piped into `head` and closed early is not an error of facteur's.

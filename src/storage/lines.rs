@@ -20,6 +20,7 @@ pub(crate) trait Cells {
     fn text(&self, c: &str) -> Result<String>;
     fn opt_text(&self, c: &str) -> Result<Option<String>>;
     fn boolean(&self, c: &str) -> Result<bool>;
+    fn bytes(&self, c: &str) -> Result<Vec<u8>>;
 }
 
 macro_rules! cells {
@@ -44,6 +45,9 @@ macro_rules! cells {
                 Ok(self.try_get(c)?)
             }
             fn boolean(&self, c: &str) -> Result<bool> {
+                Ok(self.try_get(c)?)
+            }
+            fn bytes(&self, c: &str) -> Result<Vec<u8>> {
                 Ok(self.try_get(c)?)
             }
         }

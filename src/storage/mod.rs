@@ -10,6 +10,7 @@ mod bulk;
 mod lines;
 mod registry;
 pub mod search;
+pub mod taxfeed;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -41,6 +42,8 @@ pub enum StorageError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored row is not readable: {0}")]
     Corrupt(String),
+    #[error("refused: {0}")]
+    Conflict(String),
     #[error("database URL {0:?} is neither sqlite: nor postgres:")]
     Url(String),
 }
@@ -91,12 +94,20 @@ pub(crate) use with_tx;
 /// The migrations, in order: (version, name, SQLite DDL, PostgreSQL DDL). One file per
 /// capability and backend under `migrations/`; a new capability appends a row (never
 /// edit a row that has shipped: sqlx checks each applied migration's checksum).
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "directory",
-    include_str!("../../migrations/sqlite/0001_directory.sql"),
-    include_str!("../../migrations/postgres/0001_directory.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "directory",
+        include_str!("../../migrations/sqlite/0001_directory.sql"),
+        include_str!("../../migrations/postgres/0001_directory.sql"),
+    ),
+    (
+        4,
+        "taxfeed",
+        include_str!("../../migrations/sqlite/0004_taxfeed.sql"),
+        include_str!("../../migrations/postgres/0004_taxfeed.sql"),
+    ),
+];
 
 fn migrator(backend: Backend) -> Migrator {
     Migrator::with_migrations(
