@@ -17,3 +17,5 @@ mod properties;
 mod routing;
 mod schema;
 mod taxfeed;
+mod taxfeed_push;
+mod taxfeed_queue;
