@@ -22,7 +22,7 @@ use super::flow::{BatchPolicy, Batcher, FlowError, FlowName, FlowObject, Interfa
 use super::transport::{PushError, RetryPolicy, Transport, jitter};
 use super::{Instant, ObjectId, Platform, ack};
 use crate::invoice::Invoice;
-use crate::storage::taxfeed::{Backlog, Enqueued, RecordedAck};
+use crate::storage::taxfeed::{Backlog, ClaimedFlow, Enqueued, RecordedAck};
 use crate::storage::{Db, StorageError};
 
 /// The interfaces facteur sends on, in packing order.
@@ -263,48 +263,30 @@ impl TaxFeed {
         Ok(flows)
     }
 
-    /// Claims the flows due now and pushes each once; records acknowledgements, or the
-    /// failure and the next attempt's time.
+    /// Pushes the flows due now, each once, up to `claim_limit` of them: claims one
+    /// flow at a time (so a lease only has to cover one attempt), pushes it, records
+    /// the acknowledgement, or the failure and the next attempt's time.
     pub async fn push_due(&self) -> Result<PushStats, FeedError> {
         let transport = self.transport.as_ref().ok_or(FeedError::NoEndpoint)?;
-        let started = now();
         let lease = i64::try_from(self.config.lease.as_secs()).unwrap_or(i64::MAX);
-        let claimed = self
-            .db
-            .taxfeed_claim(
-                &self.config.pusher_id,
-                started,
-                started.plus_seconds(lease),
-                self.config.claim_limit,
-            )
-            .await?;
         let mut stats = PushStats::default();
-        for flow in claimed {
+        for _ in 0..self.config.claim_limit {
+            let started = now();
+            let Some(flow) = self
+                .db
+                .taxfeed_claim(
+                    &self.config.pusher_id,
+                    started,
+                    started.plus_seconds(lease),
+                    1,
+                )
+                .await?
+                .pop()
+            else {
+                break;
+            };
             stats.attempted += 1;
-            let files: Vec<String> = flow.objects.iter().map(|(_, f)| f.clone()).collect();
-            let result = transport
-                .push(&flow.flow_id, &flow.file_name, flow.archive)
-                .await
-                .and_then(|delivered| {
-                    let outcomes =
-                        ack::outcomes(&delivered.ack, &flow.flow_id, flow.interface, &files)?;
-                    Ok(RecordedAck {
-                        flow_id: flow.flow_id.clone(),
-                        status: delivered.ack.status,
-                        reasons: (!delivered.ack.reasons.is_empty()).then(|| {
-                            delivered
-                                .ack
-                                .reasons
-                                .iter()
-                                .map(|r| r.code.as_str())
-                                .collect::<Vec<_>>()
-                                .join(" ")
-                        }),
-                        document: delivered.document,
-                        objects: outcomes,
-                    })
-                });
-            match result {
+            match self.attempt(transport, flow.clone()).await {
                 Ok(recorded) => {
                     self.db.taxfeed_record_ack(&recorded, now()).await?;
                     tracing::info!(flow = %flow.file_name, status = recorded.status, attempts = flow.attempts, "tax flow acknowledged");
@@ -318,6 +300,33 @@ impl TaxFeed {
             }
         }
         Ok(stats)
+    }
+
+    /// One attempt: the push, and the acknowledgement read against the flow's objects.
+    async fn attempt(
+        &self,
+        transport: &Transport,
+        flow: ClaimedFlow,
+    ) -> Result<RecordedAck, PushError> {
+        let files: Vec<String> = flow.objects.iter().map(|(_, f)| f.clone()).collect();
+        let delivered = transport
+            .push(&flow.flow_id, &flow.file_name, flow.archive)
+            .await?;
+        let outcomes = ack::outcomes(&delivered.ack, &flow.flow_id, flow.interface, &files)?;
+        let reasons = &delivered.ack.reasons;
+        Ok(RecordedAck {
+            flow_id: flow.flow_id,
+            status: delivered.ack.status,
+            reasons: (!reasons.is_empty()).then(|| {
+                reasons
+                    .iter()
+                    .map(|r| r.code.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }),
+            document: delivered.document,
+            objects: outcomes,
+        })
     }
 
     async fn record_failure(
