@@ -16,6 +16,7 @@
 //! - [`transport`]: one push attempt (reqwest), `Retry-After`, the retry policy.
 //! - [`service`]: enqueue, pack, push, run; the I/O edge (storage, clock, network).
 //! - [`receiver`]: a reference receiver of the tax administration's side.
+//! - [`metrics`]: the backlog as Prometheus gauges for `/metrics`.
 //!
 //! Every object has a stable [`ObjectId`] derived from its business key (an F1 from
 //! the uniqueness triple of G1.45, an F6 from invoice + status + time, an F10 from
@@ -26,6 +27,7 @@ pub mod f1;
 pub mod f10;
 pub mod f6;
 pub mod flow;
+pub mod metrics;
 pub mod receiver;
 pub mod scope;
 pub mod service;
