@@ -192,6 +192,14 @@ fn print_backlog(b: &Backlog, format: Format, now: i64) {
 }
 
 fn feed_config(args: &PushArgs) -> anyhow::Result<FeedConfig> {
+    // A lease that ends before the attempt could let a second pusher send the flow
+    // while the first is still uploading it.
+    anyhow::ensure!(
+        args.lease > args.timeout,
+        "--lease ({} s) must be longer than --timeout ({} s)",
+        args.lease,
+        args.timeout
+    );
     let platform = Platform {
         matricule: Matricule::parse(&args.matricule)
             .map_err(|e| anyhow::anyhow!("--matricule: {e}"))?,

@@ -176,6 +176,8 @@ impl TaxFeed {
             .collect::<Result<Vec<_>, _>>()?;
         let mut out = Vec::with_capacity(files.len());
         for file in files {
+            // The id is `F1/<profile>/<SIREN>/<year>/<number>`; without the profile it
+            // is the invoice's uniqueness key (G1.45), which both profiles share.
             let source = format!("invoice:{}", file.id.0.splitn(3, '/').nth(2).unwrap_or(""));
             let object = FlowObject::f1(file, Some(deposited_at));
             let outcome = self.enqueue_object(&object, &source, now).await?;

@@ -568,13 +568,13 @@ fn pusher(db_url: &str, tax_url: &str) -> ChildGuard {
             "--max-age",
             "0",
             "--lease",
-            "2",
+            "3",
             "--retry-base-ms",
             "200",
             "--retry-max",
             "1",
             "--timeout",
-            "20",
+            "2",
             "--poll-ms",
             "100",
         ])
@@ -647,6 +647,83 @@ async fn a_pusher_killed_mid_push_loses_nothing_and_counts_nothing_twice() {
         "the flow in flight at the kill ({processed_at_kill} processed) was sent again and recognised"
     );
     drop(_restarted);
+    receiver.stop().await;
+    tdb.cleanup().await;
+}
+
+fn facteur_taxfeed(db_url: &str, tax_url: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_facteur"))
+        .arg("taxfeed")
+        .args(args)
+        .env("FACTEUR_DATABASE_URL", db_url)
+        .env("FACTEUR_TAX_URL", tax_url)
+        .env("FACTEUR_PLATFORM_MATRICULE", "0042")
+        .env("FACTEUR_PLATFORM_NAME", "facteur PA")
+        .env("FACTEUR_TAX_APPLICATION_CODE", "FAC001")
+        .output()
+        .expect("facteur runs")
+}
+
+fn status_counts(json: &[u8]) -> BTreeMap<String, u64> {
+    let status: serde_json::Value = serde_json::from_slice(json).expect("status is JSON");
+    let mut counts = BTreeMap::new();
+    for o in status["objects"].as_array().expect("objects") {
+        *counts
+            .entry(o["state"].as_str().expect("state").to_string())
+            .or_default() += o["count"].as_u64().expect("count");
+    }
+    counts
+}
+
+#[tokio::test]
+async fn status_and_push_from_the_command_line() {
+    let Some(state) = receiver_state("cli") else {
+        return;
+    };
+    let tdb = sqlite().await;
+    let receiver = Receiver::start(state.clone(), "127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("receiver");
+    let producer = TaxFeed::new(tdb.db.clone(), feed_config());
+    let expected = small_workload(&producer).await;
+    let (db_url, tax_url) = (tdb.url.clone(), receiver.url());
+    let run = move |args: &'static [&'static str]| {
+        let (db_url, tax_url) = (db_url.clone(), tax_url.clone());
+        tokio::task::spawn_blocking(move || facteur_taxfeed(&db_url, &tax_url, args))
+    };
+
+    let before = run(&["status", "--format", "json"]).await.expect("status");
+    assert_eq!(before.status.code(), Some(0));
+    assert_eq!(
+        status_counts(&before.stdout),
+        BTreeMap::from([("pending".to_string(), expected.len() as u64)])
+    );
+    let refused = run(&["push", "--lease", "5", "--timeout", "5"])
+        .await
+        .expect("push");
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains("--lease (5 s) must be longer than --timeout (5 s)"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let pushed = run(&["push", "--max-objects", "50"]).await.expect("push");
+    let text = String::from_utf8_lossy(&pushed.stdout).into_owned();
+    assert_eq!(pushed.status.code(), Some(0), "{text}");
+    assert!(text.contains(" 0 failed"), "{text}");
+    let after = run(&["status", "--format", "json"]).await.expect("status");
+    assert_eq!(
+        status_counts(&after.stdout),
+        BTreeMap::from([("acknowledged".to_string(), expected.len() as u64)])
+    );
+    let text = run(&["status"]).await.expect("status");
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    assert!(
+        text.contains("oldest unacknowledged object: none"),
+        "{text}"
+    );
+    assert_exactly_once(&tdb.db, &state, &expected).await;
     receiver.stop().await;
     tdb.cleanup().await;
 }

@@ -372,3 +372,60 @@ async fn an_acknowledgement_is_recorded_whole_or_not_at_all() {
         tdb.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn only_what_the_ppf_takes_is_stored() {
+    use facteur::lifecycle::Status;
+    use facteur::taxfeed::f1::F1Syntax;
+    use facteur::taxfeed::f6::F6Error;
+    use facteur::taxfeed::service::FeedError;
+
+    let tdb = crate::directory_support::sqlite().await;
+    let feed = feed(&tdb.db, 10, 3600);
+    let (_, invoice, syntax) = crate::taxfeed::sample_invoices().remove(0);
+    assert_eq!(syntax, F1Syntax::Ubl);
+    let mut config_both = FeedConfig::new(platform());
+    config_both.f1_profiles = vec![
+        facteur::taxfeed::f1::Profile::Base,
+        facteur::taxfeed::f1::Profile::Full,
+    ];
+    let both = TaxFeed::new(tdb.db.clone(), config_both);
+    let stored = both
+        .enqueue_invoice(&invoice, syntax, t(0), t(0))
+        .await
+        .expect("domestic B2B invoice");
+    assert_eq!(stored.len(), 2, "one F1 per configured profile");
+    let names: Vec<String> = tdb
+        .db
+        .taxfeed_objects()
+        .await
+        .expect("objects")
+        .into_iter()
+        .map(|o| o.file_name)
+        .collect();
+    assert!(
+        names[0].starts_with("Base_") && names[1].starts_with("Full_"),
+        "{names:?}"
+    );
+
+    // A status the tax administration does not take is refused, and nothing stored.
+    let (mut event, on_payment) = crate::taxfeed::mandatory_events(&invoice).remove(0);
+    event.status = Status::Received;
+    let err = feed
+        .enqueue_status(&event, on_payment, t(1))
+        .await
+        .expect_err("202 is not mandatory");
+    assert!(
+        matches!(err, FeedError::F6(F6Error::NotMandatory(202))),
+        "{err}"
+    );
+    // An invoice without its number gives no F1, and nothing is stored.
+    let mut unnumbered = invoice.clone();
+    unnumbered.number = None;
+    assert!(matches!(
+        both.enqueue_invoice(&unnumbered, syntax, t(0), t(2)).await,
+        Err(FeedError::F1(_))
+    ));
+    assert_eq!(tdb.db.taxfeed_objects().await.expect("objects").len(), 2);
+    tdb.cleanup().await;
+}
