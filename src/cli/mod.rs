@@ -8,6 +8,7 @@ mod directory;
 mod platform;
 mod rules;
 mod serve;
+mod taxfeed;
 mod validate;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -37,6 +38,8 @@ enum Command {
     Audit(audit::Args),
     /// Accounts: bootstrap an administrator, add or disable users, reset links.
     Accounts(accounts::Args),
+    /// The feed to the tax administration: status, push, run, reference receiver.
+    Taxfeed(taxfeed::Args),
 }
 
 /// Output format shared by the commands.
@@ -76,6 +79,7 @@ pub fn run() -> i32 {
         Command::Serve(args) => serve::run(args),
         Command::Audit(args) => audit::run(args),
         Command::Accounts(args) => accounts::run(args),
+        Command::Taxfeed(args) => taxfeed::run(args),
     };
     result.unwrap_or_else(|err| {
         // Output piped into `head` and closed early is not an error of facteur's.

@@ -14,6 +14,7 @@ mod lines;
 pub mod outbox;
 mod registry;
 pub mod search;
+pub mod taxfeed;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -48,6 +49,8 @@ pub enum StorageError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored row is not readable: {0}")]
     Corrupt(String),
+    #[error("refused: {0}")]
+    Conflict(String),
     #[error("database URL {0:?} is neither sqlite: nor postgres:")]
     Url(String),
 }
@@ -116,6 +119,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "accounts",
         include_str!("../../migrations/sqlite/0003_accounts.sql"),
         include_str!("../../migrations/postgres/0003_accounts.sql"),
+    ),
+    (
+        4,
+        "taxfeed",
+        include_str!("../../migrations/sqlite/0004_taxfeed.sql"),
+        include_str!("../../migrations/postgres/0004_taxfeed.sql"),
     ),
     (
         5,

@@ -1,8 +1,8 @@
 //! The tax feed: what facteur, as an approved platform (PA), owes the tax
-//! administration through the PPF. Pure core for now: it builds the objects and packs
-//! them into flows; transport (reqwest), acknowledgements and persistence come with the
-//! hub and storage, and will live here too (this is the only module that will know
-//! reqwest).
+//! administration through the PPF. A pure core builds the objects and packs them into
+//! flows; around it, the service stores them (through `storage::taxfeed`), pushes the
+//! flows over HTTPS and records the acknowledgements. This is the only module that
+//! knows reqwest.
 //!
 //! - [`f1`]: the regulatory data of a domestic invoice (Base / Full, UBL / CII).
 //! - [`f6`]: the mandatory statuses (200, 210, 212, 213) as CDAR messages to the PPF.
@@ -11,17 +11,28 @@
 //!   batcher that decides when a flow leaves.
 //! - [`time`]: instants and calendar arithmetic for deadlines (no system clock).
 //! - [`scope`]: which feed an invoice belongs to (its processing type, BAR note).
+//! - [`ack`]: acknowledgements (500/501, 250/251, 300/301, 601) and what they mean for
+//!   each object.
+//! - [`transport`]: one push attempt (reqwest), `Retry-After`, the retry policy.
+//! - [`service`]: enqueue, pack, push, run; the I/O edge (storage, clock, network).
+//! - [`receiver`]: a reference receiver of the tax administration's side.
+//! - [`metrics`]: the backlog as Prometheus gauges for `/metrics`.
 //!
 //! Every object has a stable [`ObjectId`] derived from its business key (an F1 from
 //! the uniqueness triple of G1.45, an F6 from invoice + status + time, an F10 from
 //! declarant + period + sequence), so storing and re-sending one is idempotent.
 
+pub mod ack;
 pub mod f1;
 pub mod f10;
 pub mod f6;
 pub mod flow;
+pub mod metrics;
+pub mod receiver;
 pub mod scope;
+pub mod service;
 pub mod time;
+pub mod transport;
 mod xmlw;
 
 use std::fmt;

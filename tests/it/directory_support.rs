@@ -17,6 +17,8 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 pub struct TestDb {
     pub db: Db,
     pub name: &'static str,
+    /// The database's URL, for a child process to open it.
+    pub url: String,
     cleanup: Cleanup,
 }
 
@@ -40,12 +42,12 @@ fn unique() -> String {
 
 pub async fn sqlite() -> TestDb {
     let path = std::env::temp_dir().join(format!("facteur_test_{}.db", unique()));
-    let db = Db::connect(&format!("sqlite://{}", path.display()))
-        .await
-        .expect("sqlite test database");
+    let url = format!("sqlite://{}", path.display());
+    let db = Db::connect(&url).await.expect("sqlite test database");
     TestDb {
         db,
         name: "sqlite",
+        url,
         cleanup: Cleanup::File(path),
     }
 }
@@ -73,12 +75,12 @@ pub async fn postgres() -> Option<TestDb> {
     let base = admin_url
         .rsplit_once('/')
         .map_or(admin_url.as_str(), |(b, _)| b);
-    let db = Db::connect(&format!("{base}/{database}"))
-        .await
-        .expect("postgres test database");
+    let url = format!("{base}/{database}");
+    let db = Db::connect(&url).await.expect("postgres test database");
     Some(TestDb {
         db,
         name: "postgres",
+        url,
         cleanup: Cleanup::Postgres {
             admin_url,
             database,

@@ -35,3 +35,5 @@ mod routing;
 mod schema;
 mod service;
 mod taxfeed;
+mod taxfeed_push;
+mod taxfeed_queue;

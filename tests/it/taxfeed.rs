@@ -18,7 +18,7 @@ use facteur::taxfeed::f6::{self, CollectedAmount, InvoiceRef, StatusEvent, vat_d
 use facteur::taxfeed::{Instant, ProcessingType, processing_type};
 
 #[path = "taxfeed_f10.rs"]
-mod f10;
+pub mod f10;
 #[path = "taxfeed_flow.rs"]
 mod flow;
 
@@ -120,7 +120,7 @@ fn f1_xsd(shared: &Path, file: &F1File) -> PathBuf {
 }
 
 /// The corpus's French invoices the official rules accept, mapped, with their syntax.
-fn accepted_corpus_invoices(shared: &Path) -> Vec<(String, Invoice, F1Syntax)> {
+pub fn accepted_corpus_invoices(shared: &Path) -> Vec<(String, Invoice, F1Syntax)> {
     let corpus = shared.join("corpus/fr");
     let expected: serde_json::Value = serde_json::from_slice(
         &std::fs::read(corpus.join("expected.json")).expect("expected.json"),
@@ -152,7 +152,7 @@ fn accepted_corpus_invoices(shared: &Path) -> Vec<(String, Invoice, F1Syntax)> {
     out
 }
 
-fn sample_invoices() -> Vec<(String, Invoice, F1Syntax)> {
+pub fn sample_invoices() -> Vec<(String, Invoice, F1Syntax)> {
     let mut out = Vec::new();
     for lines in [1, 7, 40] {
         for (syntax, xml) in [
@@ -339,7 +339,7 @@ fn quick_escape(s: &str) -> String {
 }
 
 /// One event per mandatory status for `invoice`, with what each needs.
-fn mandatory_events(invoice: &Invoice) -> Vec<(StatusEvent, bool)> {
+pub fn mandatory_events(invoice: &Invoice) -> Vec<(StatusEvent, bool)> {
     let reference = InvoiceRef::from_invoice(invoice).expect("invoice has BT-1, BT-2, BT-3, SIREN");
     let at = Instant::parse("20260915101500").expect("valid");
     let base = StatusEvent {

@@ -27,7 +27,7 @@ pub fn platform() -> Platform {
     }
 }
 
-fn declarant(siren: &str, role: Role) -> Declarant {
+pub fn declarant(siren: &str, role: Role) -> Declarant {
     Declarant {
         siren: Siren::parse(siren).expect("valid SIREN"),
         name: "Déclarant & Cie".into(),
