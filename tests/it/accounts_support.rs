@@ -175,6 +175,11 @@ impl Hub {
         .unwrap();
         let response = self.app.clone().oneshot(req).await.unwrap();
         let status = response.status();
+        let is_json = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("json"));
         if status.is_client_error() || status.is_server_error() {
             assert_eq!(
                 response.headers()["content-type"],
@@ -186,7 +191,8 @@ impl Hub {
             .await
             .unwrap();
         let text = String::from_utf8(bytes.to_vec()).unwrap();
-        let body = if text.is_empty() {
+        // A download (an invoice's original) is not JSON: its bytes are in `text`.
+        let body = if text.is_empty() || !is_json {
             Value::Null
         } else {
             serde_json::from_str(&text).unwrap()
@@ -334,5 +340,66 @@ pub async fn world(hub: &Hub) -> World {
         s2: structures[1],
         svc_a: services[0],
         svc_b: services[1],
+    }
+}
+
+/// The invoices of the world, submitted through the hub by platform 0001 from the
+/// sample seller: to ACME's service A (marked MARKA), to ACME's service B, to Globex.
+pub struct Invoices {
+    pub a: String,
+    pub b: String,
+    pub globex: String,
+}
+
+/// A sample invoice numbered `number` to the buyer `(SIREN, SIRET, name)` at `address`.
+pub fn invoice_to(number: &str, buyer: (&str, &str, &str), address: &str) -> Vec<u8> {
+    let (siren, siret, name) = buyer;
+    facteur::samples::ubl_invoice(number, 2)
+        .replace(
+            "<cbc:EndpointID schemeID=\"0225\">479612384</cbc:EndpointID>",
+            &format!("<cbc:EndpointID schemeID=\"0225\">{address}</cbc:EndpointID>"),
+        )
+        .replace("47961238400012", siret)
+        .replace("479612384", siren)
+        .replace("Coopérative Agricole du Berry", name)
+        .into_bytes()
+}
+
+pub async fn seed_invoices(db: &Db) -> Invoices {
+    let directory = Arc::new(
+        Directory::open(db.clone(), Fallback::Hierarchical)
+            .await
+            .unwrap(),
+    );
+    let hub = facteur::hub::Hub::new(db.clone(), directory);
+    let sender = facteur::identifiers::Matricule::parse("0001").unwrap();
+    let mut ids = Vec::new();
+    for (number, buyer, address) in [
+        (
+            "MARKA-A-1",
+            (SIREN_1, SIRET_1, "ACME MARKA comptabilité"),
+            format!("{SIREN_1}_{SIRET_1}_{CODE_A}"),
+        ),
+        (
+            "F-B-1",
+            (SIREN_1, SIRET_1, "ACME achats"),
+            format!("{SIREN_1}_{SIRET_1}_{CODE_B}"),
+        ),
+        (
+            "F-G-1",
+            (SIREN_2, SIRET_2, "Globex"),
+            format!("{SIREN_2}_{SIRET_2}_{CODE_2}"),
+        ),
+    ] {
+        let receipt = hub
+            .submit(invoice_to(number, buyer, &address), sender, None)
+            .await
+            .unwrap();
+        ids.push(receipt.invoice_id);
+    }
+    Invoices {
+        a: ids[0].clone(),
+        b: ids[1].clone(),
+        globex: ids[2].clone(),
     }
 }

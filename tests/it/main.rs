@@ -24,6 +24,7 @@ mod hub_storage;
 mod hub_support;
 mod lifecycle;
 mod model;
+mod my_invoices;
 mod portal;
 mod portal_accounts;
 mod portal_browser;
