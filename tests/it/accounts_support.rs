@@ -387,7 +387,7 @@ pub async fn seed_invoices(db: &Db) -> Invoices {
         ),
         (
             "F-G-1",
-            (SIREN_2, SIRET_2, "Globex"),
+            (SIREN_2, SIRET_2, "Globex GLOBEX-CONFIDENTIEL"),
             format!("{SIREN_2}_{SIRET_2}_{CODE_2}"),
         ),
     ] {

@@ -28,6 +28,7 @@ mod my_invoices;
 mod portal;
 mod portal_accounts;
 mod portal_browser;
+mod portal_invoices;
 mod portal_support;
 mod properties;
 mod routing;
