@@ -71,7 +71,7 @@ fn party(h: &mut Html, name: Option<&str>, siren: Option<&str>) {
 }
 
 fn filters_form(h: &mut Html, filter: &InvoiceFilter) {
-    h.raw("<form method=\"get\" action=\"/portail/factures\" class=\"filters\" role=\"search\">")
+    h.raw("<form method=\"get\" action=\"/portail/factures\" class=\"search filters\" role=\"search\">")
         .raw("<label for=\"statut\">Statut</label><select id=\"statut\" name=\"statut\">")
         .raw("<option value=\"\">Tous</option>");
     // The invoice lifecycle's statuses (2xx); the others are e-reporting's and the
@@ -124,7 +124,9 @@ pub async fn list(
             .raw("<th scope=\"col\">Numéro</th><th scope=\"col\">Émise le</th><th scope=\"col\">Vendeur</th>")
             .raw("<th scope=\"col\">Acheteur</th><th scope=\"col\">Statut</th><th scope=\"col\">Reçue le</th></tr></thead><tbody>");
         for invoice in &invoices {
-            body.raw("<tr><td>");
+            body.raw("<tr data-facture=\"")
+                .text(&invoice.id)
+                .raw("\"><td>");
             invoice_link(&mut body, invoice);
             body.raw("</td><td>")
                 .text(&day(invoice.issue_date.as_deref()))
@@ -206,10 +208,10 @@ pub async fn show(
         .raw("</dd><dt>Statut</dt><dd id=\"statut-actuel\">")
         .text(invoice.status.label())
         .raw("</dd></dl>")
-        .raw("<p><a class=\"button\" id=\"telecharger\" href=\"/portail/factures/")
+        .raw("<p><a class=\"button\" id=\"telecharger-original\" href=\"/portail/factures/")
         .text(&invoice.id)
         .raw("/original\" download>Télécharger l'original</a></p>")
-        .raw("<h2>Cycle de vie</h2><ol id=\"cycle-de-vie\" class=\"history\">");
+        .raw("<h2>Cycle de vie</h2><ol id=\"historique\" class=\"history\">");
     for record in &mine.history {
         let label = Status::try_from(record.status)
             .map(Status::label)

@@ -354,7 +354,9 @@ pub struct Invoices {
 /// A sample invoice numbered `number` to the buyer `(SIREN, SIRET, name)` at `address`.
 pub fn invoice_to(number: &str, buyer: (&str, &str, &str), address: &str) -> Vec<u8> {
     let (siren, siret, name) = buyer;
+    let vat_key = (12 + 3 * (siren.parse::<u64>().unwrap() % 97)) % 97;
     facteur::samples::ubl_invoice(number, 2)
+        .replace("FR80479612384", &format!("FR{vat_key:02}{siren}"))
         .replace(
             "<cbc:EndpointID schemeID=\"0225\">479612384</cbc:EndpointID>",
             &format!("<cbc:EndpointID schemeID=\"0225\">{address}</cbc:EndpointID>"),
@@ -366,10 +368,49 @@ pub fn invoice_to(number: &str, buyer: (&str, &str, &str), address: &str) -> Vec
 }
 
 pub async fn seed_invoices(db: &Db) -> Invoices {
+    use facteur::directory::Day;
+    use facteur::directory::model::{Actor, LineSpec, Platform, PlatformKind};
+    use facteur::identifiers::{AddressingId, Matricule};
+    // The platforms, and lines sending ACME's and Globex's invoices to 0002 (written
+    // the day before, as lines start at the earliest the next day), so that the hub
+    // accepts the invoices (200) rather than rejecting them for want of a recipient.
+    let now = timestamp(unix_now());
+    for (matricule, name) in [("0001", "Alpha"), ("0002", "Beta")] {
+        db.upsert_platform(
+            &Platform {
+                matricule: Matricule::parse(matricule).unwrap(),
+                name: name.into(),
+                kind: PlatformKind::Pdp,
+                inactive_from: None,
+            },
+            &now,
+        )
+        .await
+        .unwrap();
+    }
+    let today = Day::today();
+    let eve = Directory::open(db.clone(), Fallback::Hierarchical)
+        .await
+        .unwrap()
+        .with_today(today.add_days(-1));
+    for siren in [SIREN_1, SIREN_2] {
+        eve.create_line(
+            Actor::Admin,
+            &LineSpec {
+                addressing: AddressingId::parse(siren).unwrap(),
+                matricule: Matricule::parse("0002").unwrap(),
+                start: today,
+                end: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
     let directory = Arc::new(
         Directory::open(db.clone(), Fallback::Hierarchical)
             .await
-            .unwrap(),
+            .unwrap()
+            .with_today(today),
     );
     let hub = facteur::hub::Hub::new(db.clone(), directory);
     let sender = facteur::identifiers::Matricule::parse("0001").unwrap();
@@ -395,6 +436,11 @@ pub async fn seed_invoices(db: &Db) -> Invoices {
             .submit(invoice_to(number, buyer, &address), sender, None)
             .await
             .unwrap();
+        assert!(
+            receipt.failures.is_empty(),
+            "{number}: {:?}",
+            receipt.failures
+        );
         ids.push(receipt.invoice_id);
     }
     Invoices {
