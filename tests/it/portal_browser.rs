@@ -54,6 +54,7 @@ const SCREENSHOTS: &[&str] = &[
     "approbations-autre-compte",
     "factures",
     "facture",
+    "facture-autre",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

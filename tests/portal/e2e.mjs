@@ -247,6 +247,7 @@ const scenarios = {
     await page.waitForURL(new RegExp(`/portail/factures/${world.invoices.ua}$`));
     await page.waitForSelector("#historique");
     assert.match(await page.textContent("#historique"), /Déposée/);
+    await screenshot(page, "facture");
     const download = await Promise.all([
       page.waitForEvent("download"),
       page.click("#telecharger-original"),
@@ -256,7 +257,7 @@ const scenarios = {
       await page.goto(`${base}/portail/factures/${other}`);
       assert.match(await page.textContent("main"), /n'existe pas ou ne vous est pas accessible/);
     }
-    await screenshot(page, "facture");
+    await screenshot(page, "facture-autre");
     // Another account in the same browser (ub, ACME's service B): A's invoice is gone.
     await signIn(page, world.people.ub, world.password);
     await page.goto(`${base}/portail/factures`);
