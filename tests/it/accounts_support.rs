@@ -449,3 +449,37 @@ pub async fn seed_invoices(db: &Db) -> Invoices {
         globex: ids[2].clone(),
     }
 }
+
+/// A sample invoice numbered `number` from the seller `(SIREN, SIRET, name)` whose
+/// electronic address (BT-34) is `address`, to the sample buyer.
+pub fn invoice_from(number: &str, seller: (&str, &str, &str), address: &str) -> Vec<u8> {
+    let (siren, siret, name) = seller;
+    let vat_key = (12 + 3 * (siren.parse::<u64>().unwrap() % 97)) % 97;
+    facteur::samples::ubl_invoice(number, 2)
+        .replace("FR89906170857", &format!("FR{vat_key:02}{siren}"))
+        .replace(
+            "<cbc:EndpointID schemeID=\"0225\">906170857</cbc:EndpointID>",
+            &format!("<cbc:EndpointID schemeID=\"0225\">{address}</cbc:EndpointID>"),
+        )
+        .replace("90617085700237", siret)
+        .replace("906170857", siren)
+        .replace("Conseil Numérique Azur SAS", name)
+        .into_bytes()
+}
+
+/// Submits `document` to the hub (as platform 0001) over `db`, after
+/// [`seed_invoices`] registered the platforms and lines.
+pub async fn submit(db: &Db, document: Vec<u8>) -> facteur::hub::Receipt {
+    let directory = Directory::open(db.clone(), Fallback::Hierarchical)
+        .await
+        .unwrap()
+        .with_today(facteur::directory::Day::today());
+    facteur::hub::Hub::new(db.clone(), Arc::new(directory))
+        .submit(
+            document,
+            facteur::identifiers::Matricule::parse("0001").unwrap(),
+            None,
+        )
+        .await
+        .unwrap()
+}

@@ -1,11 +1,14 @@
 //! `/v1/my/invoices`: a structure's people see the invoices where its SIREN is seller
-//! or buyer; a service's people only those addressed to (BT-49) its routing code;
+//! or buyer; a service's people only those addressed to (BT-49) or issued from (BT-34)
+//! its routing code;
 //! filters, paging, history, findings and the original, on both backends.
 
 use axum::http::StatusCode;
 use serde_json::Value;
 
-use super::accounts_support::{SIREN_1, hub, invoice_to, seed_invoices, world};
+use super::accounts_support::{
+    CODE_A, CODE_B, SIREN_1, SIRET_1, hub, invoice_from, invoice_to, seed_invoices, submit, world,
+};
 use super::directory_support::backends;
 
 fn numbers(body: &Value) -> Vec<String> {
@@ -170,6 +173,65 @@ async fn each_reader_sees_its_structures_and_services_invoices_only() {
             ),
         );
         assert_eq!(r.text.as_bytes(), original.as_slice());
+
+        // A rejection (the same number again: DOUBLON) shows its findings; and an
+        // invoice issued from service B (BT-34 with B's routing code) is B's, not A's.
+        let rejected = submit(
+            &t.db,
+            invoice_to(
+                "MARKA-A-1",
+                (SIREN_1, SIRET_1, "ACME MARKA comptabilité"),
+                &format!("{SIREN_1}_{SIRET_1}_{CODE_A}"),
+            )
+            .into_iter()
+            .chain(b"\n".iter().copied())
+            .collect(),
+        )
+        .await;
+        assert_eq!(rejected.status.code(), 213, "{:?}", rejected.failures);
+        let r = hub
+            .call(
+                "GET",
+                &format!("/v1/my/invoices/{}", rejected.invoice_id),
+                Some(&w.m1),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.body["history"][0]["status"], 213);
+        let findings = r.body["findings"].as_array().unwrap();
+        assert!(!findings.is_empty(), "{}", r.text);
+        assert!(
+            findings.iter().all(|f| f["reason"].is_string()),
+            "{}",
+            r.text
+        );
+        let r = hub
+            .call("GET", "/v1/my/invoices?status=213", Some(&w.m1), None)
+            .await;
+        assert_eq!(r.body["total"], 1, "{}", r.text);
+        let issued = submit(
+            &t.db,
+            invoice_from(
+                "F-B-OUT",
+                (SIREN_1, SIRET_1, "ACME achats"),
+                &format!("{SIREN_1}_{SIRET_1}_{CODE_B}"),
+            ),
+        )
+        .await;
+        let r = hub.call("GET", "/v1/my/invoices", Some(&w.ub), None).await;
+        assert_eq!(numbers(&r.body), ["F-B-1", "F-B-OUT"], "{}", r.text);
+        let r = hub
+            .call(
+                "GET",
+                &format!("/v1/my/invoices/{}", issued.invoice_id),
+                Some(&w.ua),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+        let r = hub.call("GET", "/v1/my/invoices", Some(&w.m1), None).await;
+        assert_eq!(r.body["total"], 4, "{}", r.text);
         t.cleanup().await;
     }
 }

@@ -6,7 +6,7 @@
 
 use axum::http::StatusCode;
 
-use super::accounts_support::{PASSWORD, UA_EMAIL};
+use super::accounts_support::{CODE_A, PASSWORD, SIREN_1, SIRET_1, UA_EMAIL, invoice_to, submit};
 use super::directory_support::backends;
 use super::portal_accounts::Visitor;
 use super::portal_support::{GLOBEX_MARKER, M1, M2, UB, portal_world};
@@ -126,6 +126,26 @@ async fn each_reader_follows_its_invoices_and_never_sees_others() {
             let a = m1.get(page).await;
             assert!(!a.body.contains(GLOBEX_MARKER), "{page} ({n})");
         }
+        // A rejection's page lists its findings (rule, reason code, message), escaped.
+        let rejected = submit(
+            &t.db,
+            invoice_to(
+                "MARKA-A-1",
+                (SIREN_1, SIRET_1, "ACME MARKA &lt;b&gt;comptabilité&lt;/b&gt;"),
+                &format!("{SIREN_1}_{SIRET_1}_{CODE_A}"),
+            ),
+        )
+        .await;
+        assert_eq!(rejected.status.code(), 213, "{n}");
+        let a = ua
+            .get(&format!("/portail/factures/{}", rejected.invoice_id))
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{n}");
+        assert!(a.body.contains("id=\"constats\""), "{n}");
+        assert!(a.body.contains("(DOUBLON)"), "{n}: {}", a.body);
+        assert!(a.body.contains("213 — Rejetée"), "{n}");
+        assert!(a.body.contains("&lt;b&gt;comptabilité&lt;/b&gt;"), "{n}");
+        assert!(!a.body.contains("<b>comptabilité"), "{n}");
         t.cleanup().await;
     }
 }
