@@ -131,7 +131,11 @@ async fn each_reader_follows_its_invoices_and_never_sees_others() {
             &t.db,
             invoice_to(
                 "MARKA-A-1",
-                (SIREN_1, SIRET_1, "ACME MARKA &lt;b&gt;comptabilité&lt;/b&gt;"),
+                (
+                    SIREN_1,
+                    SIRET_1,
+                    "ACME MARKA &lt;b&gt;comptabilité&lt;/b&gt;",
+                ),
                 &format!("{SIREN_1}_{SIRET_1}_{CODE_A}"),
             ),
         )
