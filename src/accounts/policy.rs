@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 
 use super::model::{Grant, Right, Scope, StructureId, TechnicalScope, UserId};
-use crate::identifiers::Matricule;
+use crate::identifiers::{Matricule, RoutingCode, Siren};
 
 /// Who makes a request, with everything needed to decide.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -147,6 +147,48 @@ pub fn authorize(principal: &Principal, action: Action) -> Result<(), Denied> {
             Action::AdministerStructures => "administer the hub's structures",
         }))
     }
+}
+
+/// What a reader may see of the hub's invoices: one entry per scope it may read,
+/// turned into the identifiers an invoice carries. Storage makes it a WHERE clause.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Visible {
+    /// A structure: the invoices where its SIREN is seller or buyer.
+    Party { siren: String },
+    /// A service: the invoices addressed to its routing code (BT-49) or issued from
+    /// it (BT-34), under its structure's SIREN.
+    Service { siren: String, routing_code: String },
+}
+
+/// A scope with the identifiers it stands for, as the accounts store them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScopeIds {
+    pub scope: Scope,
+    pub siren: Siren,
+    /// The service's routing code; `None` for a structure, or a service without one.
+    pub routing_code: Option<RoutingCode>,
+}
+
+/// The invoices `principal` may read, among `scopes` (its readable scopes with their
+/// identifiers): each one must pass [`authorize`]; a service without a routing code
+/// has no invoice addressed to it, so it adds nothing.
+pub fn visible_invoices(principal: &Principal, scopes: &[ScopeIds]) -> Vec<Visible> {
+    let mut visible: Vec<Visible> = scopes
+        .iter()
+        .filter(|s| authorize(principal, Action::ReadInvoices(s.scope)).is_ok())
+        .filter_map(|s| match (s.scope, &s.routing_code) {
+            (Scope::Structure { .. }, _) => Some(Visible::Party {
+                siren: s.siren.as_str().to_string(),
+            }),
+            (Scope::Service { .. }, Some(code)) => Some(Visible::Service {
+                siren: s.siren.as_str().to_string(),
+                routing_code: code.as_str().to_string(),
+            }),
+            (Scope::Service { .. }, None) => None,
+        })
+        .collect();
+    visible.dedup();
+    visible
 }
 
 /// What a platform, authenticated by its API credential, wants to do at the hub.
@@ -358,6 +400,81 @@ mod tests {
         assert!(
             authorize_platform(recipient, batch).is_err(),
             "only the submitter sees a batch"
+        );
+    }
+
+    #[test]
+    fn invoice_visibility_follows_the_read_right_per_scope() {
+        let siren = |s: &str| Siren::parse(s).unwrap();
+        let code = |c: &str| Some(RoutingCode::parse(c).unwrap());
+        let (acme, globex) = (siren("552100554"), siren("732829320"));
+        let scopes = vec![
+            ScopeIds {
+                scope: Scope::Structure { structure: S1 },
+                siren: acme.clone(),
+                routing_code: None,
+            },
+            ScopeIds {
+                scope: service(S1, 100),
+                siren: acme.clone(),
+                routing_code: code("COMPTA-A"),
+            },
+            ScopeIds {
+                scope: service(S1, 101),
+                siren: acme.clone(),
+                routing_code: None,
+            },
+            ScopeIds {
+                scope: Scope::Structure { structure: S2 },
+                siren: globex,
+                routing_code: None,
+            },
+        ];
+        let service_user = Principal {
+            user: 10,
+            grants: vec![
+                grant(10, service(S1, 100), &[Right::ReadInvoices]),
+                grant(10, service(S1, 101), &[Right::ReadInvoices]),
+            ],
+            ..Principal::default()
+        };
+        assert_eq!(
+            visible_invoices(&service_user, &scopes),
+            vec![Visible::Service {
+                siren: "552100554".into(),
+                routing_code: "COMPTA-A".into()
+            }],
+            "its service only; a service without a routing code adds nothing"
+        );
+        let manager = Principal {
+            user: 1,
+            managed: [S1].into_iter().collect(),
+            ..Principal::default()
+        };
+        assert_eq!(
+            visible_invoices(&manager, &scopes)[0],
+            Visible::Party {
+                siren: "552100554".into()
+            }
+        );
+        assert!(
+            !visible_invoices(&manager, &scopes).contains(&Visible::Party {
+                siren: "732829320".into()
+            }),
+            "another structure"
+        );
+        let submitter = Principal {
+            user: 12,
+            grants: vec![grant(
+                12,
+                Scope::Structure { structure: S1 },
+                &[Right::SubmitInvoices],
+            )],
+            ..Principal::default()
+        };
+        assert!(
+            visible_invoices(&submitter, &scopes).is_empty(),
+            "no read right"
         );
     }
 }

@@ -24,11 +24,13 @@ use super::workflow::{self, Decision, WorkflowError};
 use crate::identifiers::{Matricule, RoutingCode, Siren, Siret};
 use crate::storage::{Db, StorageError, TechnicalAccount, UserRecord};
 
+mod invoices;
 mod requests;
 mod sessions;
 mod structures;
 mod technical;
 mod views;
+pub use invoices::MyInvoice;
 pub use views::{AuditView, MeView, RequestView, ServiceView, StructureView, TechnicalView};
 
 /// How long a session lasts: 12 hours (a working day), then sign in again.

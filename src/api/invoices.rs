@@ -77,7 +77,7 @@ pub async fn submit(
     Ok(response)
 }
 
-fn status_json(record: &StatusRecord) -> serde_json::Value {
+pub(crate) fn status_json(record: &StatusRecord) -> serde_json::Value {
     let label = Status::try_from(record.status)
         .map(|s| s.label())
         .unwrap_or("");

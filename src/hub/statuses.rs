@@ -417,6 +417,7 @@ mod tests {
             received_at: "2026-11-28T00:00:00Z".into(),
             idempotency_key: None,
             uniqueness_key: None,
+            parties: Default::default(),
         };
         let input = StatusInput::new(
             Status::Refused,

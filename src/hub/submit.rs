@@ -17,7 +17,7 @@ use crate::invoice::{Date, Invoice};
 use crate::lifecycle::Status;
 use crate::lifecycle::chain::sha256_hex;
 use crate::routing::{FlowSyntax, InvoiceRouting, OutgoingMessage};
-use crate::storage::{InvoiceRecord, NewStatus, StoredFailure};
+use crate::storage::{InvoiceParties, InvoiceRecord, NewStatus, StoredFailure};
 
 /// The answer to a submission.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -200,6 +200,16 @@ struct Facts {
     /// BT-49 when it is a well-formed addressing identifier.
     recipient: Option<AddressingId>,
     uniqueness: Option<String>,
+    /// Names and routing codes of the parties (who may see the invoice).
+    parties: InvoiceParties,
+}
+
+/// The routing code of an electronic address of the form `SIREN_SIRET_CODE`.
+fn routing_code_of(address: Option<&AddressingId>) -> Option<String> {
+    match address {
+        Some(AddressingId::RoutingCode(_, code)) => Some(code.as_str().to_string()),
+        _ => None,
+    }
 }
 
 impl Facts {
@@ -216,6 +226,19 @@ impl Facts {
         let address_text = invoice
             .and_then(|i| i.buyer.electronic_address.as_ref())
             .map(|a| a.value.trim().to_string());
+        let recipient = address_text
+            .as_deref()
+            .and_then(|a| AddressingId::parse(a).ok());
+        let seller_address = invoice
+            .and_then(|i| i.seller.electronic_address.as_ref())
+            .and_then(|a| AddressingId::parse(a.value.trim()).ok());
+        let name = |n: Option<&String>| n.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+        let parties = InvoiceParties {
+            seller_name: name(invoice.and_then(|i| i.seller.name.as_ref())),
+            buyer_name: name(invoice.and_then(|i| i.buyer.name.as_ref())),
+            seller_routing_code: routing_code_of(seller_address.as_ref()),
+            buyer_routing_code: routing_code_of(recipient.as_ref()),
+        };
         Facts {
             syntax,
             syntax_name,
@@ -231,13 +254,12 @@ impl Facts {
                     .find_map(|id| Siren::parse(id.value.trim()).ok())
                     .map(|s| s.as_str().to_string())
             }),
-            recipient: address_text
-                .as_deref()
-                .and_then(|a| AddressingId::parse(a).ok()),
+            recipient,
             address_text,
             uniqueness: invoice
                 .and_then(UniquenessKey::of)
                 .map(|k| format!("{}/{}/{}", k.number, k.year, k.seller_siren)),
+            parties,
         }
     }
 
@@ -276,6 +298,7 @@ impl Facts {
             idempotency_key: idempotency_key.map(str::to_string),
             // Only accepted invoices hold their key: a rejected one may be sent again.
             uniqueness_key: self.uniqueness.clone().filter(|_| accepted),
+            parties: self.parties.clone(),
         }
     }
 

@@ -11,6 +11,7 @@ use super::html::Html;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Section {
     Home,
+    Invoices,
     Approvals,
     MyRequests,
     Directory,
@@ -48,9 +49,14 @@ impl Page<'_> {
             .raw("<header class=\"top\"><a class=\"brand\" href=\"/portail/\">facteur</a>")
             .raw("<nav aria-label=\"Menu principal\"><ul>");
         menu_entry(&mut h, self.section, Section::Home, "/portail/", "Accueil");
-        // "Factures" joins the menu with the invoice-tracking pages (they wait for
-        // the hub's invoice API and per-service visibility, issues #6 and #8).
         if let Some(viewer) = self.viewer {
+            menu_entry(
+                &mut h,
+                self.section,
+                Section::Invoices,
+                "/portail/factures",
+                "Factures",
+            );
             if let Some(count) = viewer.pending_approvals {
                 h.raw("<li><a href=\"/portail/approbations\"");
                 current(&mut h, self.section, Section::Approvals);

@@ -13,6 +13,7 @@ mod assets;
 mod directory;
 mod format;
 mod html;
+mod invoices;
 mod layout;
 mod paging;
 mod session;
@@ -49,6 +50,9 @@ pub fn routes() -> Router<AppState> {
             get(approvals::refusal_page).post(approvals::refuse),
         )
         .route("/portail/demandes", get(approvals::mine))
+        .route("/portail/factures", get(invoices::list))
+        .route("/portail/factures/{id}", get(invoices::show))
+        .route("/portail/factures/{id}/original", get(invoices::original))
         .layer(axum::middleware::from_fn(session::same_origin))
         .layer(axum::middleware::map_response(portal_headers))
         // Outside the no-store layer: assets hold no account data and may be cached;
@@ -103,6 +107,7 @@ async fn home(signed_in: Option<SignedIn>) -> Response {
                     " demandes attendent votre décision.</li>"
                 });
         }
+        body.raw("<li><a href=\"/portail/factures\">Factures</a> : suivre les factures de vos structures et services, leur cycle de vie, et télécharger l'original.</li>");
         body.raw("<li><a href=\"/portail/demandes\">Mes demandes</a> : vos demandes de rattachement ou de droits, et leur issue.</li>");
     } else {
         body.raw("<li><a href=\"/portail/connexion\">Se connecter</a> pour suivre ses factures et ses demandes.</li>");

@@ -9,7 +9,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::lines::{Cells, matricule_of};
-use super::{Db, Result, StorageError, Tx, with_pool, with_tx};
+use super::{Db, Page, Result, StorageError, Tx, with_pool, with_tx};
+use crate::accounts::policy::Visible;
 use crate::identifiers::Matricule;
 use crate::lifecycle::Status;
 use crate::lifecycle::chain::{GENESIS, Link};
@@ -47,6 +48,29 @@ pub struct InvoiceRecord {
     pub idempotency_key: Option<String>,
     /// `number/year/SIREN`, for accepted invoices only (the duplicate guard).
     pub uniqueness_key: Option<String>,
+    /// Names and routing codes of the parties: who may see the invoice in the portal.
+    pub parties: InvoiceParties,
+}
+
+/// The parties as the document names them (BT-27, BT-44) and the routing codes of
+/// their addresses (BT-34, BT-49 when of the form `SIREN_SIRET_CODE`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InvoiceParties {
+    pub seller_name: Option<String>,
+    pub buyer_name: Option<String>,
+    pub seller_routing_code: Option<String>,
+    pub buyer_routing_code: Option<String>,
+}
+
+/// What a reader asks of the invoices it may see.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InvoiceFilter {
+    pub status: Option<Status>,
+    /// Issue dates (BT-2) from and to, inclusive, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// A counterpart's SIREN (exact) or part of its name (any case).
+    pub counterpart: Option<String>,
 }
 
 /// A status to append.
@@ -91,7 +115,8 @@ impl StatusRecord {
     }
 }
 
-const INVOICE: &str = "SELECT id, sha256, syntax, invoice_number, issue_date, seller_siren, buyer_siren, recipient_address, sender_platform, recipient_platform, status, failures, received_at, idempotency_key, uniqueness_key FROM invoices";
+const INVOICE_COLUMNS: &str = "id, sha256, syntax, invoice_number, issue_date, seller_siren, buyer_siren, recipient_address, sender_platform, recipient_platform, status, failures, received_at, idempotency_key, uniqueness_key, seller_name, buyer_name, seller_routing_code, buyer_routing_code";
+const INVOICE: &str = "SELECT id, sha256, syntax, invoice_number, issue_date, seller_siren, buyer_siren, recipient_address, sender_platform, recipient_platform, status, failures, received_at, idempotency_key, uniqueness_key, seller_name, buyer_name, seller_routing_code, buyer_routing_code FROM invoices";
 const STATUS: &str = "SELECT invoice_id, seq, status, reasons, comment, set_by, recorded_at, prev_hash, hash FROM invoice_statuses";
 
 fn corrupt(what: &str) -> impl FnOnce(serde_json::Error) -> StorageError + '_ {
@@ -126,6 +151,12 @@ fn invoice_from<R: Cells>(row: &R) -> Result<InvoiceRecord> {
         received_at: row.text("received_at")?,
         idempotency_key: row.opt_text("idempotency_key")?,
         uniqueness_key: row.opt_text("uniqueness_key")?,
+        parties: InvoiceParties {
+            seller_name: row.opt_text("seller_name")?,
+            buyer_name: row.opt_text("buyer_name")?,
+            seller_routing_code: row.opt_text("seller_routing_code")?,
+            buyer_routing_code: row.opt_text("buyer_routing_code")?,
+        },
     })
 }
 
@@ -180,8 +211,8 @@ impl Tx {
         let failures = serde_json::to_string(&invoice.failures)
             .map_err(|e| StorageError::Corrupt(format!("failures: {e}")))?;
         with_tx!(self, c => {
-            let done = sqlx::query("INSERT INTO invoices (id, sha256, syntax, invoice_number, issue_date, seller_siren, buyer_siren, recipient_address, sender_platform, recipient_platform, status, failures, received_at, idempotency_key, uniqueness_key) \
-                                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT DO NOTHING")
+            let done = sqlx::query("INSERT INTO invoices (id, sha256, syntax, invoice_number, issue_date, seller_siren, buyer_siren, recipient_address, sender_platform, recipient_platform, status, failures, received_at, idempotency_key, uniqueness_key, seller_name, buyer_name, seller_routing_code, buyer_routing_code) \
+                                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) ON CONFLICT DO NOTHING")
                 .bind(invoice.id.clone())
                 .bind(invoice.sha256.clone())
                 .bind(invoice.syntax.clone())
@@ -197,6 +228,10 @@ impl Tx {
                 .bind(invoice.received_at.clone())
                 .bind(invoice.idempotency_key.clone())
                 .bind(invoice.uniqueness_key.clone())
+                .bind(invoice.parties.seller_name.clone())
+                .bind(invoice.parties.buyer_name.clone())
+                .bind(invoice.parties.seller_routing_code.clone())
+                .bind(invoice.parties.buyer_routing_code.clone())
                 .execute(c)
                 .await?;
             Ok(done.rows_affected() == 1)
@@ -340,5 +375,140 @@ impl Db {
                 .await?;
             rows.iter().map(invoice_from).collect()
         })
+    }
+
+    /// A page of the invoices `visible` lets a reader see that match `filter`, newest
+    /// first, with the total count. The visibility is a WHERE clause (policy decided
+    /// it; see [`Visible`]), so nothing of others is ever read out of the database.
+    pub async fn visible_invoices(
+        &self,
+        visible: &[Visible],
+        filter: &InvoiceFilter,
+        page: Page,
+    ) -> Result<(i64, Vec<InvoiceRecord>)> {
+        let mut q = Visibility::new(visible);
+        q.filter(filter);
+        let count_sql = format!("SELECT COUNT(*) AS n FROM invoices WHERE {}", q.sql);
+        let page_sql = format!(
+            "SELECT {INVOICE_COLUMNS} FROM invoices WHERE {} ORDER BY received_at DESC, id DESC LIMIT {} OFFSET {}",
+            q.sql,
+            page.limit.max(0),
+            page.offset.max(0)
+        );
+        with_pool!(self, p => {
+            let mut count = sqlx::query(sqlx::AssertSqlSafe(count_sql));
+            let mut rows = sqlx::query(sqlx::AssertSqlSafe(page_sql));
+            for b in &q.binds {
+                count = count.bind(b.clone());
+                rows = rows.bind(b.clone());
+            }
+            let total = count.fetch_one(p).await?.i64("n")?;
+            let rows = rows.fetch_all(p).await?;
+            let items = rows.iter().map(invoice_from).collect::<Result<Vec<_>>>()?;
+            Ok((total, items))
+        })
+    }
+
+    /// One invoice if `visible` lets the reader see it; `None` both when it does not
+    /// exist and when it is someone else's.
+    pub async fn visible_invoice(
+        &self,
+        visible: &[Visible],
+        id: &str,
+    ) -> Result<Option<InvoiceRecord>> {
+        let mut q = Visibility::new(visible);
+        q.and_eq("id", id);
+        let sql = format!("{INVOICE} WHERE {}", q.sql);
+        with_pool!(self, p => {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for b in &q.binds {
+                query = query.bind(b.clone());
+            }
+            query.fetch_optional(p).await?.as_ref().map(invoice_from).transpose()
+        })
+    }
+}
+
+/// The visibility and filters as a WHERE clause with `$N` parameters (each used once,
+/// so the same text works on both backends).
+struct Visibility {
+    sql: String,
+    binds: Vec<String>,
+}
+
+impl Visibility {
+    fn new(visible: &[Visible]) -> Visibility {
+        let mut q = Visibility {
+            sql: String::new(),
+            binds: Vec::new(),
+        };
+        let mut any = Vec::new();
+        for v in visible {
+            match v {
+                Visible::Party { siren } => {
+                    let (a, b) = (q.param(siren), q.param(siren));
+                    any.push(format!("seller_siren = {a} OR buyer_siren = {b}"));
+                }
+                Visible::Service {
+                    siren,
+                    routing_code,
+                } => {
+                    let (a, b) = (q.param(siren), q.param(routing_code));
+                    let (c, d) = (q.param(siren), q.param(routing_code));
+                    any.push(format!(
+                        "(buyer_siren = {a} AND buyer_routing_code = {b}) OR (seller_siren = {c} AND seller_routing_code = {d})"
+                    ));
+                }
+            }
+        }
+        // Nothing readable: a condition no row meets, never "no condition".
+        q.sql = if any.is_empty() {
+            "1 = 0".to_string()
+        } else {
+            format!("({})", any.join(" OR "))
+        };
+        q
+    }
+
+    fn param(&mut self, value: &str) -> String {
+        self.binds.push(value.to_string());
+        format!("${}", self.binds.len())
+    }
+
+    fn and_eq(&mut self, column: &'static str, value: &str) {
+        let p = self.param(value);
+        self.sql = format!("{} AND {column} = {p}", self.sql);
+    }
+
+    fn filter(&mut self, filter: &InvoiceFilter) {
+        if let Some(status) = filter.status {
+            // A number from the closed list of statuses, not from the request text.
+            self.sql = format!("{} AND status = {}", self.sql, status.code());
+        }
+        if let Some(from) = &filter.from {
+            let p = self.param(from);
+            self.sql = format!("{} AND issue_date >= {p}", self.sql);
+        }
+        if let Some(to) = &filter.to {
+            let p = self.param(to);
+            self.sql = format!("{} AND issue_date <= {p}", self.sql);
+        }
+        let counterpart = filter.counterpart.as_deref().map(str::trim);
+        if let Some(counterpart) = counterpart.filter(|c| !c.is_empty()) {
+            let like = format!(
+                "%{}%",
+                counterpart
+                    .to_lowercase()
+                    .replace('!', "!!")
+                    .replace('%', "!%")
+                    .replace('_', "!_")
+            );
+            let (a, b) = (self.param(counterpart), self.param(counterpart));
+            let (c, d) = (self.param(&like), self.param(&like));
+            self.sql = format!(
+                "{} AND (seller_siren = {a} OR buyer_siren = {b} OR LOWER(seller_name) LIKE {c} ESCAPE '!' OR LOWER(buyer_name) LIKE {d} ESCAPE '!')",
+                self.sql
+            );
+        }
     }
 }

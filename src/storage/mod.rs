@@ -28,7 +28,9 @@ use sqlx::{Postgres, SqlSafeStr, Sqlite, Transaction};
 
 pub use accounts::{AuditRecord, TechnicalAccount, UserRecord};
 pub use bulk::{ImportRow, ImportStats, LoadMode};
-pub use hub::{InvoiceRecord, NewStatus, StatusRecord, StoredFailure};
+pub use hub::{
+    InvoiceFilter, InvoiceParties, InvoiceRecord, NewStatus, StatusRecord, StoredFailure,
+};
 pub use lines::RowError;
 pub use outbox::Ack;
 pub use search::{Bind, Page, Sort};
@@ -131,6 +133,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "batches",
         include_str!("../../migrations/sqlite/0005_batches.sql"),
         include_str!("../../migrations/postgres/0005_batches.sql"),
+    ),
+    (
+        6,
+        "invoice_visibility",
+        include_str!("../../migrations/sqlite/0006_invoice_visibility.sql"),
+        include_str!("../../migrations/postgres/0006_invoice_visibility.sql"),
     ),
 ];
 

@@ -13,7 +13,9 @@ use facteur::api::OPENAPI;
 use facteur::api::accounts::ROUTES;
 use serde_json::{Value, json};
 
-use super::accounts_support::{CODE_A, PASSWORD, SIREN_1, SIREN_2, UA_EMAIL, hub, world};
+use super::accounts_support::{
+    CODE_A, PASSWORD, SIREN_1, SIREN_2, UA_EMAIL, hub, seed_invoices, world,
+};
 use super::directory_support::backends;
 
 /// How a route treats callers who are not the resource's owner.
@@ -88,6 +90,7 @@ async fn every_route_refuses_outsiders_and_leaks_nothing() {
     for t in backends().await {
         let hub = hub(&t).await;
         let w = world(&hub).await;
+        let invoices = seed_invoices(&t.db).await;
         use StatusCode as S;
 
         // Resources of structure 1 / service A, all marked MARKA.
@@ -356,6 +359,33 @@ async fn every_route_refuses_outsiders_and_leaks_nothing() {
                 format!("/v1/technical-accounts/{}", robots[1]),
                 Class::Guarded,
                 Some(&w.m1),
+                None,
+                S::OK,
+            ),
+            row(
+                "GET",
+                "/v1/my/invoices",
+                "/v1/my/invoices".into(),
+                Class::Own,
+                Some(&w.ua),
+                None,
+                S::OK,
+            ),
+            row(
+                "GET",
+                "/v1/my/invoices/{id}",
+                format!("/v1/my/invoices/{}", invoices.a),
+                Class::Guarded,
+                Some(&w.ua),
+                None,
+                S::OK,
+            ),
+            row(
+                "GET",
+                "/v1/my/invoices/{id}/document",
+                format!("/v1/my/invoices/{}/document", invoices.a),
+                Class::Guarded,
+                Some(&w.ua),
                 None,
                 S::OK,
             ),

@@ -175,6 +175,11 @@ impl Hub {
         .unwrap();
         let response = self.app.clone().oneshot(req).await.unwrap();
         let status = response.status();
+        let is_json = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("json"));
         if status.is_client_error() || status.is_server_error() {
             assert_eq!(
                 response.headers()["content-type"],
@@ -186,7 +191,8 @@ impl Hub {
             .await
             .unwrap();
         let text = String::from_utf8(bytes.to_vec()).unwrap();
-        let body = if text.is_empty() {
+        // A download (an invoice's original) is not JSON: its bytes are in `text`.
+        let body = if text.is_empty() || !is_json {
             Value::Null
         } else {
             serde_json::from_str(&text).unwrap()
@@ -335,4 +341,145 @@ pub async fn world(hub: &Hub) -> World {
         svc_a: services[0],
         svc_b: services[1],
     }
+}
+
+/// The invoices of the world, submitted through the hub by platform 0001 from the
+/// sample seller: to ACME's service A (marked MARKA), to ACME's service B, to Globex.
+pub struct Invoices {
+    pub a: String,
+    pub b: String,
+    pub globex: String,
+}
+
+/// A sample invoice numbered `number` to the buyer `(SIREN, SIRET, name)` at `address`.
+pub fn invoice_to(number: &str, buyer: (&str, &str, &str), address: &str) -> Vec<u8> {
+    let (siren, siret, name) = buyer;
+    let vat_key = (12 + 3 * (siren.parse::<u64>().unwrap() % 97)) % 97;
+    facteur::samples::ubl_invoice(number, 2)
+        .replace("FR80479612384", &format!("FR{vat_key:02}{siren}"))
+        .replace(
+            "<cbc:EndpointID schemeID=\"0225\">479612384</cbc:EndpointID>",
+            &format!("<cbc:EndpointID schemeID=\"0225\">{address}</cbc:EndpointID>"),
+        )
+        .replace("47961238400012", siret)
+        .replace("479612384", siren)
+        .replace("Coopérative Agricole du Berry", name)
+        .into_bytes()
+}
+
+pub async fn seed_invoices(db: &Db) -> Invoices {
+    use facteur::directory::Day;
+    use facteur::directory::model::{Actor, LineSpec, Platform, PlatformKind};
+    use facteur::identifiers::{AddressingId, Matricule};
+    // The platforms, and lines sending ACME's and Globex's invoices to 0002 (written
+    // the day before, as lines start at the earliest the next day), so that the hub
+    // accepts the invoices (200) rather than rejecting them for want of a recipient.
+    let now = timestamp(unix_now());
+    for (matricule, name) in [("0001", "Alpha"), ("0002", "Beta")] {
+        db.upsert_platform(
+            &Platform {
+                matricule: Matricule::parse(matricule).unwrap(),
+                name: name.into(),
+                kind: PlatformKind::Pdp,
+                inactive_from: None,
+            },
+            &now,
+        )
+        .await
+        .unwrap();
+    }
+    let today = Day::today();
+    let eve = Directory::open(db.clone(), Fallback::Hierarchical)
+        .await
+        .unwrap()
+        .with_today(today.add_days(-1));
+    for siren in [SIREN_1, SIREN_2] {
+        eve.create_line(
+            Actor::Admin,
+            &LineSpec {
+                addressing: AddressingId::parse(siren).unwrap(),
+                matricule: Matricule::parse("0002").unwrap(),
+                start: today,
+                end: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let directory = Arc::new(
+        Directory::open(db.clone(), Fallback::Hierarchical)
+            .await
+            .unwrap()
+            .with_today(today),
+    );
+    let hub = facteur::hub::Hub::new(db.clone(), directory);
+    let sender = facteur::identifiers::Matricule::parse("0001").unwrap();
+    let mut ids = Vec::new();
+    for (number, buyer, address) in [
+        (
+            "MARKA-A-1",
+            (SIREN_1, SIRET_1, "ACME MARKA comptabilité"),
+            format!("{SIREN_1}_{SIRET_1}_{CODE_A}"),
+        ),
+        (
+            "F-B-1",
+            (SIREN_1, SIRET_1, "ACME achats"),
+            format!("{SIREN_1}_{SIRET_1}_{CODE_B}"),
+        ),
+        (
+            "F-G-1",
+            (SIREN_2, SIRET_2, "Globex GLOBEX-CONFIDENTIEL"),
+            format!("{SIREN_2}_{SIRET_2}_{CODE_2}"),
+        ),
+    ] {
+        let receipt = hub
+            .submit(invoice_to(number, buyer, &address), sender, None)
+            .await
+            .unwrap();
+        assert!(
+            receipt.failures.is_empty(),
+            "{number}: {:?}",
+            receipt.failures
+        );
+        ids.push(receipt.invoice_id);
+    }
+    Invoices {
+        a: ids[0].clone(),
+        b: ids[1].clone(),
+        globex: ids[2].clone(),
+    }
+}
+
+/// A sample invoice numbered `number` from the seller `(SIREN, SIRET, name)` whose
+/// electronic address (BT-34) is `address`, to the sample buyer.
+pub fn invoice_from(number: &str, seller: (&str, &str, &str), address: &str) -> Vec<u8> {
+    let (siren, siret, name) = seller;
+    let vat_key = (12 + 3 * (siren.parse::<u64>().unwrap() % 97)) % 97;
+    facteur::samples::ubl_invoice(number, 2)
+        .replace("FR89906170857", &format!("FR{vat_key:02}{siren}"))
+        .replace(
+            "<cbc:EndpointID schemeID=\"0225\">906170857</cbc:EndpointID>",
+            &format!("<cbc:EndpointID schemeID=\"0225\">{address}</cbc:EndpointID>"),
+        )
+        .replace("90617085700237", siret)
+        .replace("906170857", siren)
+        .replace("Conseil Numérique Azur SAS", name)
+        .into_bytes()
+}
+
+/// Submits `document` to the hub (as platform 0001) over `db`, after
+/// [`seed_invoices`] registered the platforms and lines.
+pub async fn submit(db: &Db, document: Vec<u8>) -> facteur::hub::Receipt {
+    let directory = Directory::open(db.clone(), Fallback::Hierarchical)
+        .await
+        .unwrap()
+        .with_today(facteur::directory::Day::today());
+    facteur::hub::Hub::new(db.clone(), Arc::new(directory))
+        .submit(
+            document,
+            facteur::identifiers::Matricule::parse("0001").unwrap(),
+            None,
+        )
+        .await
+        .unwrap()
 }

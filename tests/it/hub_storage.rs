@@ -33,6 +33,7 @@ fn record(id: &str, sha256: &str, status: Status) -> InvoiceRecord {
         received_at: "2026-11-28T00:00:00Z".into(),
         idempotency_key: None,
         uniqueness_key: (status == Status::Deposited).then(|| format!("N-{id}/2026/906170857")),
+        parties: Default::default(),
     }
 }
 

@@ -16,19 +16,19 @@ use super::portal_support::{
 };
 
 /// One browser: a cookie jar of one cookie (the session).
-struct Visitor {
+pub struct Visitor {
     app: Router,
-    cookie: Option<String>,
+    pub cookie: Option<String>,
 }
 
-struct Answer {
-    status: StatusCode,
-    location: String,
-    body: String,
+pub struct Answer {
+    pub status: StatusCode,
+    pub location: String,
+    pub body: String,
 }
 
 impl Visitor {
-    fn new(app: &Router) -> Visitor {
+    pub fn new(app: &Router) -> Visitor {
         Visitor {
             app: app.clone(),
             cookie: None,
@@ -66,11 +66,11 @@ impl Visitor {
         }
     }
 
-    async fn get(&mut self, uri: &str) -> Answer {
+    pub async fn get(&mut self, uri: &str) -> Answer {
         self.send(Request::get(uri), Body::empty()).await
     }
 
-    async fn post(&mut self, uri: &str, form: &[(&str, &str)]) -> Answer {
+    pub async fn post(&mut self, uri: &str, form: &[(&str, &str)]) -> Answer {
         let body = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(form)
             .finish();
@@ -81,7 +81,7 @@ impl Visitor {
         .await
     }
 
-    async fn sign_in(&mut self, email: &str, password: &str) -> Answer {
+    pub async fn sign_in(&mut self, email: &str, password: &str) -> Answer {
         self.post(
             "/portail/connexion",
             &[("email", email), ("password", password)],

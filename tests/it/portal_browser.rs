@@ -52,6 +52,9 @@ const SCREENSHOTS: &[&str] = &[
     "mes-demandes",
     "demande-refusee",
     "approbations-autre-compte",
+    "factures",
+    "facture",
+    "facture-autre",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -81,6 +84,12 @@ async fn portal_scenarios_pass_in_headless_chromium() {
         "password": PASSWORD,
         "people": people(),
         "globexMarker": GLOBEX_MARKER,
+        "invoices": {
+            "ua": w.invoices.a,
+            "uaNumber": "MARKA-A-1",
+            "others": [w.invoices.b, w.invoices.globex],
+            "otherNumbers": ["F-B-1", "F-G-1"],
+        },
         "requests": {
             "alice": w.alice_request,
             "bob": w.bob_request,
@@ -104,6 +113,10 @@ async fn portal_scenarios_pass_in_headless_chromium() {
     eprintln!("{stdout}{}", String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success(), "browser scenarios failed");
     assert!(stdout.contains(" 0 failed"), "{stdout}");
+    assert!(
+        stdout.contains(" 0 skipped"),
+        "no scenario is left pending: {stdout}"
+    );
     for name in SCREENSHOTS {
         let path = shots.join(format!("{name}.png"));
         let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);

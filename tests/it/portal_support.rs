@@ -20,7 +20,9 @@ use facteur::directory::model::{Platform, PlatformKind};
 use facteur::storage::Db;
 use serde_json::{Value, json};
 
-use super::accounts_support::{CODE_A, CODE_B, Hub, SIREN_1, SIREN_2, UA_EMAIL, hub, world};
+use super::accounts_support::{
+    CODE_A, CODE_B, Hub, Invoices, SIREN_1, SIREN_2, UA_EMAIL, hub, seed_invoices, world,
+};
 use super::directory_support::{SIREN, SIRET, TestDb, day, m, seed};
 
 /// Routing codes under the directory world's SIRET, so its list takes three pages.
@@ -75,6 +77,8 @@ pub struct PortalWorld {
     pub alice_request: i64,
     pub bob_request: i64,
     pub carol_request: i64,
+    /// ACME's service A's (MARKA), service B's, Globex's (marked [`GLOBEX_MARKER`]).
+    pub invoices: Invoices,
 }
 
 async fn ask(hub: &Hub, email: &str, body: Value) -> i64 {
@@ -110,6 +114,7 @@ pub async fn portal_world(t: &TestDb) -> PortalWorld {
     )
     .await;
     hub.user(DAVE).await;
+    let invoices = seed_invoices(&t.db).await;
     let directory = Directory::open(t.db.clone(), Fallback::Hierarchical)
         .await
         .expect("directory")
@@ -120,6 +125,7 @@ pub async fn portal_world(t: &TestDb) -> PortalWorld {
         alice_request,
         bob_request,
         carol_request,
+        invoices,
     }
 }
 

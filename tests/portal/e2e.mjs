@@ -228,17 +228,26 @@ const scenarios = {
     await screenshot(page, "approbations-autre-compte");
   },
 
-  // Written ahead of its page: see PENDING below.
   async "track an invoice"(context) {
     const page = await context.newPage();
     await signIn(page, world.people.ua, world.password);
     await menu(page).getByRole("link", { name: "Factures" }).click();
     await page.selectOption("#statut", "200");
-    await page.click("form.search button[type=submit]");
+    await Promise.all([page.waitForURL(/statut=200/), page.click("form.search button[type=submit]")]);
+    // ua (ACME's service A) sees its service's invoice, and nobody else's.
+    assert.equal(await page.locator("#factures tbody tr").count(), 1);
+    const listed = await page.textContent("main");
+    for (const number of world.invoices.otherNumbers) {
+      assert.ok(!listed.includes(number), `ua sees ${number} in the list`);
+    }
+    assert.ok(!listed.includes(world.globexMarker));
+    await screenshot(page, "factures");
     const row = page.locator(`tr[data-facture="${world.invoices.ua}"]`);
     await row.locator("a").click();
+    await page.waitForURL(new RegExp(`/portail/factures/${world.invoices.ua}$`));
     await page.waitForSelector("#historique");
     assert.match(await page.textContent("#historique"), /Déposée/);
+    await screenshot(page, "facture");
     const download = await Promise.all([
       page.waitForEvent("download"),
       page.click("#telecharger-original"),
@@ -248,16 +257,19 @@ const scenarios = {
       await page.goto(`${base}/portail/factures/${other}`);
       assert.match(await page.textContent("main"), /n'existe pas ou ne vous est pas accessible/);
     }
-    await screenshot(page, "facture");
+    await screenshot(page, "facture-autre");
+    // Another account in the same browser (ub, ACME's service B): A's invoice is gone.
+    await signIn(page, world.people.ub, world.password);
+    await page.goto(`${base}/portail/factures`);
+    assert.ok(!(await page.textContent("main")).includes(world.invoices.uaNumber));
+    await page.goto(`${base}/portail/factures/${world.invoices.ua}`);
+    assert.match(await page.textContent("main"), /n'existe pas ou ne vous est pas accessible/);
   },
 };
 
 /// Scenarios whose page does not exist yet, with the reason; they are reported as
 /// pending, never as passed.
-const PENDING = {
-  "track an invoice":
-    "the invoice pages wait for the hub's invoice read API (issue #6) and the accounts' per-service invoice visibility (issue #8)",
-};
+const PENDING = {};
 
 /// Signs in through the form (from wherever the page is).
 async function signIn(page, email, password) {

@@ -1,12 +1,13 @@
 //! facteur's own accounts API under `/v1/`: sign-in and sessions, password reset,
 //! structures and services, access requests and their decisions, the principal
-//! manager, technical accounts and the audit trail. Clean JSON for the web portal.
+//! manager, technical accounts, the audit trail and the invoices one follows. Clean JSON for the web portal.
 //!
 //! Handlers only translate HTTP to `accounts::service` calls: authentication is the
 //! [`Authed`] extractor, every authorisation is `accounts::policy::authorize` inside
 //! the service, and a resource the caller may not see answers 404 like a missing one.
 //! Nothing is cached between requests: each one rebuilds its caller from the database.
 
+pub(crate) mod invoices;
 mod requests;
 mod sessions;
 mod structures;
@@ -65,6 +66,9 @@ accounts_routes! {
     POST "/v1/technical-accounts" => technical::create,
     POST "/v1/technical-accounts/{account}/rotate" => technical::rotate,
     DELETE "/v1/technical-accounts/{account}" => technical::revoke,
+    GET "/v1/my/invoices" => invoices::list,
+    GET "/v1/my/invoices/{id}" => invoices::get,
+    GET "/v1/my/invoices/{id}/document" => invoices::document,
 }
 
 /// The authenticated caller: a user's session token or a technical account's token,
