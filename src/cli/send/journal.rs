@@ -59,11 +59,19 @@ impl Journal {
                 }
             }
         }
-        let file = OpenOptions::new()
+        let mut file = OpenOptions::new()
             .create(true)
             .append(true)
             .open(path)
             .with_context(|| format!("cannot write {}", path.display()))?;
+        // After a cut last line, start the next entry on a line of its own.
+        let cut = std::fs::read(path)
+            .map(|bytes| bytes.last().is_some_and(|&b| b != b'\n'))
+            .unwrap_or(false);
+        if cut {
+            file.write_all(b"\n")
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
         Ok(Journal {
             path: path.to_path_buf(),
             file,
@@ -101,5 +109,55 @@ impl Journal {
             .write_all(line.as_bytes())
             .and_then(|()| self.file.sync_data())
             .with_context(|| format!("cannot write {}", self.path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        std::env::temp_dir().join(format!("facteur-journal-{name}-{}", std::process::id()))
+    }
+
+    #[test]
+    fn a_reopened_journal_knows_the_uploaded_batches_only() {
+        let path = scratch("reopen");
+        let _ = std::fs::remove_file(&path);
+        let mut journal = Journal::open(&path).unwrap();
+        journal.uploading("aa", 3).unwrap();
+        journal.record_uploaded("aa", "b1").unwrap();
+        journal.uploading("bb", 3).unwrap();
+        drop(journal);
+        let journal = Journal::open(&path).unwrap();
+        assert_eq!(journal.uploaded("aa"), Some("b1"));
+        assert_eq!(
+            journal.uploaded("bb"),
+            None,
+            "an upload without its 202 is sent again"
+        );
+        std::fs::remove_file(&path).unwrap();
+    }
+
+    #[test]
+    fn a_cut_last_line_is_tolerated_but_a_foreign_line_is_refused() {
+        let path = scratch("cut");
+        std::fs::write(
+            &path,
+            "{\"step\":\"uploaded\",\"sha256\":\"aa\",\"batch_id\":\"b1\"}\n{\"step\":\"upl",
+        )
+        .unwrap();
+        let mut journal = Journal::open(&path).unwrap();
+        assert_eq!(journal.uploaded("aa"), Some("b1"));
+        // The next entry is not glued to the cut line.
+        journal.record_uploaded("cc", "b2").unwrap();
+        drop(journal);
+        let journal = Journal::open(&path).unwrap();
+        assert_eq!(journal.uploaded("cc"), Some("b2"));
+        drop(journal);
+        std::fs::write(&path, "{\"hello\":1}\n").unwrap();
+        let err = Journal::open(&path).err().unwrap().to_string();
+        assert!(err.contains("line 1: not a send journal entry"), "{err}");
+        std::fs::remove_file(&path).unwrap();
     }
 }

@@ -411,3 +411,53 @@ fn write_report(path: &Path, rows: &[Row]) -> anyhow::Result<()> {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sources(sizes: &[u64]) -> Vec<Source> {
+        sizes
+            .iter()
+            .enumerate()
+            .map(|(n, &size)| Source {
+                path: PathBuf::from(format!("f{n}.xml")),
+                size,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn batches_are_cut_by_count_and_by_bytes_and_skip_unsendable_files() {
+        let files = sources(&[10, 10, 10, 10, 10]);
+        let none: Vec<Option<Row>> = files.iter().map(|_| None).collect();
+        assert_eq!(
+            plan(&files, &none, 2),
+            vec![vec![0, 1], vec![2, 3], vec![4]]
+        );
+
+        let big = MAX_BATCH_BYTES / 2 + 1;
+        let files = sources(&[big, big, 10, big]);
+        let none: Vec<Option<Row>> = files.iter().map(|_| None).collect();
+        assert_eq!(plan(&files, &none, 100), vec![vec![0], vec![1, 2], vec![3]]);
+
+        let mut rows: Vec<Option<Row>> = files.iter().map(|_| None).collect();
+        rows[1] = Some(Row::local_error(Path::new("f1.xml"), "too big".into()));
+        assert_eq!(plan(&files, &rows, 100), vec![vec![0, 2], vec![3]]);
+    }
+
+    #[test]
+    fn packing_the_same_files_twice_gives_the_same_bytes() {
+        let dir = std::env::temp_dir().join(format!("facteur-send-pack-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a.xml"), "<a/>").unwrap();
+        std::fs::write(dir.join("b.xml"), "<b/>").unwrap();
+        let files = collect(&[dir.clone()], &[]).unwrap();
+        let first = pack(&files, &[0, 1]).unwrap();
+        std::thread::sleep(Duration::from_millis(1100));
+        let second = pack(&files, &[0, 1]).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        // The journal names a batch by this hash: a re-run must find it.
+        assert_eq!(Sha256::digest(&first), Sha256::digest(&second));
+    }
+}
