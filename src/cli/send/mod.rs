@@ -452,7 +452,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("a.xml"), "<a/>").unwrap();
         std::fs::write(dir.join("b.xml"), "<b/>").unwrap();
-        let files = collect(&[dir.clone()], &[]).unwrap();
+        let files = collect(std::slice::from_ref(&dir), &[]).unwrap();
         let first = pack(&files, &[0, 1]).unwrap();
         std::thread::sleep(Duration::from_millis(1100));
         let second = pack(&files, &[0, 1]).unwrap();
