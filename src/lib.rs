@@ -20,12 +20,14 @@
 //! - [`logging`]: structured `tracing` logs, text or JSON.
 //! - [`metrics`]: counters, gauges, histograms rendered as Prometheus text.
 //! - [`readiness`]: probes of the service's dependencies for `GET /ready`.
+//! - [`client`]: the HTTP client of a hub's batch API, for `facteur send`.
 //! - [`cli`]: the `facteur` command line.
 
 pub mod accounts;
 pub mod api;
 pub mod batch;
 pub mod cli;
+pub mod client;
 pub mod config;
 pub mod directory;
 mod fxhash;

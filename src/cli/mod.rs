@@ -7,6 +7,7 @@ mod audit;
 mod directory;
 mod platform;
 mod rules;
+mod send;
 mod serve;
 mod taxfeed;
 mod validate;
@@ -34,6 +35,9 @@ enum Command {
     /// Serve the hub: the directory API, the invoice API and the accounts API (/v1/),
     /// and the web portal (/portail/).
     Serve(serve::Args),
+    /// Send files to a hub in batches, wait for their results, write a report;
+    /// resumes after an interruption without sending anything twice.
+    Send(send::Args),
     /// Audit the stored invoices: status chains and document hashes.
     Audit(audit::Args),
     /// Accounts: bootstrap an administrator, add or disable users, reset links.
@@ -77,6 +81,7 @@ pub fn run() -> i32 {
         Command::Directory(args) => directory::run(args),
         Command::Platform(args) => platform::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Send(args) => send::run(args),
         Command::Audit(args) => audit::run(args),
         Command::Accounts(args) => accounts::run(args),
         Command::Taxfeed(args) => taxfeed::run(args),
