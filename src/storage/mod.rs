@@ -29,7 +29,7 @@ pub use accounts::{AuditRecord, TechnicalAccount, UserRecord};
 pub use bulk::{ImportRow, ImportStats, LoadMode};
 pub use hub::{InvoiceRecord, NewStatus, StatusRecord, StoredFailure};
 pub use lines::RowError;
-pub use outbox::Ack;
+pub use outbox::{Ack, RELAY_LEASE};
 pub use search::{Bind, Page, Sort};
 
 /// Default database: a SQLite file in the working directory.
@@ -122,6 +122,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "batches",
         include_str!("../../migrations/sqlite/0005_batches.sql"),
         include_str!("../../migrations/postgres/0005_batches.sql"),
+    ),
+    (
+        7,
+        "outbox_timing",
+        include_str!("../../migrations/sqlite/0007_outbox_timing.sql"),
+        include_str!("../../migrations/postgres/0007_outbox_timing.sql"),
     ),
 ];
 
