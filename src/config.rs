@@ -271,11 +271,10 @@ impl Settings {
             }
             "claim_lease" if value.is_empty() => config.claim_lease = None,
             "claim_lease" => {
-                let seconds: u64 = value
-                    .parse()
-                    .ok()
-                    .filter(|&s| s > 0)
-                    .ok_or_else(|| bad("expected a whole number of seconds, at least 1".into()))?;
+                let seconds: u64 =
+                    value.parse().ok().filter(|&s| s > 0).ok_or_else(|| {
+                        bad("expected a whole number of seconds, at least 1".into())
+                    })?;
                 config.claim_lease = Some(std::time::Duration::from_secs(seconds));
             }
             _ => {

@@ -23,8 +23,8 @@ use crate::hub::Hub;
 use crate::hub::broker::BrokerDelivery;
 use crate::metrics::ServiceMetrics;
 use crate::readiness::{DatabaseProbe, Readiness, probe_fn};
-use crate::storage::RELAY_LEASE;
 use crate::routing::{AmqpUrl, ConnectionConfig, Names, RelayConfig, check_reachable};
+use crate::storage::RELAY_LEASE;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {

@@ -26,7 +26,8 @@ use crate::routing::consumer::ConsumerStats;
 use crate::routing::message::header;
 use crate::routing::{
     ConnectionConfig, ConsumerConfig, DeliveryHandler, Disposition, Incoming, Names, OutboxItem,
-    OutboxStore, Relay, RelayConfig, RelayStats, ShutdownTrigger, Topology, run_status_consumer, shutdown_channel,
+    OutboxStore, Relay, RelayConfig, RelayStats, ShutdownTrigger, Topology, run_status_consumer,
+    shutdown_channel,
 };
 use crate::storage::{Db, RELAY_LEASE, StorageError};
 
