@@ -4,5 +4,6 @@
 //! after another, so stopping the broker here never disturbs the `it` binary, and
 //! inside it the tests take a global lock ([`harness::serial`]).
 
+mod crash;
 mod harness;
 mod metrics;
