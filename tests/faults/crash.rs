@@ -4,8 +4,7 @@
 use std::time::{Duration, Instant};
 
 use crate::harness::{
-    Deliveries, SENDER_TOKEN, Serve, World, assert_delivered, batch, eventually, get_json,
-    serial,
+    Deliveries, SENDER_TOKEN, Serve, World, assert_delivered, batch, eventually, get_json, serial,
 };
 
 const DOCUMENTS: usize = 10_000;

@@ -309,9 +309,16 @@ impl Deliveries {
         let url = world.amqp_url.clone();
         let sink = counts.clone();
         let task = tokio::spawn(async move {
+            // One line per outage, not one per reconnection attempt.
+            let mut reported = false;
             loop {
-                if let Err(e) = consume(&url, &sink).await {
-                    eprintln!("test consumer: {e}, reconnecting");
+                match consume(&url, &sink).await {
+                    Err(e) if !reported => {
+                        eprintln!("test consumer: {e}, reconnecting");
+                        reported = true;
+                    }
+                    Err(_) => {}
+                    Ok(()) => reported = false,
                 }
                 tokio::time::sleep(Duration::from_millis(300)).await;
             }

@@ -4,6 +4,8 @@
 //! after another, so stopping the broker here never disturbs the `it` binary, and
 //! inside it the tests take a global lock ([`harness::serial`]).
 
+mod broker_outage;
 mod crash;
 mod harness;
 mod metrics;
+mod two_instances;
