@@ -83,8 +83,14 @@ pub struct World {
 }
 
 impl World {
+    /// On the shared PostgreSQL server and broker.
     pub async fn new(test: &str) -> Option<World> {
         let admin_url = service("FACTEUR_TEST_DATABASE_URL")?;
+        Self::on(admin_url, test).await
+    }
+
+    /// On the PostgreSQL server of `admin_url` and the shared broker.
+    pub async fn on(admin_url: String, test: &str) -> Option<World> {
         let amqp_text = service("FACTEUR_TEST_AMQP_URL")?;
         let amqp = AmqpUrl::parse(&amqp_text).unwrap();
         let database = format!("facteur_faults_{test}_{}", std::process::id());

@@ -6,6 +6,7 @@
 
 mod broker_outage;
 mod crash;
+mod database_outage;
 mod harness;
 mod metrics;
 mod two_instances;
