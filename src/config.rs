@@ -338,6 +338,28 @@ mod tests {
     }
 
     #[test]
+    fn claim_lease_is_whole_seconds() {
+        let env = |value: &'static str| {
+            move |var: &str| (var == "FACTEUR_CLAIM_LEASE").then(|| value.to_string())
+        };
+        let c = Config::from_sources(None, env("3")).unwrap();
+        assert_eq!(c.claim_lease, Some(std::time::Duration::from_secs(3)));
+        assert_eq!(
+            Config::from_sources(None, no_env).unwrap().claim_lease,
+            None
+        );
+        for bad in ["0", "1.5", "-1", "soon"] {
+            let e = Config::from_sources(None, env(bad))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("claim_lease (FACTEUR_CLAIM_LEASE)"),
+                "{bad}: {e}"
+            );
+        }
+    }
+
+    #[test]
     fn the_environment_overrides_the_file() {
         let file =
             "listen = \"127.0.0.1:9000\"\nlog_format = \"json\"\nresolution_fallback = \"exact\"\n";
