@@ -191,6 +191,7 @@ impl BenchOutbox {
         let items = (0..count)
             .map(|index| OutboxItem {
                 id: i64::try_from(index).expect("index"),
+                enqueued_at: None,
                 attempts: 0,
                 message: pool[index % pool.len()].clone(),
             })

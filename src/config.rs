@@ -12,6 +12,12 @@
 //! | `tls_key` | `FACTEUR_TLS_KEY` | unset: plain HTTP |
 //! | `log_format` | `FACTEUR_LOG_FORMAT` | `text` (or `json`) |
 //! | `resolution_fallback` | `FACTEUR_RESOLUTION_FALLBACK` | `hierarchical` (or `exact`) |
+//! | `claim_lease` | `FACTEUR_CLAIM_LEASE` | unset: 300 s (outbox), 60 s (batches) |
+//!
+//! `claim_lease` (whole seconds) is how long what an instance claimed (outbox rows it
+//! is publishing, the batch it is working) stays away from the other instances: after
+//! a crash, the work resumes elsewhere (or at restart) once it has passed. Shorter
+//! means faster take-over and more duplicate deliveries when an instance merely stalls.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -111,6 +117,8 @@ pub struct Config {
     pub tls: Option<TlsFiles>,
     pub log_format: LogFormat,
     pub resolution_fallback: Fallback,
+    /// How long claims last; `None` keeps each claimer's default.
+    pub claim_lease: Option<std::time::Duration>,
 }
 
 impl Default for Config {
@@ -122,6 +130,7 @@ impl Default for Config {
             tls: None,
             log_format: LogFormat::Text,
             resolution_fallback: Fallback::Hierarchical,
+            claim_lease: None,
         }
     }
 }
@@ -135,6 +144,7 @@ const KEYS: &[(&str, &str)] = &[
     ("tls_key", "FACTEUR_TLS_KEY"),
     ("log_format", "FACTEUR_LOG_FORMAT"),
     ("resolution_fallback", "FACTEUR_RESOLUTION_FALLBACK"),
+    ("claim_lease", "FACTEUR_CLAIM_LEASE"),
 ];
 
 impl Config {
@@ -259,6 +269,14 @@ impl Settings {
                 config.resolution_fallback = Fallback::parse(&value)
                     .ok_or_else(|| bad("expected hierarchical or exact".into()))?
             }
+            "claim_lease" if value.is_empty() => config.claim_lease = None,
+            "claim_lease" => {
+                let seconds: u64 =
+                    value.parse().ok().filter(|&s| s > 0).ok_or_else(|| {
+                        bad("expected a whole number of seconds, at least 1".into())
+                    })?;
+                config.claim_lease = Some(std::time::Duration::from_secs(seconds));
+            }
             _ => {
                 let known: Vec<&str> = KEYS.iter().map(|(k, _)| *k).collect();
                 return Err(bad(format!(
@@ -317,6 +335,28 @@ mod tests {
         );
         assert_eq!(c.database_url.redacted_url(), "postgres://app:****@db/x");
         assert_eq!(c.database_url.expose(), "postgres://app:hunter2@db/x");
+    }
+
+    #[test]
+    fn claim_lease_is_whole_seconds() {
+        let env = |value: &'static str| {
+            move |var: &str| (var == "FACTEUR_CLAIM_LEASE").then(|| value.to_string())
+        };
+        let c = Config::from_sources(None, env("3")).unwrap();
+        assert_eq!(c.claim_lease, Some(std::time::Duration::from_secs(3)));
+        assert_eq!(
+            Config::from_sources(None, no_env).unwrap().claim_lease,
+            None
+        );
+        for bad in ["0", "1.5", "-1", "soon"] {
+            let e = Config::from_sources(None, env(bad))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("claim_lease (FACTEUR_CLAIM_LEASE)"),
+                "{bad}: {e}"
+            );
+        }
     }
 
     #[test]

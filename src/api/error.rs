@@ -67,12 +67,17 @@ impl From<StorageError> for ApiError {
     fn from(err: StorageError) -> ApiError {
         tracing::error!(error = &err as &dyn std::error::Error, "storage failure");
         // The database out of reach is a condition to retry later, not a bug.
-        let unavailable = matches!(
-            &err,
+        // PostgreSQL says so with SQLSTATE class 08 (connection exception) or 57P
+        // (shutting down, starting up) on connections it cuts or refuses.
+        let unavailable = match &err {
             StorageError::Sql(
-                sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed
-            )
-        );
+                sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed,
+            ) => true,
+            StorageError::Sql(sqlx::Error::Database(e)) => e
+                .code()
+                .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+            _ => false,
+        };
         if unavailable {
             ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,

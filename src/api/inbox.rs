@@ -116,7 +116,11 @@ pub async fn ack(
         .parse()
         .map_err(|_| ApiError::bad_request("delivery_id must be an integer"))?;
     match state.hub.db().ack_inbox(inbox, id).await? {
-        Ack::Acknowledged | Ack::AlreadyAcknowledged => Ok(StatusCode::NO_CONTENT),
+        Ack::Acknowledged => {
+            state.hub.metrics().routed.inc();
+            Ok(StatusCode::NO_CONTENT)
+        }
+        Ack::AlreadyAcknowledged => Ok(StatusCode::NO_CONTENT),
         Ack::Unknown => Err(ApiError::not_found(format!(
             "no delivery {id} in this inbox"
         ))),

@@ -39,8 +39,14 @@ pub async fn ready(State(state): State<AppState>) -> Response {
     super::json(status, body)
 }
 
-/// The metrics in Prometheus text format.
+/// The metrics in Prometheus text format. The outbox backlog is counted at each
+/// scrape (all instances' backlog: the outbox is shared); when the database does not
+/// answer within a second the last value is kept, so a scrape never hangs on it.
 pub async fn metrics(State(state): State<AppState>) -> Response {
+    let backlog = tokio::time::timeout(BACKLOG_TIMEOUT, state.hub.db().outbox_backlog()).await;
+    if let Ok(Ok(rows)) = backlog {
+        state.service.metrics.outbox_backlog.set(rows);
+    }
     let mut response = state.service.metrics.registry.render().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -48,6 +54,8 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     );
     response
 }
+
+const BACKLOG_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The request log and HTTP metrics: one event per request with method, path (no query
 /// string: it may carry tokens), status and latency. Headers are never recorded, so

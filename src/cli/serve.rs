@@ -24,6 +24,7 @@ use crate::hub::broker::BrokerDelivery;
 use crate::metrics::ServiceMetrics;
 use crate::readiness::{DatabaseProbe, Readiness, probe_fn};
 use crate::routing::{AmqpUrl, ConnectionConfig, Names, RelayConfig, check_reachable};
+use crate::storage::RELAY_LEASE;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -68,7 +69,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             "directory index built"
         );
         drop(snapshot);
-        let hub = Arc::new(Hub::new(db.clone(), directory.clone()));
+        // One set of metrics: the hub counts in the ones `/metrics` renders.
+        let metrics = ServiceMetrics::new();
+        let hub = Arc::new(Hub::new(db.clone(), directory.clone()).with_metrics(metrics.clone()));
         let mut readiness = Readiness::new().with(Arc::new(DatabaseProbe(db)));
         let broker = match &broker_url {
             Some(url) => {
@@ -80,8 +83,16 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                     async move { check_reachable(&probe).await.map_err(|e| e.to_string()) }
                 }));
                 let relay = RelayConfig::new(connection.clone());
+                let lease = config.claim_lease.unwrap_or(RELAY_LEASE);
                 Some(Arc::new(
-                    BrokerDelivery::start(hub.clone(), connection, Names::default(), relay).await?,
+                    BrokerDelivery::start_leased(
+                        hub.clone(),
+                        connection,
+                        Names::default(),
+                        relay,
+                        lease,
+                    )
+                    .await?,
                 ))
             }
             None => {
@@ -107,13 +118,15 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                 }
             }
         });
-        let metrics = ServiceMetrics::new();
         let service = ServiceState {
             metrics: metrics.clone(),
             readiness,
         };
         // Batches: stored by the API, worked in the background through the hub.
-        let batch_config = BatchConfig::default();
+        let mut batch_config = BatchConfig::default();
+        if let Some(lease) = config.claim_lease {
+            batch_config.lease = lease;
+        }
         let limits = batch_config.limits;
         let worker = BatchWorker::new(hub.clone(), batch_config).with_metrics(metrics);
         let batches = Batches {

@@ -11,7 +11,9 @@
 //! the HTTP endpoint does, with the same checks; a repeat (same `message_id`) is
 //! recognised, so redeliveries are harmless.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -19,13 +21,15 @@ use tokio::task::JoinHandle;
 use super::{Hub, HubError, StatusInput};
 use crate::identifiers::Matricule;
 use crate::lifecycle::Status;
+use crate::metrics::ServiceMetrics;
 use crate::routing::consumer::ConsumerStats;
 use crate::routing::message::header;
 use crate::routing::{
-    ConnectionConfig, ConsumerConfig, DeliveryHandler, Disposition, Incoming, Names, Relay,
-    RelayConfig, RelayStats, ShutdownTrigger, Topology, run_status_consumer, shutdown_channel,
+    ConnectionConfig, ConsumerConfig, DeliveryHandler, Disposition, Incoming, Names, OutboxItem,
+    OutboxStore, Relay, RelayConfig, RelayStats, ShutdownTrigger, Topology, run_status_consumer,
+    shutdown_channel,
 };
-use crate::storage::{Db, StorageError};
+use crate::storage::{Db, RELAY_LEASE, StorageError};
 
 /// The relay and the statuses consumer of one hub, running.
 pub struct BrokerDelivery {
@@ -49,19 +53,96 @@ async fn topology_of(db: &Db, names: &Names, hub: &Hub) -> Result<Topology, Stor
     Ok(Topology::new(names.clone(), platforms))
 }
 
+/// The hub's outbox as the relay sees it: claims leased for `lease`, and each confirm
+/// counted in the hub's metrics (routed, latency from acceptance to confirm).
+struct MeteredOutbox {
+    db: Db,
+    lease: Duration,
+    metrics: ServiceMetrics,
+    /// When each claimed row was accepted, until it is settled.
+    enqueued: Mutex<HashMap<i64, SystemTime>>,
+}
+
+impl MeteredOutbox {
+    fn forget(&self, ids: &[i64]) -> Vec<SystemTime> {
+        let mut enqueued = self.enqueued.lock().unwrap_or_else(|e| e.into_inner());
+        ids.iter().filter_map(|id| enqueued.remove(id)).collect()
+    }
+}
+
+impl OutboxStore for MeteredOutbox {
+    type Error = StorageError;
+
+    async fn claim(&self, limit: usize) -> Result<Vec<OutboxItem>, StorageError> {
+        let items = self.db.claim_relay(limit, self.lease).await?;
+        let mut enqueued = self.enqueued.lock().unwrap_or_else(|e| e.into_inner());
+        for item in &items {
+            if let Some(at) = item.enqueued_at {
+                enqueued.insert(item.id, at);
+            }
+        }
+        Ok(items)
+    }
+
+    async fn mark_published(&self, ids: &[i64], at: SystemTime) -> Result<(), StorageError> {
+        // Counted once recorded: a confirm whose marking failed comes back and is
+        // counted when it is finally recorded.
+        self.db.mark_published(ids, at).await?;
+        self.metrics.routed.add(ids.len() as u64);
+        for enqueued in self.forget(ids) {
+            let latency = at.duration_since(enqueued).unwrap_or_default();
+            self.metrics.delivery_latency.observe(latency);
+        }
+        Ok(())
+    }
+
+    async fn schedule_retry(
+        &self,
+        id: i64,
+        not_before: SystemTime,
+        attempts: u32,
+        last_error: &str,
+    ) -> Result<(), StorageError> {
+        // The next claim reads the acceptance time again.
+        self.forget(&[id]);
+        self.db
+            .schedule_retry(id, not_before, attempts, last_error)
+            .await
+    }
+}
+
 impl BrokerDelivery {
-    /// Starts the relay over the hub's outbox and the statuses consumer.
+    /// Starts the relay over the hub's outbox and the statuses consumer, its claims
+    /// leased for [`RELAY_LEASE`].
     pub async fn start(
         hub: Arc<Hub>,
         connection: ConnectionConfig,
         names: Names,
         relay: RelayConfig,
     ) -> Result<BrokerDelivery, StorageError> {
+        Self::start_leased(hub, connection, names, relay, RELAY_LEASE).await
+    }
+
+    /// [`BrokerDelivery::start`] with the relay's claims leased for `lease`: how long
+    /// the rows an instance claimed just before it crashed wait for another instance.
+    pub async fn start_leased(
+        hub: Arc<Hub>,
+        connection: ConnectionConfig,
+        names: Names,
+        relay: RelayConfig,
+        lease: Duration,
+    ) -> Result<BrokerDelivery, StorageError> {
         let db = hub.db().clone();
         let topology = topology_of(&db, &names, &hub).await?;
         let (topology_tx, topology_rx) = watch::channel(topology.clone());
         let (trigger, shutdown) = shutdown_channel();
-        let mut relay = Relay::new(relay, db.clone(), topology_rx);
+        let outbox = MeteredOutbox {
+            db: db.clone(),
+            lease,
+            metrics: hub.metrics().clone(),
+            enqueued: Mutex::default(),
+        };
+        let mut relay = Relay::new(relay, outbox, topology_rx);
         let relay_shutdown = shutdown.clone();
         let relay = tokio::spawn(async move { relay.run(relay_shutdown).await });
         let consumer_config = ConsumerConfig::new(connection, topology);

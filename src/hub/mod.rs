@@ -25,6 +25,7 @@ use crate::accounts::policy::Denied;
 use crate::directory::Directory;
 use crate::ingest;
 use crate::lifecycle::TransitionError;
+use crate::metrics::ServiceMetrics;
 use crate::storage::{Db, StorageError};
 
 pub use statuses::{StatusInput, StatusReceipt};
@@ -52,11 +53,12 @@ pub enum HubError {
     Internal(String),
 }
 
-/// The hub: storage, the directory, and how to validate.
+/// The hub: storage, the directory, how to validate, and what it counts.
 pub struct Hub {
     db: Db,
     directory: Arc<Directory>,
     options: ingest::Options,
+    metrics: ServiceMetrics,
 }
 
 impl Hub {
@@ -65,7 +67,19 @@ impl Hub {
             db,
             directory,
             options: ingest::Options::default(),
+            // Counted but not rendered until `with_metrics` gives the service's.
+            metrics: ServiceMetrics::new(),
         }
+    }
+
+    /// Counts submissions and deliveries in `metrics` (the ones `/metrics` renders).
+    pub fn with_metrics(mut self, metrics: ServiceMetrics) -> Hub {
+        self.metrics = metrics;
+        self
+    }
+
+    pub fn metrics(&self) -> &ServiceMetrics {
+        &self.metrics
     }
 
     pub fn db(&self) -> &Db {

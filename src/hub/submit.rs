@@ -74,6 +74,29 @@ impl Hub {
         sender: Matricule,
         idempotency_key: Option<&str>,
     ) -> Result<Receipt, HubError> {
+        self.metrics.received.inc();
+        let receipt = self.decide(document, sender, idempotency_key).await?;
+        // A repeat stored nothing new: its outcome was counted the first time.
+        if !receipt.replayed {
+            if receipt.status == Status::Rejected {
+                // One count per rejected document, under its first reason, so that
+                // accepted + rejected add up to the documents decided.
+                let reason = receipt.reasons.first().map_or("NONE", String::as_str);
+                self.metrics.rejected.with(reason).inc();
+            } else {
+                self.metrics.accepted.inc();
+            }
+        }
+        Ok(receipt)
+    }
+
+    /// `submit` without the counting.
+    async fn decide(
+        &self,
+        document: Vec<u8>,
+        sender: Matricule,
+        idempotency_key: Option<&str>,
+    ) -> Result<Receipt, HubError> {
         let sha256 = sha256_hex(&document);
         if let Some(receipt) = self.earlier(&sha256, sender, idempotency_key).await? {
             return Ok(receipt);

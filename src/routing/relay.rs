@@ -33,6 +33,9 @@ use super::topology::Topology;
 pub struct OutboxItem {
     /// The outbox key (a row id), not the message id.
     pub id: i64,
+    /// When the row was written (the invoice accepted), if known: the start of the
+    /// delivery latency.
+    pub enqueued_at: Option<SystemTime>,
     /// Broker refusals so far (returned or nacked); lost confirms do not count.
     pub attempts: u32,
     pub message: OutgoingMessage,

@@ -32,7 +32,7 @@ pub use hub::{
     InvoiceFilter, InvoiceParties, InvoiceRecord, NewStatus, StatusRecord, StoredFailure,
 };
 pub use lines::RowError;
-pub use outbox::Ack;
+pub use outbox::{Ack, RELAY_LEASE};
 pub use search::{Bind, Page, Sort};
 
 /// Default database: a SQLite file in the working directory.
@@ -140,6 +140,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0006_invoice_visibility.sql"),
         include_str!("../../migrations/postgres/0006_invoice_visibility.sql"),
     ),
+    (
+        7,
+        "outbox_timing",
+        include_str!("../../migrations/sqlite/0007_outbox_timing.sql"),
+        include_str!("../../migrations/postgres/0007_outbox_timing.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {
@@ -169,13 +175,18 @@ enum Backend {
     Postgres,
 }
 
+/// How long a PostgreSQL query waits for a pooled connection before giving up.
+pub const PG_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
 impl Db {
     /// Connects (creating a SQLite file if missing) and runs the migrations.
     pub async fn connect(url: &str) -> Result<Db> {
         let db = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            // A connection is waited for 5 s at most: with the database down, a request
+            // answers 503 at once-ish rather than reaching the HTTP timeout (30 s, 408).
             let pool = PgPoolOptions::new()
                 .max_connections(8)
-                .acquire_timeout(Duration::from_secs(30))
+                .acquire_timeout(PG_ACQUIRE_TIMEOUT)
                 .connect(url)
                 .await?;
             Db::Pg(pool)

@@ -65,6 +65,10 @@ fn item_from<R: Cells>(row: &R) -> Result<OutboxItem> {
     }
     Ok(OutboxItem {
         id: row.i64("id")?,
+        enqueued_at: match row.i64("enqueued_ms")? {
+            ms if ms > 0 => Some(UNIX_EPOCH + Duration::from_millis(ms as u64)),
+            _ => None,
+        },
         attempts: u32::try_from(row.i32("attempts")?).unwrap_or(0),
         message,
     })
@@ -93,8 +97,8 @@ impl Tx {
         let headers = serde_json::to_string(&headers)
             .map_err(|e| StorageError::Corrupt(format!("headers: {e}")))?;
         with_tx!(self, c => {
-            let row = sqlx::query("INSERT INTO outbox (kind, message_id, invoice_id, platform, content_type, headers, sha256, not_before, created_at) \
-                                   VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8) RETURNING id")
+            let row = sqlx::query("INSERT INTO outbox (kind, message_id, invoice_id, platform, content_type, headers, sha256, not_before, created_at, enqueued_ms) \
+                                   VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9) RETURNING id")
                 .bind(message.kind().as_str())
                 .bind(message.id().to_string())
                 .bind(invoice_id.to_string())
@@ -103,6 +107,7 @@ impl Tx {
                 .bind(headers)
                 .bind(sha256.to_string())
                 .bind(now.to_string())
+                .bind(millis(SystemTime::now()))
                 .fetch_one(c)
                 .await?;
             row.i64("id")
@@ -185,7 +190,7 @@ impl Db {
              SELECT id FROM outbox WHERE published_at IS NULL AND not_before <= $3 \
              AND (leased_until IS NULL OR leased_until <= $3){only} ORDER BY id LIMIT $4{lock})"
         );
-        let read = "SELECT o.id, o.kind, o.message_id, o.platform, o.content_type, o.headers, o.attempts, d.content \
+        let read = "SELECT o.id, o.kind, o.message_id, o.platform, o.content_type, o.headers, o.attempts, o.enqueued_ms, d.content \
                     FROM outbox o JOIN documents d ON d.sha256 = o.sha256 WHERE o.lease = $1 ORDER BY o.id";
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut tx = self.begin().await?;
@@ -252,6 +257,12 @@ impl Db {
         })
     }
 
+    /// The relay's claim with a lease of `lease`: how long rows claimed by an instance
+    /// that then crashed stay away from the others (see [`RELAY_LEASE`]).
+    pub async fn claim_relay(&self, limit: usize, lease: Duration) -> Result<Vec<OutboxItem>> {
+        self.claim_rows(None, limit, lease).await
+    }
+
     /// Rows not yet published (the outbox backlog).
     pub async fn outbox_backlog(&self) -> Result<i64> {
         super::with_pool!(self, p => {
@@ -263,12 +274,12 @@ impl Db {
     }
 }
 
-/// The relay's view of the outbox.
+/// The relay's view of the outbox, with its claims leased for [`RELAY_LEASE`].
 impl OutboxStore for Db {
     type Error = StorageError;
 
     async fn claim(&self, limit: usize) -> Result<Vec<OutboxItem>> {
-        self.claim_rows(None, limit, RELAY_LEASE).await
+        self.claim_relay(limit, RELAY_LEASE).await
     }
 
     async fn mark_published(&self, ids: &[i64], at: SystemTime) -> Result<()> {

@@ -251,6 +251,7 @@ impl MemoryOutbox {
             for (id, message) in (1..).zip(messages) {
                 let item = OutboxItem {
                     id,
+                    enqueued_at: None,
                     attempts: 0,
                     message,
                 };
