@@ -47,7 +47,20 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     if let Ok(Ok(rows)) = backlog {
         state.service.metrics.outbox_backlog.set(rows);
     }
-    let mut response = state.service.metrics.registry.render().into_response();
+    let mut text = state.service.metrics.registry.render();
+    // The tax feed's backlog (objects and flows not yet acknowledged), read from the
+    // database like the outbox's; left out of this scrape when the database is slow.
+    let taxfeed = tokio::time::timeout(BACKLOG_TIMEOUT, state.hub.db().taxfeed_backlog()).await;
+    if let Ok(Ok(backlog)) = taxfeed {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        text.push_str(&crate::taxfeed::metrics::render(
+            &backlog,
+            crate::taxfeed::Instant::from_unix_seconds(now),
+        ));
+    }
+    let mut response = text.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),

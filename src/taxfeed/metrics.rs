@@ -1,5 +1,5 @@
-//! The feed's backlog as Prometheus gauges, for the `/metrics` endpoint to append
-//! (the endpoint itself belongs to `src/metrics.rs`, built on the `ops` branch):
+//! The feed's backlog as Prometheus gauges, appended to `GET /metrics` by `api::ops`
+//! at each scrape:
 //!
 //! - `facteur_taxfeed_objects{kind, state}`: objects per kind (F1, F6, F10) and state
 //!   (pending, packed, acknowledged, rejected);

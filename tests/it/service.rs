@@ -65,6 +65,10 @@ async fn health_ready_and_metrics_on_both_backends() {
             "# TYPE facteur_invoices_rejected_total counter",
             "facteur_delivery_latency_seconds_count 0",
             "facteur_outbox_backlog 0",
+            // The tax feed's backlog is scraped too (issue #7).
+            "# TYPE facteur_taxfeed_objects gauge",
+            "facteur_taxfeed_flows_retrying 0",
+            "facteur_taxfeed_oldest_unacknowledged_age_seconds 0",
         ] {
             assert!(body.contains(family), "{family} missing from\n{body}");
         }
