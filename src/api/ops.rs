@@ -52,12 +52,9 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     // database like the outbox's; left out of this scrape when the database is slow.
     let taxfeed = tokio::time::timeout(BACKLOG_TIMEOUT, state.hub.db().taxfeed_backlog()).await;
     if let Ok(Ok(backlog)) = taxfeed {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
         text.push_str(&crate::taxfeed::metrics::render(
             &backlog,
-            crate::taxfeed::Instant::from_unix_seconds(now),
+            crate::taxfeed::service::now(),
         ));
     }
     let mut response = text.into_response();
