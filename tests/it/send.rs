@@ -2,9 +2,8 @@
 //! in batches with a complete report, a crash after the first upload resumed without
 //! storing anything twice, and the errors a sender meets (unreachable hub, bad token).
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Output};
 
 /// A scratch directory, a `facteur serve` on a SQLite file in it, and a platform token.
 struct Hub {
@@ -28,29 +27,7 @@ impl Hub {
             .last()
             .unwrap()
             .to_string();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_facteur"))
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .env("FACTEUR_DATABASE_URL", format!("sqlite://{}", db.display()))
-            .env_remove("FACTEUR_CONFIG")
-            .env_remove("FACTEUR_AMQP_URL")
-            .env_remove("FACTEUR_TLS_CERT")
-            .env_remove("FACTEUR_TLS_KEY")
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        let address = loop {
-            line.clear();
-            if stderr.read_line(&mut line).unwrap_or(0) == 0 {
-                let _ = child.kill();
-                panic!("serve exited before listening: {:?}", child.wait());
-            }
-            if let Some(rest) = line.split("address=http://").nth(1) {
-                break rest.trim().to_string();
-            }
-        };
+        let (child, address, mut stderr) = super::service::spawn_serve(&db);
         // Keep reading the log so the server never blocks on a full pipe.
         std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
         Hub {
@@ -125,18 +102,7 @@ impl Drop for Hub {
 }
 
 fn admin(db: &Path, args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_facteur"))
-        .args(args)
-        .env("FACTEUR_DATABASE_URL", format!("sqlite://{}", db.display()))
-        .env_remove("FACTEUR_CONFIG")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{args:?}: {}",
-        text(&output.stderr)
-    );
-    text(&output.stdout)
+    super::service::facteur(db, args)
 }
 
 fn text(bytes: &[u8]) -> String {

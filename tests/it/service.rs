@@ -369,10 +369,12 @@ async fn shutdown_lets_requests_in_flight_finish() {
     );
 }
 
-/// Runs `facteur serve` on a free port; returns the child and its address.
+/// Runs `facteur serve` on a free port over the SQLite file `db`; returns the child,
+/// its address and its log (read it, or drain it, so the server never blocks on a
+/// full pipe). Shared with `send`.
 // The child is returned to the caller, which waits for it.
 #[allow(clippy::zombie_processes)]
-fn spawn_serve(
+pub(crate) fn spawn_serve(
     db: &std::path::Path,
 ) -> (
     std::process::Child,
@@ -405,8 +407,8 @@ fn spawn_serve(
     }
 }
 
-/// Runs a `facteur` subcommand on `db`, returning its stdout.
-fn facteur(db: &std::path::Path, args: &[&str]) -> String {
+/// Runs a `facteur` subcommand on `db`, returning its stdout. Shared with `send`.
+pub(crate) fn facteur(db: &std::path::Path, args: &[&str]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_facteur"))
         .args(args)
         .env("FACTEUR_DATABASE_URL", format!("sqlite://{}", db.display()))
