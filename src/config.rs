@@ -13,6 +13,13 @@
 //! | `log_format` | `FACTEUR_LOG_FORMAT` | `text` (or `json`) |
 //! | `resolution_fallback` | `FACTEUR_RESOLUTION_FALLBACK` | `hierarchical` (or `exact`) |
 //! | `claim_lease` | `FACTEUR_CLAIM_LEASE` | unset: 300 s (outbox), 60 s (batches) |
+//! | `platform_matricule` | `FACTEUR_PLATFORM_MATRICULE` | unset: no tax feed in `serve` |
+//! | `platform_name` | `FACTEUR_PLATFORM_NAME` | unset |
+//! | `tax_application_code` | `FACTEUR_TAX_APPLICATION_CODE` | unset |
+//!
+//! The last three say who facteur is towards the tax administration (the sender of
+//! every F6 and F10 message, the flows' application code); set together, `serve` runs
+//! the tax feed's follower (accepted invoices and mandatory statuses into the feed).
 //!
 //! `claim_lease` (whole seconds) is how long what an instance claimed (outbox rows it
 //! is publishing, the batch it is working) stays away from the other instances: after
@@ -24,7 +31,9 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use crate::directory::Fallback;
+use crate::identifiers::Matricule;
 use crate::storage::DEFAULT_DATABASE_URL;
+use crate::taxfeed::{ApplicationCode, Platform};
 
 /// A value that must not appear in logs or debug output (a database URL may carry a
 /// password).
@@ -119,6 +128,8 @@ pub struct Config {
     pub resolution_fallback: Fallback,
     /// How long claims last; `None` keeps each claimer's default.
     pub claim_lease: Option<std::time::Duration>,
+    /// facteur as a platform towards the tax administration; `None`: no tax feed.
+    pub tax_platform: Option<Platform>,
 }
 
 impl Default for Config {
@@ -131,6 +142,7 @@ impl Default for Config {
             log_format: LogFormat::Text,
             resolution_fallback: Fallback::Hierarchical,
             claim_lease: None,
+            tax_platform: None,
         }
     }
 }
@@ -145,6 +157,9 @@ const KEYS: &[(&str, &str)] = &[
     ("log_format", "FACTEUR_LOG_FORMAT"),
     ("resolution_fallback", "FACTEUR_RESOLUTION_FALLBACK"),
     ("claim_lease", "FACTEUR_CLAIM_LEASE"),
+    ("platform_matricule", "FACTEUR_PLATFORM_MATRICULE"),
+    ("platform_name", "FACTEUR_PLATFORM_NAME"),
+    ("tax_application_code", "FACTEUR_TAX_APPLICATION_CODE"),
 ];
 
 impl Config {
@@ -237,6 +252,8 @@ struct Settings {
     config: Config,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
+    /// Matricule, name, application code: checked together once all are read.
+    tax: [Option<String>; 3],
 }
 
 impl Settings {
@@ -277,6 +294,9 @@ impl Settings {
                     })?;
                 config.claim_lease = Some(std::time::Duration::from_secs(seconds));
             }
+            "platform_matricule" => self.tax[0] = Some(value).filter(|v| !v.is_empty()),
+            "platform_name" => self.tax[1] = Some(value).filter(|v| !v.is_empty()),
+            "tax_application_code" => self.tax[2] = Some(value).filter(|v| !v.is_empty()),
             _ => {
                 let known: Vec<&str> = KEYS.iter().map(|(k, _)| *k).collect();
                 return Err(bad(format!(
@@ -290,6 +310,28 @@ impl Settings {
 
     fn into_config(self) -> Result<Config, ConfigError> {
         let mut config = self.config;
+        config.tax_platform = match self.tax {
+            [None, None, None] => None,
+            [Some(matricule), Some(name), Some(code)] => {
+                let bad = |key: &str, message: String| ConfigError::Value {
+                    key: key.into(),
+                    message,
+                };
+                Some(Platform {
+                    matricule: Matricule::parse(&matricule)
+                        .map_err(|e| bad("platform_matricule", e.to_string()))?,
+                    name,
+                    application_code: ApplicationCode::parse(&code)
+                        .map_err(|e| bad("tax_application_code", e.to_string()))?,
+                })
+            }
+            _ => {
+                return Err(ConfigError::Value {
+                    key: "platform_matricule".into(),
+                    message: "platform_matricule, platform_name and tax_application_code go together (the tax feed needs all three)".into(),
+                });
+            }
+        };
         config.tls = match (self.tls_cert, self.tls_key) {
             (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
             (None, None) => None,
@@ -357,6 +399,55 @@ mod tests {
                 "{bad}: {e}"
             );
         }
+    }
+
+    #[test]
+    fn the_tax_platform_needs_its_three_settings() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |var: &str| {
+                vars.iter()
+                    .find(|(k, _)| *k == var)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let all = Config::from_sources(
+            None,
+            env(&[
+                ("FACTEUR_PLATFORM_MATRICULE", "0042"),
+                ("FACTEUR_PLATFORM_NAME", "Facteur SAS"),
+                ("FACTEUR_TAX_APPLICATION_CODE", "FAC001"),
+            ]),
+        )
+        .unwrap()
+        .tax_platform
+        .expect("set");
+        assert_eq!(
+            (
+                all.matricule.to_string(),
+                all.name.as_str(),
+                all.application_code.as_str()
+            ),
+            ("0042".to_string(), "Facteur SAS", "FAC001")
+        );
+        assert_eq!(
+            Config::from_sources(None, no_env).unwrap().tax_platform,
+            None
+        );
+        let partial = Config::from_sources(None, env(&[("FACTEUR_PLATFORM_NAME", "Facteur SAS")]))
+            .unwrap_err()
+            .to_string();
+        assert!(partial.contains("go together"), "{partial}");
+        let bad_code = Config::from_sources(
+            None,
+            env(&[
+                ("FACTEUR_PLATFORM_MATRICULE", "0042"),
+                ("FACTEUR_PLATFORM_NAME", "Facteur SAS"),
+                ("FACTEUR_TAX_APPLICATION_CODE", "fac"),
+            ]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(bad_code.contains("tax_application_code"), "{bad_code}");
     }
 
     #[test]

@@ -5,7 +5,9 @@
 //! invoices and statuses are delivered through RabbitMQ (outbox relay) and platforms'
 //! statuses are read from `facteur.statuses`; without it, platforms take their
 //! deliveries from the embedded inbox. On SQLite run one instance; on PostgreSQL
-//! several may share the work. Settings: see [`crate::config`] (`--config FILE`, then
+//! several may share the work. With `platform_matricule`, `platform_name` and
+//! `tax_application_code` set, the tax feed's follower runs too (one instance at a
+//! time, leased). Settings: see [`crate::config`] (`--config FILE`, then
 //! the environment).
 
 use std::path::PathBuf;
@@ -25,6 +27,12 @@ use crate::metrics::ServiceMetrics;
 use crate::readiness::{DatabaseProbe, Readiness, probe_fn};
 use crate::routing::{AmqpUrl, ConnectionConfig, Names, RelayConfig, check_reachable};
 use crate::storage::RELAY_LEASE;
+use crate::taxfeed::service::{FeedConfig, TaxFeed};
+
+/// How long the tax feed's follower stays with an instance that stopped renewing it.
+const FOLLOWER_LEASE: Duration = Duration::from_secs(60);
+/// Pause of the follower when it has caught up with the hub.
+const FOLLOWER_POLL: Duration = Duration::from_secs(1);
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -141,6 +149,21 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                 })
                 .await;
         });
+        // The tax feed's follower: accepted invoices and mandatory statuses into the
+        // feed's queue (pushing stays with `facteur taxfeed run`).
+        let (stop_follower, follower_stopped) = tokio::sync::oneshot::channel::<()>();
+        let follower = config.tax_platform.clone().map(|platform| {
+            let mut feed_config = FeedConfig::new(platform);
+            feed_config.lease = config.claim_lease.unwrap_or(FOLLOWER_LEASE);
+            let feed = TaxFeed::new(hub.db().clone(), feed_config);
+            tracing::info!("tax feed: following the hub");
+            tokio::spawn(async move {
+                feed.follow_until(FOLLOWER_POLL, async {
+                    let _ = follower_stopped.await;
+                })
+                .await;
+            })
+        });
         let mut state = AppState::with_hub(hub)
             .with_service(service)
             .with_batches(batches);
@@ -157,6 +180,10 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         // once its lease lapses.
         let _ = stop_worker.send(());
         let _ = worker.await;
+        let _ = stop_follower.send(());
+        if let Some(follower) = follower {
+            let _ = follower.await;
+        }
         refresh.abort();
         let _ = refresh.await;
         if let Some(broker) = broker.and_then(|b| Arc::try_unwrap(b).ok()) {

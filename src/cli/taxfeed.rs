@@ -2,8 +2,10 @@
 //!
 //! - `status`: the backlog per kind and state, the oldest unacknowledged object, the
 //!   flows waiting for a retry with their last error;
-//! - `push`: packs everything pending and pushes every due flow once;
-//! - `run`: packs and pushes until interrupted (Ctrl-C, SIGTERM);
+//! - `push`: follows the hub (accepted invoices and mandatory statuses into the
+//!   feed), sends the closed e-reporting periods, packs everything pending and pushes
+//!   every due flow once;
+//! - `run`: the same, round after round, until interrupted (Ctrl-C, SIGTERM);
 //! - `receiver`: the reference receiver of the tax administration's side.
 //!
 //! `push` and `run` work on the database of `FACTEUR_DATABASE_URL` and post to
@@ -236,6 +238,17 @@ fn push(args: PushArgs, forever: bool) -> anyhow::Result<i32> {
             db.close().await;
             return anyhow::Ok(EXIT_OK);
         }
+        let followed = feed.follow().await?;
+        let periods = feed.transmit_periods(now()).await?;
+        println!(
+            "followed {} hub statuses: {} objects, {} e-reporting records, {} problems; {} e-reporting periods transmitted, {} failed",
+            followed.followed,
+            followed.objects,
+            followed.records,
+            followed.problems,
+            periods.transmitted.len(),
+            periods.failed.len()
+        );
         let flows = feed.pack(now(), PackMode::All).await?;
         let stats = feed.push_due().await?;
         let backlog = db.taxfeed_backlog().await?;

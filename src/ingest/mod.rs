@@ -53,6 +53,39 @@ pub fn ingest(bytes: &[u8], options: &Options) -> Outcome {
     Outcome { invoice, report }
 }
 
+/// Why a stored document could not be read back as an invoice.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ReadError(pub String);
+
+/// Reads a document already validated (the hub stored it) back into the model: the
+/// secure XML reader and the syntax's mapping, without the schema and rule layers,
+/// which would only say again what admission said. Returns the invoice and its XML
+/// syntax (a Factur-X PDF gives CII); a CDAR message or an unknown root is an error.
+pub fn read_invoice(bytes: &[u8], limits: &Limits) -> Result<(Invoice, Syntax), ReadError> {
+    let extracted;
+    let xml_bytes = match detect::container(bytes) {
+        Container::Pdf => {
+            extracted = parse::facturx::extract_xml(bytes, limits)
+                .map_err(|e| ReadError(format!("Factur-X PDF: {e}")))?;
+            &extracted[..]
+        }
+        Container::Xml => bytes,
+    };
+    let doc =
+        xml::parse(xml_bytes, limits).map_err(|e| ReadError(format!("XML: {}", e.message)))?;
+    let root = doc.root();
+    let syntax = detect::syntax_of(root);
+    match syntax {
+        Syntax::Ubl => Ok((parse::ubl::to_invoice(root), syntax)),
+        Syntax::Cii => Ok((parse::cii::to_invoice(root), syntax)),
+        Syntax::Cdar | Syntax::Unknown => Err(ReadError(format!(
+            "root element {} is not an invoice",
+            root.local_name()
+        ))),
+    }
+}
+
 fn run(bytes: &[u8], options: &Options, report: &mut Report) -> Option<Invoice> {
     let extracted;
     let mut origin = profile::Origin::Standalone;

@@ -21,6 +21,7 @@ pub(crate) trait Cells {
     fn opt_text(&self, c: &str) -> Result<Option<String>>;
     fn boolean(&self, c: &str) -> Result<bool>;
     fn bytes(&self, c: &str) -> Result<Vec<u8>>;
+    fn opt_bytes(&self, c: &str) -> Result<Option<Vec<u8>>>;
 }
 
 macro_rules! cells {
@@ -48,6 +49,9 @@ macro_rules! cells {
                 Ok(self.try_get(c)?)
             }
             fn bytes(&self, c: &str) -> Result<Vec<u8>> {
+                Ok(self.try_get(c)?)
+            }
+            fn opt_bytes(&self, c: &str) -> Result<Option<Vec<u8>>> {
                 Ok(self.try_get(c)?)
             }
         }

@@ -146,6 +146,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0007_outbox_timing.sql"),
         include_str!("../../migrations/postgres/0007_outbox_timing.sql"),
     ),
+    (
+        8,
+        "taxfeed_follower",
+        include_str!("../../migrations/sqlite/0008_taxfeed_follower.sql"),
+        include_str!("../../migrations/postgres/0008_taxfeed_follower.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -15,6 +15,10 @@
 //!   each object.
 //! - [`transport`]: one push attempt (reqwest), `Retry-After`, the retry policy.
 //! - [`service`]: enqueue, pack, push, run; the I/O edge (storage, clock, network).
+//! - [`follow`]: the follower of the hub's status records (F1, F6, F10 records from
+//!   every accepted invoice and mandatory status), one transaction per page.
+//! - [`ereporting`]: F10 records filed per declarant and period, transmitted (IN, then
+//!   RE) when the period has closed.
 //! - [`receiver`]: a reference receiver of the tax administration's side.
 //! - [`metrics`]: the backlog as Prometheus gauges for `/metrics`.
 //!
@@ -23,10 +27,12 @@
 //! declarant + period + sequence), so storing and re-sending one is idempotent.
 
 pub mod ack;
+pub mod ereporting;
 pub mod f1;
 pub mod f10;
 pub mod f6;
 pub mod flow;
+pub mod follow;
 pub mod metrics;
 pub mod receiver;
 pub mod scope;

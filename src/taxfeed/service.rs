@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use super::f1::{self, F1Syntax, Profile};
 use super::f6::{self, StatusEvent};
-use super::f10::Transmission;
+use super::f10::{Transmission, VatRegime};
 use super::flow::{BatchPolicy, Batcher, FlowError, FlowName, FlowObject, InterfaceCode};
 use super::transport::{PushError, RetryPolicy, Transport, jitter};
 use super::{Instant, ObjectId, Platform, ack};
@@ -69,6 +69,11 @@ pub struct FeedConfig {
     pub pusher_id: String,
     /// Sleep between rounds of [`TaxFeed::run`] when there is nothing to do.
     pub poll: Duration,
+    /// Status records the follower reads, extracts and stores per transaction.
+    pub follow_page: u32,
+    /// The VAT regime (hence the e-reporting periods) of a declarant nobody stated
+    /// one for (`taxfeed_declarants`).
+    pub default_regime: VatRegime,
 }
 
 impl FeedConfig {
@@ -82,6 +87,8 @@ impl FeedConfig {
             claim_limit: 16,
             pusher_id: format!("pusher-{}", std::process::id()),
             poll: Duration::from_secs(1),
+            follow_page: 500,
+            default_regime: VatRegime::NormalMonthly,
         }
     }
 }
@@ -101,6 +108,18 @@ pub enum PackMode {
     Due,
     /// Everything pending (an explicit `push`, a shutdown).
     All,
+}
+
+/// Refuses an object no flow could carry (empty, or over a flow file's size).
+pub fn check_object(object: &FlowObject) -> Result<(), FeedError> {
+    let size = object.content.len() as u64;
+    if size == 0 || size > super::flow::MAX_FILE_BYTES {
+        return Err(FeedError::Object {
+            id: object.id.clone(),
+            problem: format!("{size} bytes: a flow file must hold 1 byte to 100 MB"),
+        });
+    }
+    Ok(())
 }
 
 /// The system clock as a tax-feed instant.
@@ -147,20 +166,15 @@ impl TaxFeed {
         source: &str,
         now: Instant,
     ) -> Result<Enqueued, FeedError> {
-        let size = object.content.len() as u64;
-        if size == 0 || size > super::flow::MAX_FILE_BYTES {
-            return Err(FeedError::Object {
-                id: object.id.clone(),
-                problem: format!("{size} bytes: a flow file must hold 1 byte to 100 MB"),
-            });
-        }
+        check_object(object)?;
         Ok(self.db.taxfeed_enqueue(object, source, now).await?)
     }
 
     /// An accepted domestic B2B invoice: its F1 files, one per configured profile, in
     /// the invoice's syntax, due 24 hours after its deposit (status 200). Nothing is
     /// stored when any profile cannot be extracted. The hub calls this for each
-    /// accepted invoice (not wired yet: the hub's pipeline is being built).
+    /// accepted invoice through its follower ([`TaxFeed::follow`]), which stores a
+    /// whole page of them per transaction.
     pub async fn enqueue_invoice(
         &self,
         invoice: &Invoice,
@@ -352,8 +366,11 @@ impl TaxFeed {
         Ok(())
     }
 
-    /// One round: pack what is due, push what is due.
+    /// One round: follow the hub, send the closed e-reporting periods, pack what is
+    /// due, push what is due.
     pub async fn round(&self, mode: PackMode) -> Result<PushStats, FeedError> {
+        self.follow().await?;
+        self.transmit_periods(now()).await?;
         self.pack(now(), mode).await?;
         self.push_due().await
     }

@@ -38,5 +38,6 @@ mod schema;
 mod send;
 mod service;
 mod taxfeed;
+mod taxfeed_follow;
 mod taxfeed_push;
 mod taxfeed_queue;

@@ -15,8 +15,12 @@
 //! leaves its lease to expire; the flow is then claimed again and re-sent with the same
 //! id, which the receiver recognises.
 
+mod ereporting;
+mod follow;
 mod model;
 
+pub use ereporting::{PeriodKey, StoredRecord, TransmittedPeriod};
+pub use follow::{Cursor, FollowProblem, FollowWrite, FollowedStatus, NewRecord, StoredDeclarant};
 pub use model::*;
 
 use super::lines::Cells;
@@ -175,21 +179,33 @@ impl Tx {
             .bind(now.unix_seconds())
             .execute(&mut *c)
             .await?;
-            for id in objects {
-                let done = sqlx::query(
-                    "UPDATE taxfeed_objects SET state = 'packed', flow_id = $1 \
-                     WHERE object_id = $2 AND state = 'pending'",
-                )
-                .bind(&flow_id)
-                .bind(&id.0)
-                .execute(&mut *c)
-                .await?;
-                if done.rows_affected() != 1 {
-                    return Err(StorageError::Conflict(format!(
-                        "object {id} is no longer pending: flow {flow_id} not stored"
-                    )));
+        });
+        // Marked in chunks (one statement per few hundred objects, not one each).
+        let mut packed = 0;
+        for chunk in objects.chunks(follow::CHUNK * 8) {
+            let list = (2..chunk.len() + 2)
+                .map(|n| format!("${n}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "UPDATE taxfeed_objects SET state = 'packed', flow_id = $1 \
+                 WHERE state = 'pending' AND object_id IN ({list})"
+            );
+            packed += with_tx!(self, c => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&flow_id);
+                for id in chunk {
+                    q = q.bind(&id.0);
                 }
-            }
+                q.execute(&mut *c).await?.rows_affected()
+            });
+        }
+        if packed != objects.len() as u64 {
+            return Err(StorageError::Conflict(format!(
+                "{} of the flow's objects are no longer pending: flow {flow_id} not stored",
+                objects.len() as u64 - packed
+            )));
+        }
+        with_tx!(self, c => {
             sqlx::query("UPDATE taxfeed_sequences SET next_sequence = $2 WHERE interface = $1")
                 .bind(name.interface.code())
                 .bind(sequence + 1)
@@ -210,64 +226,12 @@ impl Db {
         source: &str,
         now: Instant,
     ) -> Result<Enqueued> {
-        let sha = sha256_hex(&object.content);
-        let kind = ObjectKind::of(object.interface);
         let mut tx = self.begin().await?;
-        let outcome = with_tx!(&mut tx, c => {
-            let inserted = sqlx::query(
-                "INSERT INTO taxfeed_objects (object_id, kind, interface, source, file_name, body, \
-                 sha256, due_at, enqueued_at, state) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending') \
-                 ON CONFLICT (object_id) DO NOTHING",
-            )
-            .bind(&object.id.0)
-            .bind(kind.as_str())
-            .bind(object.interface.code())
-            .bind(source)
-            .bind(&object.file_name)
-            .bind(&object.content)
-            .bind(&sha)
-            .bind(object.due_at.map(Instant::unix_seconds))
-            .bind(now.unix_seconds())
-            .execute(&mut *c)
-            .await?;
-            if inserted.rows_affected() == 1 {
-                Enqueued::New
-            } else {
-                let row = sqlx::query("SELECT sha256, state FROM taxfeed_objects WHERE object_id = $1")
-                    .bind(&object.id.0)
-                    .fetch_one(&mut *c)
-                    .await?;
-                let stored_sha = row.text("sha256")?;
-                let state = ObjectState::parse(&row.text("state")?)?;
-                if stored_sha == sha {
-                    Enqueued::AlreadyQueued
-                } else if state == ObjectState::Rejected {
-                    sqlx::query(
-                        "UPDATE taxfeed_objects SET source = $2, file_name = $3, body = $4, \
-                         sha256 = $5, due_at = $6, enqueued_at = $7, state = 'pending', \
-                         flow_id = NULL, ack_status = NULL, ack_reason = NULL, acknowledged_at = NULL \
-                         WHERE object_id = $1",
-                    )
-                    .bind(&object.id.0)
-                    .bind(source)
-                    .bind(&object.file_name)
-                    .bind(&object.content)
-                    .bind(&sha)
-                    .bind(object.due_at.map(Instant::unix_seconds))
-                    .bind(now.unix_seconds())
-                    .execute(&mut *c)
-                    .await?;
-                    Enqueued::Requeued
-                } else {
-                    return Err(StorageError::Conflict(format!(
-                        "tax object {} is already {} with other content (sha256 {stored_sha})",
-                        object.id,
-                        state.as_str()
-                    )));
-                }
-            }
-        });
+        let outcome = tx
+            .taxfeed_enqueue_many(&[(object.clone(), source.to_string())], now)
+            .await?
+            .pop()
+            .ok_or_else(|| StorageError::Corrupt("no enqueue outcome".into()))?;
         tx.commit().await?;
         Ok(outcome)
     }

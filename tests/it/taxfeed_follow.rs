@@ -1,0 +1,412 @@
+//! The hub feeds the tax feed, on SQLite and PostgreSQL: invoices submitted through
+//! `Hub::submit` (samples and corpus) become F1 files and F6 messages, B2C invoices
+//! become 10.3 aggregates sent when their period has closed (and again, corrected,
+//! when a late invoice arrives), all valid against the DGFiP XSDs and equal to their
+//! sources; the follower's transaction leaves cursor and queue unchanged when it
+//! fails, and a re-run enqueues everything once.
+
+use std::collections::BTreeMap;
+
+use facteur::hub::Hub;
+use facteur::lifecycle::Status;
+use facteur::samples;
+use facteur::storage::Db;
+use facteur::storage::taxfeed::{Cursor, ObjectKind, StoredDeclarant};
+use facteur::taxfeed::f1::Profile;
+use facteur::taxfeed::follow::HUB;
+use facteur::taxfeed::service::{FeedConfig, TaxFeed, now};
+
+use crate::directory_support::{backends, m};
+use crate::hub_support::{execute, world};
+use crate::taxfeed::f10::platform;
+use crate::taxfeed::{have_xmllint, shared, xmllint};
+
+fn feed(db: &Db, profiles: &[Profile]) -> TaxFeed {
+    let mut config = FeedConfig::new(platform());
+    config.f1_profiles = profiles.to_vec();
+    config.follow_page = 3;
+    TaxFeed::new(db.clone(), config)
+}
+
+/// A sample invoice marked B2C (the BAR note), with its own number.
+fn b2c_invoice(number: &str, lines: usize) -> String {
+    samples::ubl_invoice(number, lines).replace(
+        "<cbc:Note>#AAB#",
+        "<cbc:Note>#BAR#B2C</cbc:Note>\n  <cbc:Note>#AAB#",
+    )
+}
+
+async fn submit(hub: &Hub, bytes: String) -> Status {
+    hub.submit(bytes.into_bytes(), m("0001"), None)
+        .await
+        .expect("submitted")
+        .status
+}
+
+/// The stored bodies of the objects of `kind`, by object id.
+async fn bodies(db: &Db, kind: &str) -> BTreeMap<String, String> {
+    let sql = format!("SELECT object_id, body FROM taxfeed_objects WHERE kind = '{kind}'");
+    let rows: Vec<(String, Vec<u8>)> = match db {
+        Db::Sqlite(p) => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(p)
+            .await
+            .unwrap(),
+        Db::Pg(p) => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(p)
+            .await
+            .unwrap(),
+    };
+    rows.into_iter()
+        .map(|(id, body)| (id, String::from_utf8(body).expect("utf-8")))
+        .collect()
+}
+
+/// The text of the first `<name>…</name>` after `from` in `xml`.
+fn element<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
+    let open = format!("<{name}>");
+    let start = xml.find(&open)? + open.len();
+    let end = xml[start..].find(&format!("</{name}>"))? + start;
+    Some(&xml[start..end])
+}
+
+fn elements<'a>(xml: &'a str, name: &str) -> Vec<&'a str> {
+    let open = format!("<{name}>");
+    let close = format!("</{name}>");
+    let mut out = Vec::new();
+    let mut rest = xml;
+    while let Some(i) = rest.find(&open) {
+        let after = &rest[i + open.len()..];
+        let Some(j) = after.find(&close) else { break };
+        out.push(&after[..j]);
+        rest = &after[j + close.len()..];
+    }
+    out
+}
+
+#[tokio::test]
+async fn accepted_and_rejected_invoices_become_f1_and_f6_once() {
+    for tdb in backends().await {
+        let db = &tdb.db;
+        let hub = world(db).await;
+        assert_eq!(
+            submit(&hub, samples::ubl_invoice("TW-1", 2)).await,
+            Status::Deposited
+        );
+        assert_eq!(
+            submit(&hub, samples::cii_invoice("TW-2", 3)).await,
+            Status::Deposited
+        );
+        // The same number again from other bytes: a duplicate, rejected (213 DOUBLON).
+        assert_eq!(
+            submit(&hub, samples::ubl_invoice("TW-1", 4)).await,
+            Status::Rejected
+        );
+
+        let feed = feed(db, &[Profile::Base, Profile::Full]);
+        let stats = feed.follow().await.expect("follow");
+        assert_eq!(stats.followed, 3, "{}", tdb.name);
+        // Two accepted invoices: 2 F1 (Base, Full) + one F6 200 each; the duplicate: F6 213.
+        assert_eq!((stats.objects, stats.problems), (7, 0), "{}", tdb.name);
+        assert_eq!(
+            stats.pages, 1,
+            "3 records fill the page of 3, the next read is empty"
+        );
+        let (cursor, followed) = db.taxfeed_cursor(HUB).await.unwrap();
+        assert!(cursor > Cursor::default());
+        assert_eq!(followed, 3);
+
+        let objects = db.taxfeed_objects().await.unwrap();
+        let ids: Vec<&str> = objects.iter().map(|o| o.id.0.as_str()).collect();
+        for id in [
+            "F1/Base/906170857/2026/TW-1",
+            "F1/Full/906170857/2026/TW-1",
+            "F1/Base/906170857/2026/TW-2",
+            "F1/Full/906170857/2026/TW-2",
+        ] {
+            assert!(ids.contains(&id), "{}: {id} in {ids:?}", tdb.name);
+        }
+        let f6 = bodies(db, "F6").await;
+        assert_eq!(f6.len(), 3, "{}: {:?}", tdb.name, f6.keys());
+        let statuses: Vec<&str> = f6
+            .values()
+            .filter_map(|xml| element(xml, "ram:ProcessConditionCode"))
+            .collect();
+        let mut sorted = statuses.clone();
+        sorted.sort();
+        assert_eq!(sorted, ["200", "200", "213"], "{}", tdb.name);
+        let rejected = f6
+            .values()
+            .find(|xml| element(xml, "ram:ProcessConditionCode") == Some("213"))
+            .unwrap();
+        assert!(
+            rejected.contains("DOUBLON"),
+            "the 213 carries its reason code"
+        );
+        assert!(rejected.contains("TW-1"));
+
+        // The F1 files carry the invoices' numbers and totals.
+        let f1 = bodies(db, "F1").await;
+        let tw2 = &f1["F1/Base/906170857/2026/TW-2"];
+        let invoice = facteur::ingest::ingest(
+            samples::cii_invoice("TW-2", 3).as_bytes(),
+            &facteur::ingest::Options::default(),
+        )
+        .invoice
+        .unwrap();
+        let vat = invoice.totals.total_vat.unwrap().value().to_string();
+        assert!(tw2.contains(">TW-2<"), "{tw2}");
+        assert!(
+            tw2.contains(&format!(">{vat}<")),
+            "VAT total {vat} in {tw2}"
+        );
+
+        // Idempotent: nothing new on a second run, and the same objects.
+        let again = feed.follow().await.expect("follow again");
+        assert_eq!((again.followed, again.objects), (0, 0));
+        assert_eq!(db.taxfeed_objects().await.unwrap().len(), 7);
+
+        if let Some(shared) = shared()
+            && have_xmllint()
+        {
+            let cdar = shared
+                .join("reference/xsd/cdar-d22b/CrossDomainAcknowledgementAndResponse_100pD22B.xsd");
+            let files: Vec<(String, String)> = f6
+                .iter()
+                .enumerate()
+                .map(|(i, (_, xml))| (format!("f6-{i}.xml"), xml.clone()))
+                .collect();
+            let failures = xmllint(&cdar, &format!("follow-f6-{}", tdb.name), &files);
+            assert!(failures.is_empty(), "{failures:#?}");
+        }
+        tdb.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn b2c_invoices_are_aggregated_per_period_and_corrected_when_late() {
+    for tdb in backends().await {
+        let db = &tdb.db;
+        let hub = world(db).await;
+        for (number, lines) in [("C-1", 1), ("C-2", 3)] {
+            assert_eq!(
+                submit(&hub, b2c_invoice(number, lines)).await,
+                Status::Deposited,
+                "{}",
+                tdb.name
+            );
+        }
+        // The seller reports monthly, in ten-day periods: 2026-09-15 is in 11..20.
+        let feed = feed(db, &[Profile::Base]);
+        let stats = feed.follow().await.expect("follow");
+        assert_eq!(
+            (stats.followed, stats.objects, stats.records),
+            (2, 0, 2),
+            "{}",
+            tdb.name
+        );
+
+        // Before the period ends nothing leaves; after, the initial transmission.
+        let during = facteur::taxfeed::Instant::parse("20260918120000").unwrap();
+        assert!(
+            feed.transmit_periods(during)
+                .await
+                .unwrap()
+                .transmitted
+                .is_empty()
+        );
+        let after = facteur::taxfeed::Instant::parse("20260921000000").unwrap();
+        let sent = feed.transmit_periods(after).await.unwrap();
+        assert_eq!(sent.transmitted.len(), 1, "{}: {:?}", tdb.name, sent.failed);
+        assert_eq!(
+            sent.transmitted[0].0,
+            "F10/906170857/SE/Transactions/20260911-20260920/1"
+        );
+        // Nothing more to send until new data arrives.
+        assert!(
+            feed.transmit_periods(after)
+                .await
+                .unwrap()
+                .transmitted
+                .is_empty()
+        );
+
+        let expected = |numbers: &[(&str, usize)]| {
+            let mut taxable = rust_decimal::Decimal::ZERO;
+            let mut vat = rust_decimal::Decimal::ZERO;
+            for (n, lines) in numbers {
+                let invoice = facteur::ingest::ingest(
+                    b2c_invoice(n, *lines).as_bytes(),
+                    &facteur::ingest::Options::default(),
+                )
+                .invoice
+                .unwrap();
+                taxable += invoice.totals.sum_of_line_net_amounts.unwrap().value();
+                vat += invoice.totals.total_vat.unwrap().value();
+            }
+            (taxable, vat)
+        };
+        let f10 = bodies(db, "F10").await;
+        let initial = &f10["F10/906170857/SE/Transactions/20260911-20260920/1"];
+        assert_eq!(element(initial, "TypeCode"), Some("IN"));
+        let (taxable, vat) = expected(&[("C-1", 1), ("C-2", 3)]);
+        assert_eq!(
+            elements(initial, "Transactions").len(),
+            1,
+            "one day, one currency, one category"
+        );
+        assert_eq!(element(initial, "CategoryCode"), Some("TLB1"));
+        assert_eq!(
+            element(initial, "TaxExclusiveAmount")
+                .map(|v| v.parse::<rust_decimal::Decimal>().unwrap()),
+            Some(taxable),
+            "{initial}"
+        );
+        assert_eq!(
+            element(initial, "TaxTotal").map(|v| v.parse::<rust_decimal::Decimal>().unwrap()),
+            Some(vat),
+            "{initial}"
+        );
+        assert_eq!(element(initial, "TransactionsCount"), Some("2"));
+
+        // A late invoice of the same period: a corrective transmission of the whole period.
+        assert_eq!(submit(&hub, b2c_invoice("C-3", 2)).await, Status::Deposited);
+        assert_eq!(feed.follow().await.unwrap().records, 1);
+        let sent = feed.transmit_periods(after).await.unwrap();
+        assert_eq!(sent.transmitted.len(), 1);
+        let f10 = bodies(db, "F10").await;
+        let corrective = &f10["F10/906170857/SE/Transactions/20260911-20260920/2"];
+        assert_eq!(element(corrective, "TypeCode"), Some("RE"));
+        let (taxable, vat) = expected(&[("C-1", 1), ("C-2", 3), ("C-3", 2)]);
+        assert_eq!(
+            element(corrective, "TaxExclusiveAmount")
+                .map(|v| v.parse::<rust_decimal::Decimal>().unwrap()),
+            Some(taxable)
+        );
+        assert_eq!(
+            element(corrective, "TaxTotal").map(|v| v.parse::<rust_decimal::Decimal>().unwrap()),
+            Some(vat)
+        );
+        assert_eq!(element(corrective, "TransactionsCount"), Some("3"));
+
+        // A quarterly declarant reports per month.
+        db.taxfeed_upsert_declarant(
+            &StoredDeclarant {
+                siren: "906170857".into(),
+                name: "Seller SAS".into(),
+                regime: "NormalQuarterly".into(),
+                vat_option_code: None,
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+        let late = b2c_invoice("C-4", 1).replace("2026-09-15", "2026-09-02");
+        assert_eq!(submit(&hub, late).await, Status::Deposited);
+        assert_eq!(feed.follow().await.unwrap().records, 1);
+        let october = facteur::taxfeed::Instant::parse("20261001000000").unwrap();
+        let sent = feed.transmit_periods(october).await.unwrap();
+        assert_eq!(
+            sent.transmitted
+                .iter()
+                .map(|i| i.0.as_str())
+                .collect::<Vec<_>>(),
+            ["F10/906170857/SE/Transactions/20260901-20260930/1"]
+        );
+
+        if let Some(shared) = shared()
+            && have_xmllint()
+        {
+            let xsd = shared.join("reference/dgfip/xsd-f10/ereporting.xsd");
+            let files: Vec<(String, String)> = bodies(db, "F10")
+                .await
+                .into_values()
+                .enumerate()
+                .map(|(i, xml)| (format!("f10-{i}.xml"), xml))
+                .collect();
+            assert_eq!(files.len(), 3);
+            let failures = xmllint(&xsd, &format!("follow-f10-{}", tdb.name), &files);
+            assert!(failures.is_empty(), "{failures:#?}");
+        }
+        tdb.cleanup().await;
+    }
+}
+
+/// A failure injected in the follower's transaction, after the extraction and the
+/// cursor's move (a trigger refusing the queue's insert): nothing is kept, neither the
+/// cursor nor any object; once the fault is gone a re-run enqueues everything once.
+#[tokio::test]
+async fn a_failed_follow_leaves_cursor_and_queue_unchanged() {
+    for tdb in backends().await {
+        let db = &tdb.db;
+        let hub = world(db).await;
+        for n in 0..5 {
+            submit(&hub, samples::ubl_invoice(&format!("K-{n}"), 1)).await;
+        }
+        match db {
+            Db::Sqlite(_) => {
+                execute(
+                    db,
+                    "CREATE TRIGGER injected BEFORE INSERT ON taxfeed_objects \
+                     BEGIN SELECT RAISE(ABORT, 'injected fault'); END",
+                )
+                .await;
+            }
+            Db::Pg(_) => {
+                execute(
+                    db,
+                    "CREATE FUNCTION injected() RETURNS trigger AS $$ BEGIN \
+                     RAISE EXCEPTION 'injected fault'; END $$ LANGUAGE plpgsql",
+                )
+                .await;
+                execute(
+                    db,
+                    "CREATE TRIGGER injected BEFORE INSERT ON taxfeed_objects \
+                     FOR EACH ROW EXECUTE FUNCTION injected()",
+                )
+                .await;
+            }
+        }
+        let feed = feed(db, &[Profile::Base]);
+        let err = feed.follow().await.expect_err("the fault stops the page");
+        assert!(
+            err.to_string().contains("injected fault"),
+            "{}: {err}",
+            tdb.name
+        );
+        assert_eq!(
+            db.taxfeed_cursor(HUB).await.unwrap(),
+            (Cursor::default(), 0),
+            "{}",
+            tdb.name
+        );
+        assert!(db.taxfeed_objects().await.unwrap().is_empty());
+
+        execute(
+            db,
+            match db {
+                Db::Sqlite(_) => "DROP TRIGGER injected",
+                Db::Pg(_) => "DROP TRIGGER injected ON taxfeed_objects",
+            },
+        )
+        .await;
+        let stats = feed.follow().await.expect("follow");
+        assert_eq!(
+            (stats.followed, stats.objects, stats.pages),
+            (5, 10, 2),
+            "{}",
+            tdb.name
+        );
+        let again = feed.follow().await.expect("follow again");
+        assert_eq!(again.objects, 0);
+        let objects = db.taxfeed_objects().await.unwrap();
+        assert_eq!(
+            objects.iter().filter(|o| o.kind == ObjectKind::F1).count(),
+            5
+        );
+        assert_eq!(
+            objects.iter().filter(|o| o.kind == ObjectKind::F6).count(),
+            5
+        );
+        tdb.cleanup().await;
+    }
+}
