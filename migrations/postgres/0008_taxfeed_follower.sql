@@ -8,8 +8,8 @@
 -- concurrent submissions can commit out of id order: a cursor on the id alone could
 -- step over a record that commits later. Each record therefore also carries the id of
 -- the transaction that wrote it; the follower reads only records of transactions
--- older than every transaction still running (pg_snapshot_xmin), which can no longer
--- change, in (txid, id) order. Rows written before this migration share its txid.
+-- older than every transaction of this database still running (storage::taxfeed::
+-- follow, HORIZON), which can no longer change, in (txid, id) order. Rows written before this migration share its txid.
 ALTER TABLE invoice_statuses ADD COLUMN txid xid8 NOT NULL DEFAULT pg_current_xact_id();
 CREATE INDEX invoice_statuses_follow ON invoice_statuses (txid, id);
 

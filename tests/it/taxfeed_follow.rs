@@ -410,3 +410,64 @@ async fn a_failed_follow_leaves_cursor_and_queue_unchanged() {
         tdb.cleanup().await;
     }
 }
+
+/// PostgreSQL takes a status id before its transaction commits, so records can
+/// become visible out of id order. A record still being written (its transaction
+/// open) holds the follower back; once it commits, it is followed, not stepped over.
+#[tokio::test]
+async fn a_status_committed_late_is_not_stepped_over_on_postgres() {
+    use sqlx::Connection;
+    let Some(tdb) = crate::directory_support::postgres().await else {
+        return;
+    };
+    let db = &tdb.db;
+    let hub = world(db).await;
+    let first = hub
+        .submit(samples::ubl_invoice("L-1", 1).into_bytes(), m("0001"), None)
+        .await
+        .unwrap();
+    let mut slow = sqlx::PgConnection::connect(&tdb.url).await.unwrap();
+    let mut open = slow.begin().await.unwrap();
+    // A 210 on L-1 without a reason, whose transaction is still open: its id is taken.
+    sqlx::query(
+        "INSERT INTO invoice_statuses (invoice_id, seq, status, reasons, comment, set_by, \
+         recorded_at, prev_hash, hash) VALUES ($1, 2, 210, '[]', NULL, 2, '2026-11-28T10:00:00Z', 'x', 'y')",
+    )
+    .bind(&first.invoice_id)
+    .execute(&mut *open)
+    .await
+    .unwrap();
+    // L-2 commits after it, with a higher id.
+    submit(&hub, samples::ubl_invoice("L-2", 1)).await;
+
+    let feed = feed(db, &[Profile::Base]);
+    let stats = feed.follow().await.unwrap();
+    assert_eq!(
+        stats.followed, 1,
+        "only L-1's 200: L-2's waits for the open transaction"
+    );
+    open.commit().await.unwrap();
+    let stats = feed.follow().await.unwrap();
+    assert_eq!(stats.followed, 2, "the late 210 and L-2's 200");
+    let problems = db.taxfeed_follow_problems().await.unwrap();
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].status, 210);
+    assert!(
+        problems[0].problem.contains("reason code"),
+        "{:?}",
+        problems[0]
+    );
+    let ids: Vec<String> = db
+        .taxfeed_objects()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.id.0)
+        .collect();
+    assert!(
+        ids.contains(&"F1/Base/906170857/2026/L-2".to_string()),
+        "{ids:?}"
+    );
+    slow.close().await.unwrap();
+    tdb.cleanup().await;
+}

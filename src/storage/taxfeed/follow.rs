@@ -8,8 +8,9 @@
 //! On SQLite a status id is taken inside the single writer's transaction, so ids
 //! become visible in order and the cursor is the last id. On PostgreSQL ids may commit
 //! out of order, so the cursor is `(txid, id)` and a page holds only records of
-//! transactions older than every running one (`pg_snapshot_xmin`): those can no longer
-//! change, and none of them can appear behind the cursor later (migration 0008).
+//! transactions older than every one of this database still running (`HORIZON`):
+//! those can no longer change, and none of them can appear behind the cursor later
+//! (migration 0008).
 
 use super::{Cells, Db, Result, StorageError, Tx, with_pool, with_tx};
 use crate::taxfeed::Instant;
@@ -121,6 +122,18 @@ pub(super) const CHUNK: usize = 64;
 
 const MANDATORY: &str = "200, 210, 212, 213";
 
+/// PostgreSQL: the oldest transaction id that may still commit rows of this database,
+/// as seen by the statement's snapshot. Every transaction in progress at the snapshot
+/// counts, unless `pg_stat_activity` shows it belongs to another database (xids are
+/// cluster-wide, and another database's long transaction must not stall the
+/// follower); with none, the snapshot's `xmax`. A record below it is committed or
+/// gone for good, so a cursor that passes it never has to come back.
+const HORIZON: &str = "snap AS (SELECT pg_current_snapshot() AS s), \
+     horizon AS (SELECT COALESCE((SELECT min(x) FROM snap, pg_snapshot_xip(snap.s) AS x \
+     WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.backend_xid = x::xid \
+     AND a.datname IS DISTINCT FROM current_database())), \
+     (SELECT pg_snapshot_xmax(s) FROM snap)) AS h)";
+
 impl Db {
     /// Takes (or renews) the follower's lease until `until` unless another holder's
     /// lease runs past `now`; returns the cursor, or `None` when another instance
@@ -207,12 +220,11 @@ impl Db {
             }
             Db::Pg(p) => {
                 let sql = format!(
-                    "SELECT s.id AS status_id, s.txid::text::bigint AS txid, {COLUMNS}, \
-                     CASE WHEN s.status IN ({MANDATORY}) THEN d.content END AS content \
-                     FROM invoice_statuses s JOIN invoices i ON i.id = s.invoice_id \
+                    "WITH {HORIZON} SELECT s.id AS status_id, s.txid::text::bigint AS txid, \
+                     {COLUMNS}, CASE WHEN s.status IN ({MANDATORY}) THEN d.content END AS content \
+                     FROM horizon, invoice_statuses s JOIN invoices i ON i.id = s.invoice_id \
                      JOIN documents d ON d.sha256 = i.sha256 \
-                     WHERE (s.txid, s.id) > ($1::text::xid8, $2) \
-                     AND s.txid < pg_snapshot_xmin(pg_current_snapshot()) \
+                     WHERE (s.txid, s.id) > ($1::text::xid8, $2) AND s.txid < horizon.h \
                      ORDER BY s.txid, s.id LIMIT $3"
                 );
                 sqlx::query(sqlx::AssertSqlSafe(sql))
