@@ -210,6 +210,11 @@ pub enum PlatformAction {
     UseInbox { inbox: Matricule },
     /// See a batch uploaded by `submitter` and its per-document results.
     ReadBatch { submitter: Matricule },
+    /// E-report for a company, whose platform in the directory (its SIREN's line) is
+    /// `declarant_platform`: only the platform the company chose reports for it.
+    Ereport {
+        declarant_platform: Option<Matricule>,
+    },
 }
 
 /// Decides whether the platform `caller` may perform `action`.
@@ -226,6 +231,10 @@ pub fn authorize_platform(caller: Matricule, action: PlatformAction) -> Result<(
         }
         PlatformAction::UseInbox { inbox } => (caller == inbox, "use another platform's inbox"),
         PlatformAction::ReadBatch { submitter } => (caller == submitter, "see this batch"),
+        PlatformAction::Ereport { declarant_platform } => (
+            declarant_platform == Some(caller),
+            "e-report for a company whose directory line names another platform",
+        ),
     };
     if allowed { Ok(()) } else { Err(Denied(what)) }
 }
@@ -400,6 +409,16 @@ mod tests {
         assert!(
             authorize_platform(recipient, batch).is_err(),
             "only the submitter sees a batch"
+        );
+        let ereport = |declarant_platform| PlatformAction::Ereport { declarant_platform };
+        assert!(authorize_platform(sender, ereport(Some(sender))).is_ok());
+        assert!(
+            authorize_platform(other, ereport(Some(sender))).is_err(),
+            "only the company's platform reports for it"
+        );
+        assert!(
+            authorize_platform(sender, ereport(None)).is_err(),
+            "no line, no platform"
         );
     }
 

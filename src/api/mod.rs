@@ -14,6 +14,7 @@
 
 pub mod accounts;
 mod batches;
+mod ereporting;
 mod error;
 mod inbox;
 mod invoices;
@@ -133,6 +134,12 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/invoices/{id}", get(invoices::get))
         .route("/v1/invoices/{id}/document", get(invoices::document))
         .route("/v1/invoices/{id}/statuses", post(invoices::post_status))
+        .route(
+            "/v1/ereporting/transactions",
+            post(ereporting::transactions),
+        )
+        .route("/v1/ereporting/payments", post(ereporting::payments))
+        .route("/v1/ereporting/reports", post(ereporting::report))
         .route("/v1/platforms/{matricule}/inbox", get(inbox::poll))
         .route(
             "/v1/platforms/{matricule}/inbox/{delivery}/ack",

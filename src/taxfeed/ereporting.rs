@@ -62,6 +62,10 @@ impl RecordBody {
     }
 }
 
+/// The regime of a declarant nobody stated one for: réel normal, monthly returns
+/// (ten-day periods), the most frequent calendar and the shortest.
+pub const DEFAULT_REGIME: VatRegime = VatRegime::NormalMonthly;
+
 pub fn regime_name(regime: VatRegime) -> &'static str {
     match regime {
         VatRegime::NormalMonthly => "NormalMonthly",
@@ -247,9 +251,15 @@ impl TaxFeed {
         tx.taxfeed_enqueue_many(&[(object, source)], now)
             .await
             .map_err(|e| e.to_string())?;
-        tx.taxfeed_period_transmitted(key, i64::from(sequence.0), &new, &id.0, now)
-            .await
-            .map_err(|e| e.to_string())?;
+        tx.taxfeed_period_transmitted(
+            key,
+            i64::from(sequence.0),
+            (records.len(), &new),
+            &id.0,
+            now,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
         tx.commit().await.map_err(|e| e.to_string())?;
         Ok(Some(id))
     }

@@ -19,6 +19,8 @@
 //!   every accepted invoice and mandatory status), one transaction per page.
 //! - [`ereporting`]: F10 records filed per declarant and period, transmitted (IN, then
 //!   RE) when the period has closed.
+//! - [`submission`]: platforms' e-reporting data (JSON, F10 XML) checked field by
+//!   field before it is filed.
 //! - [`receiver`]: a reference receiver of the tax administration's side.
 //! - [`metrics`]: the backlog as Prometheus gauges for `/metrics`.
 //!
@@ -37,6 +39,7 @@ pub mod metrics;
 pub mod receiver;
 pub mod scope;
 pub mod service;
+pub mod submission;
 pub mod time;
 pub mod transport;
 mod xmlw;

@@ -88,7 +88,7 @@ impl FeedConfig {
             pusher_id: format!("pusher-{}", std::process::id()),
             poll: Duration::from_secs(1),
             follow_page: 500,
-            default_regime: VatRegime::NormalMonthly,
+            default_regime: super::ereporting::DEFAULT_REGIME,
         }
     }
 }

@@ -602,6 +602,9 @@ async fn facteur_document_lists_the_official_operations() {
         "POST /v1/platforms/{matricule}/inbox/{delivery_id}/ack",
         "POST /v1/batches",
         "GET /v1/batches/{id}",
+        "POST /v1/ereporting/transactions",
+        "POST /v1/ereporting/payments",
+        "POST /v1/ereporting/reports",
     ];
     for op in hub_operations {
         assert!(operations(&ours).iter().any(|o| o == op), "{op} documented");

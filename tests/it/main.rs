@@ -38,6 +38,7 @@ mod schema;
 mod send;
 mod service;
 mod taxfeed;
+mod taxfeed_api;
 mod taxfeed_follow;
 mod taxfeed_push;
 mod taxfeed_queue;

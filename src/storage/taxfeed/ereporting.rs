@@ -165,15 +165,16 @@ impl Tx {
     }
 
     /// Records that transmission `sequence` (object `object_id`) carried the period's
-    /// records `ids`.
+    /// `records` records, `new` of them for the first time.
     pub async fn taxfeed_period_transmitted(
         &mut self,
         key: &PeriodKey,
         sequence: i64,
-        ids: &[i64],
+        (records, new): (usize, &[i64]),
         object_id: &str,
         now: Instant,
     ) -> Result<()> {
+        let ids = new;
         with_tx!(self, c => {
             sqlx::query(
                 "INSERT INTO taxfeed_ereporting_periods (declarant_siren, role, kind, period_start, \
@@ -188,7 +189,7 @@ impl Tx {
             .bind(&key.period_start)
             .bind(&key.period_end)
             .bind(sequence)
-            .bind(ids.len() as i64)
+            .bind(records as i64)
             .bind(object_id)
             .bind(now.unix_seconds())
             .execute(&mut *c)
