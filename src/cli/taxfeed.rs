@@ -1,7 +1,8 @@
 //! `facteur taxfeed …`: the feed to the tax administration.
 //!
 //! - `status`: the backlog per kind and state, the oldest unacknowledged object, the
-//!   flows waiting for a retry with their last error;
+//!   flows waiting for a retry with their last error, the hub statuses followed and
+//!   the latest ones that gave nothing (problems);
 //! - `push`: follows the hub (accepted invoices and mandatory statuses into the
 //!   feed), sends the closed e-reporting periods, packs everything pending and pushes
 //!   every due flow once;
@@ -136,6 +137,20 @@ fn status(args: StatusArgs) -> anyhow::Result<i32> {
         let db = open_db(&config).await?;
         let backlog = db.taxfeed_backlog().await?;
         print_backlog(&backlog, args.format, now().unix_seconds());
+        if args.format == Format::Text {
+            let (_, followed) = db.taxfeed_cursor(crate::taxfeed::follow::HUB).await?;
+            let problems = db.taxfeed_follow_problems().await?;
+            println!(
+                "hub statuses followed: {followed}; kept as problems: {}",
+                problems.len()
+            );
+            for p in problems.iter().rev().take(10) {
+                println!(
+                    "  invoice {} status {}: {}",
+                    p.invoice_id, p.status, p.problem
+                );
+            }
+        }
         db.close().await;
         anyhow::Ok(EXIT_OK)
     })
@@ -239,9 +254,13 @@ fn push(args: PushArgs, forever: bool) -> anyhow::Result<i32> {
             return anyhow::Ok(EXIT_OK);
         }
         let followed = feed.follow().await?;
-        let periods = feed.transmit_periods(now()).await?;
+        let periods = if followed.leased_elsewhere {
+            Default::default()
+        } else {
+            feed.transmit_periods(now()).await?
+        };
         println!(
-            "followed {} hub statuses: {} objects, {} e-reporting records, {} problems; {} e-reporting periods transmitted, {} failed",
+            "followed {} hub statuses: {} objects, {} e-reporting records, {} problems; e-reporting periods transmitted: {} (not transmittable: {})",
             followed.followed,
             followed.objects,
             followed.records,

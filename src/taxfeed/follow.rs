@@ -125,7 +125,7 @@ fn extract_one(
             };
             for profile in &cx.f1_profiles {
                 match f1::extract(&invoice, f1_syntax, *profile) {
-                    Ok(file) => push(write, FlowObject::f1(file, Some(at)), &source)?,
+                    Ok(file) => push(write, status, FlowObject::f1(file, Some(at)), &source)?,
                     Err(e) => problems.push(format!("F1 {profile}: {e}")),
                 }
             }
@@ -178,9 +178,20 @@ fn extract_one(
     }
 }
 
-fn push(write: &mut FollowWrite, object: FlowObject, source: &str) -> Result<(), String> {
+fn push(
+    write: &mut FollowWrite,
+    status: &FollowedStatus,
+    object: FlowObject,
+    source: &str,
+) -> Result<(), String> {
     check_object(&object).map_err(|e| e.to_string())?;
     write.objects.push((object, source.to_string()));
+    write.origins.push(FollowProblem {
+        status_id: status.at.status_id,
+        invoice_id: status.invoice_id.clone(),
+        status: status.status,
+        problem: String::new(),
+    });
     Ok(())
 }
 
@@ -215,7 +226,7 @@ fn status_message(
     };
     let message = f6::message(&cx.platform, &event, vat_on_payment)
         .map_err(|e| format!("F6 {}: {e}", code.code()))?;
-    push(write, FlowObject::f6(message), source)
+    push(write, status, FlowObject::f6(message), source)
 }
 
 /// A 212 from the hub says the invoice was paid; the status record carries no
@@ -392,6 +403,17 @@ impl TaxFeed {
         })
     }
 
+    /// [`TaxFeed::follow`], then, by the instance that holds the follower's lease
+    /// (so two instances never build the same transmission), the closed e-reporting
+    /// periods ([`TaxFeed::transmit_periods`]).
+    pub async fn follow_and_transmit(&self) -> Result<FollowStats, FeedError> {
+        let stats = self.follow().await?;
+        if !stats.leased_elsewhere {
+            self.transmit_periods(super::service::now()).await?;
+        }
+        Ok(stats)
+    }
+
     /// Follows the hub every `poll` until `shutdown` resolves (inside `facteur
     /// serve`); a failed round (database down) is logged and tried again.
     pub async fn follow_until(
@@ -401,7 +423,7 @@ impl TaxFeed {
     ) {
         tokio::pin!(shutdown);
         loop {
-            let busy = match self.follow().await {
+            let busy = match self.follow_and_transmit().await {
                 Ok(stats) => {
                     if stats.followed > 0 {
                         tracing::info!(
@@ -419,9 +441,6 @@ impl TaxFeed {
                     false
                 }
             };
-            if let Err(e) = self.transmit_periods(super::service::now()).await {
-                tracing::error!(error = %e, "e-reporting transmission failed");
-            }
             let pause = if busy { Duration::ZERO } else { poll };
             tokio::select! {
                 _ = &mut shutdown => break,

@@ -369,8 +369,7 @@ impl TaxFeed {
     /// One round: follow the hub, send the closed e-reporting periods, pack what is
     /// due, push what is due.
     pub async fn round(&self, mode: PackMode) -> Result<PushStats, FeedError> {
-        self.follow().await?;
-        self.transmit_periods(now()).await?;
+        self.follow_and_transmit().await?;
         self.pack(now(), mode).await?;
         self.push_due().await
     }

@@ -94,7 +94,7 @@ pub fn xmllint(xsd: &Path, tag: &str, files: &[(String, String)]) -> Vec<String>
     failures
 }
 
-fn f1_xsd(shared: &Path, file: &F1File) -> PathBuf {
+pub fn f1_xsd(shared: &Path, file: &F1File) -> PathBuf {
     let base = shared.join("reference/dgfip/xsd-f1");
     let credit_note = file.xml.contains("<CreditNote ");
     match (file.profile, file.syntax, credit_note) {

@@ -471,3 +471,188 @@ async fn a_status_committed_late_is_not_stepped_over_on_postgres() {
     slow.close().await.unwrap();
     tdb.cleanup().await;
 }
+
+/// The corpus's accepted French invoices submitted through the hub (their buyers'
+/// SIRENs given directory lines first): every one the hub accepts as domestic B2B
+/// gives, through the follower, exactly the F1 file extracted from its validated model
+/// (same bytes, valid against its DGFiP XSD) and its F6 200; nothing else is owed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn corpus_invoices_through_the_hub_give_their_f1_and_f6() {
+    use facteur::directory::day::{timestamp, unix_now};
+    use facteur::directory::model::{Actor, LineSpec};
+    use facteur::directory::{Directory, Fallback};
+    use facteur::identifiers::{AddressingId, Siren};
+    use facteur::taxfeed::f1;
+    use facteur::taxfeed::{ProcessingType, processing_type};
+
+    let Some(shared) = shared() else { return };
+    let corpus = crate::taxfeed::accepted_corpus_invoices(&shared);
+    assert!(
+        corpus.len() > 50,
+        "{} accepted corpus invoices",
+        corpus.len()
+    );
+    for tdb in backends().await {
+        let db = &tdb.db;
+        // Lines for the corpus buyers' SIRENs, on platform 0002, before the hub opens.
+        let _ = world(db).await;
+        let eve = Directory::open(db.clone(), Fallback::Hierarchical)
+            .await
+            .unwrap()
+            .with_today(crate::directory_support::day(crate::hub_support::TODAY).add_days(-1));
+        let mut sirens = std::collections::BTreeSet::new();
+        for (_, invoice, _) in &corpus {
+            let address = invoice
+                .buyer
+                .electronic_address
+                .as_ref()
+                .map(|a| a.value.trim().to_string());
+            let Some(siren) = address
+                .as_deref()
+                .and_then(|a| a.get(..9))
+                .and_then(|s| Siren::parse(s).ok())
+            else {
+                continue;
+            };
+            if siren.as_str() == crate::hub_support::BUYER
+                || !sirens.insert(siren.as_str().to_string())
+            {
+                continue;
+            }
+            db.upsert_legal_unit(&siren, "Corpus buyer", "A", &timestamp(unix_now()))
+                .await
+                .unwrap();
+            let _ = eve
+                .create_line(
+                    Actor::Admin,
+                    &LineSpec {
+                        addressing: AddressingId::parse(siren.as_str()).unwrap(),
+                        matricule: m("0002"),
+                        start: crate::directory_support::day(crate::hub_support::TODAY),
+                        end: None,
+                    },
+                )
+                .await;
+        }
+        // A hub whose directory index holds the new lines.
+        let directory = Directory::open(db.clone(), Fallback::Hierarchical)
+            .await
+            .unwrap()
+            .with_today(crate::directory_support::day(crate::hub_support::TODAY));
+        let hub = Hub::new(db.clone(), std::sync::Arc::new(directory));
+        let mut expected_f1 = BTreeMap::new();
+        let mut deposited = Vec::new();
+        for (name, invoice, syntax) in &corpus {
+            let bytes = std::fs::read(shared.join("corpus/fr").join(name)).unwrap();
+            let receipt = hub.submit(bytes, m("0001"), None).await.unwrap();
+            if receipt.status != Status::Deposited
+                || processing_type(invoice) != Ok(ProcessingType::B2B)
+            {
+                continue;
+            }
+            if let Ok(file) = f1::extract(invoice, *syntax, Profile::Base) {
+                deposited.push(file.id.0.splitn(3, '/').nth(2).unwrap().to_string());
+                expected_f1.insert(file.id.0.clone(), file);
+            }
+        }
+        // Most corpus buyers' addresses resolve to no line (the hub answers 213
+        // DEST_INC), so only a handful are accepted; each must be fed exactly.
+        assert!(
+            expected_f1.len() >= 5,
+            "{}: {} corpus invoices accepted as B2B",
+            tdb.name,
+            expected_f1.len()
+        );
+
+        let feed = feed(db, &[Profile::Base]);
+        let stats = feed.follow().await.unwrap();
+        let f1 = bodies(db, "F1").await;
+        assert_eq!(
+            f1.keys().collect::<Vec<_>>(),
+            expected_f1.keys().collect::<Vec<_>>(),
+            "{}: the F1 files of exactly the accepted domestic invoices ({} problems)",
+            tdb.name,
+            stats.problems
+        );
+        for (id, file) in &expected_f1 {
+            assert_eq!(
+                &f1[id], &file.xml,
+                "{id}: the follower's F1 is the model's extract"
+            );
+        }
+        let f6 = bodies(db, "F6").await;
+        for key in &deposited {
+            let prefix = format!("F6/{key}/200/");
+            assert!(
+                f6.keys().any(|k| k.starts_with(&prefix)),
+                "{}: {prefix}",
+                tdb.name
+            );
+        }
+        if have_xmllint() {
+            let mut by_xsd: BTreeMap<std::path::PathBuf, Vec<(String, String)>> = BTreeMap::new();
+            for file in expected_f1.values() {
+                by_xsd
+                    .entry(crate::taxfeed::f1_xsd(&shared, file))
+                    .or_default()
+                    .push((file.file_name.clone(), file.xml.clone()));
+            }
+            for (i, (xsd, files)) in by_xsd.iter().enumerate() {
+                let failures = xmllint(xsd, &format!("follow-corpus-{}-{i}", tdb.name), files);
+                assert!(failures.is_empty(), "{failures:#?}");
+            }
+        }
+        tdb.cleanup().await;
+    }
+}
+
+/// An international B2B invoice (BAR note B2BINT) accepted by the hub is e-reported
+/// per invoice (10.1) in its seller's period, read back from its stored document.
+#[tokio::test]
+async fn an_international_invoice_is_reported_in_its_period() {
+    for tdb in backends().await {
+        let db = &tdb.db;
+        let hub = world(db).await;
+        let xml = samples::ubl_invoice("INT-1", 2).replace(
+            "<cbc:Note>#AAB#",
+            "<cbc:Note>#BAR#B2BINT</cbc:Note>\n  <cbc:Note>#AAB#",
+        );
+        assert_eq!(submit(&hub, xml).await, Status::Deposited, "{}", tdb.name);
+        let feed = feed(db, &[Profile::Base]);
+        let stats = feed.follow().await.unwrap();
+        assert_eq!(
+            (stats.objects, stats.records, stats.problems),
+            (0, 1, 0),
+            "{}: no F1 or F6 for an international invoice",
+            tdb.name
+        );
+        let after = facteur::taxfeed::Instant::parse("20260921000000").unwrap();
+        let sent = feed.transmit_periods(after).await.unwrap();
+        assert_eq!(
+            sent.transmitted
+                .iter()
+                .map(|i| i.0.as_str())
+                .collect::<Vec<_>>(),
+            ["F10/906170857/SE/Transactions/20260911-20260920/1"],
+            "{}: {:?}",
+            tdb.name,
+            sent.failed
+        );
+        let f10 = bodies(db, "F10").await;
+        let xml = f10.values().next().unwrap();
+        assert_eq!(elements(xml, "Invoice").len(), 1, "{xml}");
+        assert!(xml.contains(">INT-1<"), "{xml}");
+        if let Some(shared) = shared()
+            && have_xmllint()
+        {
+            let xsd = shared.join("reference/dgfip/xsd-f10/ereporting.xsd");
+            let failures = xmllint(
+                &xsd,
+                &format!("follow-int-{}", tdb.name),
+                &[("int.xml".into(), xml.clone())],
+            );
+            assert!(failures.is_empty(), "{failures:#?}");
+        }
+        tdb.cleanup().await;
+    }
+}

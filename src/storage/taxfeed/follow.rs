@@ -74,6 +74,9 @@ pub struct FollowProblem {
 #[derive(Clone, Debug, Default)]
 pub struct FollowWrite {
     pub objects: Vec<(FlowObject, String)>,
+    /// Per object (same order): the status record it comes from, so that an object
+    /// the queue refuses becomes that record's problem.
+    pub origins: Vec<FollowProblem>,
     pub records: Vec<NewRecord>,
     pub problems: Vec<FollowProblem>,
     /// The cursor read with the lease, and where the page ends.
@@ -273,11 +276,26 @@ impl Db {
                 "follower {name}: lease lost or cursor moved by another instance"
             )));
         }
-        let outcomes = tx.taxfeed_enqueue_many(&write.objects, now).await?;
+        let outcomes = tx.taxfeed_enqueue_lenient(&write.objects, now).await?;
+        // An object whose id is already queued with other content (two rejected
+        // documents with the same number, rejected in the same second, give one F6
+        // id) is that status record's problem, not the page's failure: the page must
+        // be able to pass.
+        let mut problems = write.problems.clone();
+        let mut enqueued = Vec::with_capacity(outcomes.len());
+        for (outcome, origin) in outcomes.into_iter().zip(&write.origins) {
+            match outcome {
+                Ok(o) => enqueued.push(o),
+                Err(problem) => problems.push(FollowProblem {
+                    problem,
+                    ..origin.clone()
+                }),
+            }
+        }
         tx.taxfeed_insert_records(&write.records, now).await?;
-        tx.taxfeed_insert_problems(&write.problems, now).await?;
+        tx.taxfeed_insert_problems(&problems, now).await?;
         tx.commit().await?;
-        Ok(outcomes)
+        Ok(enqueued)
     }
 
     /// Every declarant the feed knows (a small table: one row per company whose
@@ -368,6 +386,16 @@ fn followed_from<R: Cells>(r: &R) -> Result<FollowedStatus> {
 }
 
 impl Tx {
+    /// [`Tx::taxfeed_enqueue_many`], with an object refused for other content under
+    /// its id given as `Err(reason)` rather than failing the transaction.
+    pub async fn taxfeed_enqueue_lenient(
+        &mut self,
+        objects: &[(FlowObject, String)],
+        now: Instant,
+    ) -> Result<Vec<std::result::Result<Enqueued, String>>> {
+        self.enqueue_many(objects, now, true).await
+    }
+
     /// Stores objects owed to the tax administration, idempotently and in multi-row
     /// statements: the same id with the same bytes is a no-op; the same id with other
     /// bytes is refused (the transaction fails) unless the stored one was rejected,
@@ -377,6 +405,19 @@ impl Tx {
         objects: &[(FlowObject, String)],
         now: Instant,
     ) -> Result<Vec<Enqueued>> {
+        self.enqueue_many(objects, now, false)
+            .await?
+            .into_iter()
+            .map(|o| o.map_err(StorageError::Conflict))
+            .collect()
+    }
+
+    async fn enqueue_many(
+        &mut self,
+        objects: &[(FlowObject, String)],
+        now: Instant,
+        lenient: bool,
+    ) -> Result<Vec<std::result::Result<Enqueued, String>>> {
         let mut outcomes = Vec::with_capacity(objects.len());
         for chunk in objects.chunks(CHUNK) {
             let shas: Vec<String> = chunk.iter().map(|(o, _)| sha256_hex(&o.content)).collect();
@@ -409,10 +450,16 @@ impl Tx {
             });
             for ((object, source), sha) in chunk.iter().zip(&shas) {
                 outcomes.push(if inserted.contains(&object.id.0) {
-                    Enqueued::New
+                    Ok(Enqueued::New)
                 } else {
-                    self.taxfeed_enqueue_existing(object, source, sha, now)
-                        .await?
+                    match self
+                        .taxfeed_enqueue_existing(object, source, sha, now)
+                        .await
+                    {
+                        Ok(o) => Ok(o),
+                        Err(StorageError::Conflict(reason)) if lenient => Err(reason),
+                        Err(e) => return Err(e),
+                    }
                 });
             }
         }
