@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 
 use super::F10Error;
 use super::records::{B2cTransaction, Category, Currency, RateAmount};
-use crate::invoice::{Date, Identifier, Invoice, scheme};
+use crate::invoice::{Date, Identifier, Invoice, VatBreakdown, scheme};
 use crate::taxfeed::scope::{Supply, supply_of};
 
 /// ICD schemes of a party identifier in F10 (G1.73, G2.19).
@@ -165,30 +165,11 @@ fn vat_total_in_euro(invoice: &Invoice) -> Result<Decimal, F10Error> {
     }
 }
 
-/// The B2C transaction record of a B2C invoice: its operation date, currency, the
-/// category of its billing framework (B → TLB1, S → TPS1; Annexe 6 correspondence),
-/// its VAT breakdown per rate, with credit notes counted negative.
-///
-/// A mixed framework (M1, M2, M4) must be split between goods and services line by
-/// line, which the model cannot tell; such invoices are refused, and their records
-/// are to be given as [`B2cTransaction`]s directly.
+/// The B2C transaction record of a B2C invoice: its operation date, currency,
+/// category (G1.68, see [`b2c_category`]), its VAT breakdown per rate, with credit
+/// notes counted negative.
 pub fn b2c_transaction(invoice: &Invoice) -> Result<B2cTransaction, F10Error> {
-    let framework = invoice
-        .process_control
-        .business_process
-        .as_deref()
-        .ok_or_else(|| problem(invoice, "no billing framework (BT-23)"))?;
-    let category = match supply_of(framework) {
-        Some(Supply::Goods) => Category::TLB1,
-        Some(Supply::Services) => Category::TPS1,
-        Some(Supply::Mixed) => {
-            return Err(problem(
-                invoice,
-                format!("mixed framework {framework}: goods and services must be reported apart"),
-            ));
-        }
-        None => return Err(problem(invoice, format!("unknown framework {framework:?}"))),
-    };
+    let category = b2c_category(invoice)?;
     let currency_code = invoice
         .currency_code
         .as_deref()
@@ -245,4 +226,120 @@ pub fn b2c_transaction(invoice: &Invoice) -> Result<B2cTransaction, F10Error> {
         amounts,
         count: 1,
     })
+}
+
+/// Exemption reasons (BT-121, VATEX) of the margin schemes of articles 266-1-e, 268 and
+/// 297 A of the CGI: travel agents, second-hand goods, works of art, antiques.
+const MARGIN_SCHEME_REASONS: [&str; 4] = ["VATEX-EU-D", "VATEX-EU-F", "VATEX-EU-I", "VATEX-EU-J"];
+
+/// VAT categories (BT-118) of a supply not subject to VAT in France: not subject
+/// (O), intra-community supply (K), export (G).
+const NOT_TAXABLE_IN_FRANCE: [&str; 3] = ["O", "K", "G"];
+
+/// The transaction category of a B2C invoice (Annexe 7, G1.68), from its VAT
+/// breakdown first, then its billing framework:
+/// - TMA1 when a breakdown gives a margin-scheme exemption reason;
+/// - TNT1 when every breakdown is of a category not subject to VAT in France;
+/// - otherwise TLB1 for a goods framework (B*), TPS1 for a services one (S*).
+///
+/// A mixed framework (M1, M2, M4) of a taxable invoice must be split between goods
+/// and services line by line, which the model cannot tell; such invoices are
+/// refused, and their records are to be given as [`B2cTransaction`]s directly.
+pub fn b2c_category(invoice: &Invoice) -> Result<Category, F10Error> {
+    let breakdown = &invoice.vat_breakdown;
+    let reason_is = |codes: &[&str], v: &VatBreakdown| {
+        v.exemption_reason_code
+            .as_deref()
+            .is_some_and(|c| codes.iter().any(|m| c.trim().eq_ignore_ascii_case(m)))
+    };
+    if breakdown
+        .iter()
+        .any(|v| reason_is(&MARGIN_SCHEME_REASONS, v))
+    {
+        return Ok(Category::TMA1);
+    }
+    let category_is = |codes: &[&str], v: &VatBreakdown| {
+        v.category_code
+            .as_deref()
+            .is_some_and(|c| codes.contains(&c.trim()))
+    };
+    if !breakdown.is_empty()
+        && breakdown
+            .iter()
+            .all(|v| category_is(&NOT_TAXABLE_IN_FRANCE, v))
+    {
+        return Ok(Category::TNT1);
+    }
+    let framework = invoice
+        .process_control
+        .business_process
+        .as_deref()
+        .ok_or_else(|| problem(invoice, "no billing framework (BT-23)"))?;
+    match supply_of(framework) {
+        Some(Supply::Goods) => Ok(Category::TLB1),
+        Some(Supply::Services) => Ok(Category::TPS1),
+        Some(Supply::Mixed) => Err(problem(
+            invoice,
+            format!("mixed framework {framework}: goods and services must be reported apart"),
+        )),
+        None => Err(problem(invoice, format!("unknown framework {framework:?}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invoice(framework: &str, breakdown: &[(&str, Option<&str>)]) -> Invoice {
+        let mut invoice = Invoice::default();
+        invoice.process_control.business_process = Some(framework.to_string());
+        invoice.vat_breakdown = breakdown
+            .iter()
+            .map(|(category, reason)| VatBreakdown {
+                category_code: Some(category.to_string()),
+                exemption_reason_code: reason.map(str::to_string),
+                ..VatBreakdown::default()
+            })
+            .collect();
+        invoice
+    }
+
+    #[test]
+    fn the_b2c_category_comes_from_the_vat_breakdown_then_the_framework() {
+        let category = |framework, breakdown| b2c_category(&invoice(framework, breakdown)).ok();
+        assert_eq!(category("B1", &[("S", None)]), Some(Category::TLB1));
+        assert_eq!(
+            category("S1", &[("S", None), ("AA", None)]),
+            Some(Category::TPS1)
+        );
+        // A margin scheme wins over the framework, mixed ones included.
+        assert_eq!(
+            category("B1", &[("E", Some("VATEX-EU-F"))]),
+            Some(Category::TMA1)
+        );
+        assert_eq!(
+            category("M1", &[("E", Some("vatex-eu-j"))]),
+            Some(Category::TMA1)
+        );
+        // Not subject to VAT in France: every breakdown O, K or G.
+        assert_eq!(category("S1", &[("O", None)]), Some(Category::TNT1));
+        assert_eq!(
+            category("B1", &[("K", None), ("G", None)]),
+            Some(Category::TNT1)
+        );
+        // One taxable breakdown makes it taxable; a plain exemption is not TNT1.
+        assert_eq!(
+            category("B1", &[("O", None), ("S", None)]),
+            Some(Category::TLB1)
+        );
+        assert_eq!(
+            category("S1", &[("E", Some("VATEX-EU-132"))]),
+            Some(Category::TPS1)
+        );
+        // A taxable mixed framework cannot be split here; no framework is refused.
+        assert!(category("M1", &[("S", None)]).is_none());
+        let mut without = invoice("B1", &[("S", None)]);
+        without.process_control.business_process = None;
+        assert!(b2c_category(&without).is_err());
+    }
 }
