@@ -372,10 +372,22 @@ async fn shutdown_lets_requests_in_flight_finish() {
 /// Runs `facteur serve` on a free port over the SQLite file `db`; returns the child,
 /// its address and its log (read it, or drain it, so the server never blocks on a
 /// full pipe). Shared with `send`.
-// The child is returned to the caller, which waits for it.
-#[allow(clippy::zombie_processes)]
 pub(crate) fn spawn_serve(
     db: &std::path::Path,
+) -> (
+    std::process::Child,
+    String,
+    BufReader<std::process::ChildStderr>,
+) {
+    spawn_serve_with(db, &[])
+}
+
+/// [`spawn_serve`] with more settings in the environment.
+// The child is returned to the caller, which waits for it.
+#[allow(clippy::zombie_processes)]
+pub(crate) fn spawn_serve_with(
+    db: &std::path::Path,
+    settings: &[(&str, &str)],
 ) -> (
     std::process::Child,
     String,
@@ -388,6 +400,7 @@ pub(crate) fn spawn_serve(
         .env_remove("FACTEUR_AMQP_URL")
         .env_remove("FACTEUR_TLS_CERT")
         .env_remove("FACTEUR_TLS_KEY")
+        .envs(settings.iter().copied())
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -442,6 +455,13 @@ fn sample_batch() -> Vec<u8> {
     writer.finish().unwrap().into_inner()
 }
 
+/// The platform identity that turns the tax feed's follower on in `facteur serve`.
+const TAX_PLATFORM: [(&str, &str); 3] = [
+    ("FACTEUR_PLATFORM_MATRICULE", "0042"),
+    ("FACTEUR_PLATFORM_NAME", "Plateforme de test"),
+    ("FACTEUR_TAX_APPLICATION_CODE", "AAA123"),
+];
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_works_batches_and_stops_cleanly_on_sigterm() {
     let db = std::env::temp_dir().join(format!("facteur-sigterm-{}.db", std::process::id()));
@@ -459,7 +479,7 @@ async fn serve_works_batches_and_stops_cleanly_on_sigterm() {
     .unwrap();
     let spawned = db.clone();
     let (mut child, address, mut stderr) =
-        tokio::task::spawn_blocking(move || spawn_serve(&spawned))
+        tokio::task::spawn_blocking(move || spawn_serve_with(&spawned, &TAX_PLATFORM))
             .await
             .unwrap();
     let health = reqwest::get(format!("http://{address}/health"))
@@ -515,6 +535,31 @@ async fn serve_works_batches_and_stops_cleanly_on_sigterm() {
         "{metrics}"
     );
 
+    // With the platform identity set, serve also runs the tax feed's follower: each
+    // of the three first statuses is followed and turned into its tax object (a 200
+    // into F1 and F6, a 213 of these domestic invoices into its F6).
+    let mut followed = String::new();
+    for _ in 0..100 {
+        let inspected = db.clone();
+        followed = tokio::task::spawn_blocking(move || facteur(&inspected, &["taxfeed", "status"]))
+            .await
+            .unwrap();
+        if followed.contains("hub statuses followed: 3;") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        followed.contains("hub statuses followed: 3; kept as problems: 0"),
+        "{followed}"
+    );
+    let f6 = followed
+        .lines()
+        .filter(|l| l.trim_start().starts_with("F6 "))
+        .filter_map(|l| l.split_whitespace().last()?.parse::<u32>().ok())
+        .sum::<u32>();
+    assert_eq!(f6, 3, "one F6 message per followed status:\n{followed}");
+
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -534,6 +579,7 @@ async fn serve_works_batches_and_stops_cleanly_on_sigterm() {
         rest.contains("shutting down") && rest.contains("stopped"),
         "{rest}"
     );
+    assert!(rest.contains("tax feed followed the hub followed=3"), "{rest}");
     assert!(!rest.contains(&token), "the credential is never logged");
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
