@@ -14,6 +14,7 @@ mod lines;
 pub mod outbox;
 mod registry;
 pub mod search;
+pub mod submissions;
 pub mod taxfeed;
 
 use std::str::FromStr;
@@ -145,6 +146,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "outbox_timing",
         include_str!("../../migrations/sqlite/0007_outbox_timing.sql"),
         include_str!("../../migrations/postgres/0007_outbox_timing.sql"),
+    ),
+    (
+        9,
+        "outbox_confirms",
+        include_str!("../../migrations/sqlite/0009_outbox_confirms.sql"),
+        include_str!("../../migrations/postgres/0009_outbox_confirms.sql"),
     ),
 ];
 
