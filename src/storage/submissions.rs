@@ -7,6 +7,7 @@
 //!
 //! Every write is inside the caller's [`Tx`]: a chunk is stored whole or not at all.
 
+use std::collections::HashMap;
 use std::time::SystemTime;
 
 use sqlx::AssertSqlSafe;
@@ -284,8 +285,8 @@ impl Tx {
     }
 
     /// Appends status records whose seq and hashes the caller computed (the next link
-    /// of each chain; `UNIQUE (invoice_id, seq)` refuses a fork), and makes each the
-    /// invoice's current status.
+    /// of each chain; `UNIQUE (invoice_id, seq)` refuses a fork). The invoices' current
+    /// status is the caller's to set ([`Tx::set_current_status`]) when it changes.
     pub async fn insert_statuses(&mut self, records: &[&StatusRecord]) -> Result<()> {
         if records.is_empty() {
             return Ok(());
@@ -317,12 +318,6 @@ impl Tx {
                     .bind(records.iter().map(|r| r.hash.clone()).collect::<Vec<_>>())
                     .execute(&mut **t)
                     .await?;
-                // One current status per invoice: the chunk holds each invoice once.
-                sqlx::query("UPDATE invoices SET status = u.s FROM UNNEST($1::text[], $2::int4[]) AS u(i, s) WHERE invoices.id = u.i AND invoices.status <> u.s")
-                    .bind(records.iter().map(|r| r.invoice_id.clone()).collect::<Vec<_>>())
-                    .bind(records.iter().map(|r| i32::from(r.status)).collect::<Vec<_>>())
-                    .execute(&mut **t)
-                    .await?;
             }
             Tx::Sqlite(t) => {
                 let sql = format!(
@@ -343,28 +338,6 @@ impl Tx {
                         .bind(r.hash.clone());
                 }
                 query.execute(&mut **t).await?;
-                // Grouped by status, so one UPDATE per distinct status (usually one).
-                let mut statuses: Vec<u16> = records.iter().map(|r| r.status).collect();
-                statuses.sort_unstable();
-                statuses.dedup();
-                for status in statuses {
-                    let ids: Vec<&str> = records
-                        .iter()
-                        .filter(|r| r.status == status)
-                        .map(|r| r.invoice_id.as_str())
-                        .collect();
-                    let sql = format!(
-                        "UPDATE invoices SET status = ? WHERE status <> ? AND id IN ({})",
-                        marks(ids.len())
-                    );
-                    let mut query = sqlx::query(AssertSqlSafe(sql))
-                        .bind(i32::from(status))
-                        .bind(i32::from(status));
-                    for id in ids {
-                        query = query.bind(id.to_string());
-                    }
-                    query.execute(&mut **t).await?;
-                }
             }
         }
         Ok(())
@@ -379,42 +352,87 @@ impl Tx {
         if ids.is_empty() {
             return Ok(());
         }
-        // Each invoice with the head of its chain and whether 201 is already in it.
-        let select = "SELECT i.id, i.sha256, i.sender_platform, s.seq, s.hash, \
-                      (SELECT COUNT(*) FROM invoice_statuses x WHERE x.invoice_id = i.id AND x.status = 201) AS issued \
-                      FROM invoices i LEFT JOIN invoice_statuses s ON s.invoice_id = i.id \
-                      AND s.seq = (SELECT MAX(m.seq) FROM invoice_statuses m WHERE m.invoice_id = i.id)";
-        let rows = match self {
-            Tx::Pg(t) => sqlx::query(AssertSqlSafe(format!("{select} WHERE i.id = ANY($1)")))
-                .bind(ids.clone())
-                .fetch_all(&mut **t)
-                .await?
-                .iter()
-                .map(head_from)
-                .collect::<Result<Vec<_>>>()?,
-            Tx::Sqlite(t) => {
-                let sql = format!("{select} WHERE i.id IN ({})", marks(ids.len()));
-                let mut query = sqlx::query(AssertSqlSafe(sql));
-                for id in &ids {
-                    query = query.bind(id.clone());
-                }
-                query
+        // Two index lookups, the chains' heads found here: a correlated subquery per
+        // invoice, or a join the planner may turn into a scan of the whole table, would
+        // make each window cost more as the tables grow.
+        let (invoices, statuses) = match self {
+            Tx::Pg(t) => {
+                let invoices = sqlx::query("SELECT id, sha256, sender_platform FROM invoices WHERE id = ANY($1)")
+                    .bind(ids.clone())
                     .fetch_all(&mut **t)
                     .await?
                     .iter()
-                    .map(head_from)
-                    .collect::<Result<Vec<_>>>()?
+                    .map(owner_from)
+                    .collect::<Result<Vec<_>>>()?;
+                let statuses = sqlx::query("SELECT invoice_id, seq, status, hash FROM invoice_statuses WHERE invoice_id = ANY($1)")
+                    .bind(ids.clone())
+                    .fetch_all(&mut **t)
+                    .await?
+                    .iter()
+                    .map(link_from)
+                    .collect::<Result<Vec<_>>>()?;
+                (invoices, statuses)
+            }
+            Tx::Sqlite(t) => {
+                let list = marks(ids.len());
+                let mut query = sqlx::query(AssertSqlSafe(format!(
+                    "SELECT id, sha256, sender_platform FROM invoices WHERE id IN ({list})"
+                )));
+                for id in &ids {
+                    query = query.bind(id.clone());
+                }
+                let invoices = query
+                    .fetch_all(&mut **t)
+                    .await?
+                    .iter()
+                    .map(owner_from)
+                    .collect::<Result<Vec<_>>>()?;
+                let mut query = sqlx::query(AssertSqlSafe(format!(
+                    "SELECT invoice_id, seq, status, hash FROM invoice_statuses WHERE invoice_id IN ({list})"
+                )));
+                for id in &ids {
+                    query = query.bind(id.clone());
+                }
+                let statuses = query
+                    .fetch_all(&mut **t)
+                    .await?
+                    .iter()
+                    .map(link_from)
+                    .collect::<Result<Vec<_>>>()?;
+                (invoices, statuses)
             }
         };
-        if rows.len() != ids.len() {
-            let found: std::collections::HashSet<&str> =
-                rows.iter().map(|h| h.invoice_id.as_str()).collect();
-            let missing = ids.iter().find(|id| !found.contains(id.as_str()));
+        let mut heads: HashMap<String, ChainHead> = invoices
+            .into_iter()
+            .map(|(invoice_id, sha256, sender)| {
+                let head = ChainHead {
+                    invoice_id: invoice_id.clone(),
+                    sha256,
+                    sender,
+                    last: None,
+                    issued: false,
+                };
+                (invoice_id, head)
+            })
+            .collect();
+        for (invoice_id, seq, status, hash) in statuses {
+            let Some(head) = heads.get_mut(&invoice_id) else {
+                continue;
+            };
+            head.issued |= status == i32::from(Status::Issued.code());
+            if head.last.as_ref().is_none_or(|(last, _)| seq > *last) {
+                head.last = Some((seq, hash));
+            }
+        }
+        if heads.len() != ids.len() {
+            let missing = ids.iter().find(|id| !heads.contains_key(id.as_str()));
             return Err(StorageError::Corrupt(format!(
                 "outbox row without its invoice {}",
                 missing.map_or("?", String::as_str)
             )));
         }
+        let mut rows: Vec<ChainHead> = heads.into_values().collect();
+        rows.sort_by(|a, b| a.invoice_id.cmp(&b.invoice_id));
         let mut records = Vec::with_capacity(rows.len());
         for head in rows.into_iter().filter(|h| !h.issued) {
             let (seq, prev_hash) = match head.last {
@@ -436,7 +454,38 @@ impl Tx {
             records.push(record);
         }
         let refs: Vec<&StatusRecord> = records.iter().collect();
-        self.insert_statuses(&refs).await
+        self.insert_statuses(&refs).await?;
+        let issued: Vec<String> = records.into_iter().map(|r| r.invoice_id).collect();
+        self.set_current_status(&issued, Status::Issued).await
+    }
+
+    /// Makes `status` the current status of these invoices.
+    async fn set_current_status(&mut self, ids: &[String], status: Status) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let code = i32::from(status.code());
+        match self {
+            Tx::Pg(t) => {
+                sqlx::query("UPDATE invoices SET status = $1 WHERE id = ANY($2)")
+                    .bind(code)
+                    .bind(ids.to_vec())
+                    .execute(&mut **t)
+                    .await?;
+            }
+            Tx::Sqlite(t) => {
+                let sql = format!(
+                    "UPDATE invoices SET status = ? WHERE id IN ({})",
+                    marks(ids.len())
+                );
+                let mut query = sqlx::query(AssertSqlSafe(sql)).bind(code);
+                for id in ids {
+                    query = query.bind(id.clone());
+                }
+                query.execute(&mut **t).await?;
+            }
+        }
+        Ok(())
     }
 
     /// Queues the deliveries of accepted invoices (their bodies are the stored
@@ -516,16 +565,21 @@ struct ChainHead {
     issued: bool,
 }
 
-fn head_from<R: Cells>(row: &R) -> Result<ChainHead> {
-    let last = match (row.opt_i32("seq")?, row.opt_text("hash")?) {
-        (Some(seq), Some(hash)) => Some((i64::from(seq), hash)),
-        _ => None,
-    };
-    Ok(ChainHead {
-        invoice_id: row.text("id")?,
-        sha256: row.text("sha256")?,
-        sender: matricule_of(row.i32("sender_platform")?)?,
-        last,
-        issued: row.i64("issued")? > 0,
-    })
+/// (id, document hash, sender) of an invoice.
+fn owner_from<R: Cells>(row: &R) -> Result<(String, String, Matricule)> {
+    Ok((
+        row.text("id")?,
+        row.text("sha256")?,
+        matricule_of(row.i32("sender_platform")?)?,
+    ))
+}
+
+/// (invoice id, seq, status, hash) of a status record.
+fn link_from<R: Cells>(row: &R) -> Result<(String, i64, i32, String)> {
+    Ok((
+        row.text("invoice_id")?,
+        i64::from(row.i32("seq")?),
+        row.i32("status")?,
+        row.text("hash")?,
+    ))
 }
