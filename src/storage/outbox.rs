@@ -287,6 +287,7 @@ impl Db {
                 "UPDATE outbox SET published_at = $1, published_ms = $2, lease = NULL, leased_until = NULL \
                  WHERE id = ANY($3) AND published_at IS NULL RETURNING kind, invoice_id",
             )
+            .persistent(false)
             .bind(at.clone())
             .bind(at_ms)
             .bind(ids.to_vec())

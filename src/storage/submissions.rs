@@ -47,6 +47,10 @@ fn millis(at: SystemTime) -> i64 {
         .unwrap_or(0)
 }
 
+/// The lookups by many keys (`= ANY($1)` on PostgreSQL) are unnamed statements
+/// (`persistent(false)`): a named one gets a generic plan, chosen once, possibly while
+/// the table was nearly empty (a sequential scan), and kept while the table grows;
+/// unnamed ones are planned with the actual array each time.
 impl Tx {
     /// The invoices `sender` submitted under any of `keys` (idempotency keys).
     pub async fn invoices_by_idempotency_keys(
@@ -80,6 +84,7 @@ impl Tx {
             Tx::Pg(t) => {
                 let sql = format!("{INVOICE} WHERE sender_platform = $1 AND {column} = ANY($2)");
                 sqlx::query(AssertSqlSafe(sql))
+                    .persistent(false)
                     .bind(sender)
                     .bind(values.to_vec())
                     .fetch_all(&mut **t)
@@ -116,6 +121,7 @@ impl Tx {
         let rows = match self {
             Tx::Pg(t) => {
                 sqlx::query("SELECT uniqueness_key FROM invoices WHERE uniqueness_key = ANY($1)")
+                    .persistent(false)
                     .bind(keys.to_vec())
                     .fetch_all(&mut **t)
                     .await?
@@ -357,20 +363,35 @@ impl Tx {
         // make each window cost more as the tables grow.
         let (invoices, statuses) = match self {
             Tx::Pg(t) => {
-                let invoices = sqlx::query("SELECT id, sha256, sender_platform FROM invoices WHERE id = ANY($1)")
-                    .bind(ids.clone())
-                    .fetch_all(&mut **t)
-                    .await?
-                    .iter()
-                    .map(owner_from)
-                    .collect::<Result<Vec<_>>>()?;
-                let statuses = sqlx::query("SELECT invoice_id, seq, status, hash FROM invoice_statuses WHERE invoice_id = ANY($1)")
-                    .bind(ids.clone())
-                    .fetch_all(&mut **t)
-                    .await?
-                    .iter()
-                    .map(link_from)
-                    .collect::<Result<Vec<_>>>()?;
+                // LATERAL … LIMIT: one index probe per invoice, whatever the planner's
+                // statistics say (a plain `= ANY` over invoice_statuses was planned as
+                // a sequential scan of the whole table, once per window).
+                let rows = sqlx::query(
+                    "SELECT u.id, i.sha256, i.sender_platform, h.seq, h.status, h.hash, y.issued \
+                     FROM UNNEST($1::text[]) AS u(id) \
+                     JOIN LATERAL (SELECT sha256, sender_platform FROM invoices WHERE id = u.id LIMIT 1) i ON true \
+                     LEFT JOIN LATERAL (SELECT seq, status, hash FROM invoice_statuses s WHERE s.invoice_id = u.id ORDER BY seq DESC LIMIT 1) h ON true \
+                     LEFT JOIN LATERAL (SELECT 201 AS issued FROM invoice_statuses x WHERE x.invoice_id = u.id AND x.status = 201 LIMIT 1) y ON true",
+                )
+                .persistent(false)
+                .bind(ids.clone())
+                .fetch_all(&mut **t)
+                .await?;
+                let mut invoices = Vec::with_capacity(rows.len());
+                let mut statuses = Vec::with_capacity(rows.len() * 2);
+                for row in &rows {
+                    let (id, sha256, sender) = owner_from(row)?;
+                    if let (Some(seq), Some(status), Some(hash)) =
+                        (row.opt_i32("seq")?, row.opt_i32("status")?, row.opt_text("hash")?)
+                    {
+                        statuses.push((id.clone(), i64::from(seq), status, hash));
+                    }
+                    if let Some(issued) = row.opt_i32("issued")? {
+                        // Any earlier 201 marks the chain as issued; seq 0 never heads it.
+                        statuses.push((id.clone(), 0, issued, String::new()));
+                    }
+                    invoices.push((id, sha256, sender));
+                }
                 (invoices, statuses)
             }
             Tx::Sqlite(t) => {
@@ -468,6 +489,7 @@ impl Tx {
         match self {
             Tx::Pg(t) => {
                 sqlx::query("UPDATE invoices SET status = $1 WHERE id = ANY($2)")
+                    .persistent(false)
                     .bind(code)
                     .bind(ids.to_vec())
                     .execute(&mut **t)
