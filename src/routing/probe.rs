@@ -105,12 +105,19 @@ impl DeliveryCounter {
 
     /// Distinct message ids delivered.
     pub fn distinct(&self) -> usize {
-        self.seen.lock().unwrap_or_else(|e| e.into_inner()).ids.len()
+        self.seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .ids
+            .len()
     }
 
     /// Every delivery, copies included.
     pub fn deliveries(&self) -> u64 {
-        self.seen.lock().unwrap_or_else(|e| e.into_inner()).deliveries
+        self.seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .deliveries
     }
 
     /// When the last new message id arrived.
@@ -191,7 +198,10 @@ pub async fn raw_publish_rate(
         .queue_declare(SCRATCH.into(), QueueDeclareOptions::durable(), arguments)
         .await
         .map_err(RoutingError::broker("queue.declare"))?;
-    let mut keys: Vec<String> = messages.iter().map(|m| m.routing_key().to_string()).collect();
+    let mut keys: Vec<String> = messages
+        .iter()
+        .map(|m| m.routing_key().to_string())
+        .collect();
     keys.sort_unstable();
     keys.dedup();
     for key in &keys {

@@ -342,7 +342,8 @@ impl Db {
         if renewed != 1 {
             return Ok(Err(LeaseLost));
         }
-        let columns = "batch_id, position, name, outcome, invoice_id, status, reasons, error, recorded_at";
+        let columns =
+            "batch_id, position, name, outcome, invoice_id, status, reasons, error, recorded_at";
         match &mut tx {
             Tx::Pg(t) => {
                 let sql = format!(
@@ -354,9 +355,24 @@ impl Db {
                     .bind(claim.id.clone())
                     .bind(positions)
                     .bind(results.iter().map(|r| r.name.clone()).collect::<Vec<_>>())
-                    .bind(results.iter().map(|r| r.outcome.as_str()).collect::<Vec<_>>())
-                    .bind(results.iter().map(|r| r.invoice_id.clone()).collect::<Vec<_>>())
-                    .bind(results.iter().map(|r| r.status.map(i32::from)).collect::<Vec<_>>())
+                    .bind(
+                        results
+                            .iter()
+                            .map(|r| r.outcome.as_str())
+                            .collect::<Vec<_>>(),
+                    )
+                    .bind(
+                        results
+                            .iter()
+                            .map(|r| r.invoice_id.clone())
+                            .collect::<Vec<_>>(),
+                    )
+                    .bind(
+                        results
+                            .iter()
+                            .map(|r| r.status.map(i32::from))
+                            .collect::<Vec<_>>(),
+                    )
                     .bind(reasons)
                     .bind(now)
                     .bind(results.iter().map(|r| r.error.clone()).collect::<Vec<_>>())

@@ -240,9 +240,24 @@ impl Tx {
                     .bind(opt(|r| &r.seller_siren))
                     .bind(opt(|r| &r.buyer_siren))
                     .bind(opt(|r| &r.recipient_address))
-                    .bind(records.iter().map(|r| i32::from(r.sender_platform.value())).collect::<Vec<_>>())
-                    .bind(records.iter().map(|r| r.recipient_platform.map(|m| i32::from(m.value()))).collect::<Vec<_>>())
-                    .bind(records.iter().map(|r| i32::from(r.status.code())).collect::<Vec<_>>())
+                    .bind(
+                        records
+                            .iter()
+                            .map(|r| i32::from(r.sender_platform.value()))
+                            .collect::<Vec<_>>(),
+                    )
+                    .bind(
+                        records
+                            .iter()
+                            .map(|r| r.recipient_platform.map(|m| i32::from(m.value())))
+                            .collect::<Vec<_>>(),
+                    )
+                    .bind(
+                        records
+                            .iter()
+                            .map(|r| i32::from(r.status.code()))
+                            .collect::<Vec<_>>(),
+                    )
                     .bind(failures)
                     .bind(text(|r| &r.received_at))
                     .bind(opt(|r| &r.idempotency_key))
@@ -313,14 +328,44 @@ impl Tx {
                     "INSERT INTO invoice_statuses ({columns}) SELECT * FROM UNNEST($1::text[], $2::int4[], $3::int4[], $4::text[], $5::text[], $6::int4[], $7::text[], $8::text[], $9::text[])"
                 );
                 sqlx::query(AssertSqlSafe(sql))
-                    .bind(records.iter().map(|r| r.invoice_id.clone()).collect::<Vec<_>>())
+                    .bind(
+                        records
+                            .iter()
+                            .map(|r| r.invoice_id.clone())
+                            .collect::<Vec<_>>(),
+                    )
                     .bind(seqs)
-                    .bind(records.iter().map(|r| i32::from(r.status)).collect::<Vec<_>>())
+                    .bind(
+                        records
+                            .iter()
+                            .map(|r| i32::from(r.status))
+                            .collect::<Vec<_>>(),
+                    )
                     .bind(reasons)
-                    .bind(records.iter().map(|r| r.comment.clone()).collect::<Vec<_>>())
-                    .bind(records.iter().map(|r| i32::from(r.set_by)).collect::<Vec<_>>())
-                    .bind(records.iter().map(|r| r.recorded_at.clone()).collect::<Vec<_>>())
-                    .bind(records.iter().map(|r| r.prev_hash.clone()).collect::<Vec<_>>())
+                    .bind(
+                        records
+                            .iter()
+                            .map(|r| r.comment.clone())
+                            .collect::<Vec<_>>(),
+                    )
+                    .bind(
+                        records
+                            .iter()
+                            .map(|r| i32::from(r.set_by))
+                            .collect::<Vec<_>>(),
+                    )
+                    .bind(
+                        records
+                            .iter()
+                            .map(|r| r.recorded_at.clone())
+                            .collect::<Vec<_>>(),
+                    )
+                    .bind(
+                        records
+                            .iter()
+                            .map(|r| r.prev_hash.clone())
+                            .collect::<Vec<_>>(),
+                    )
                     .bind(records.iter().map(|r| r.hash.clone()).collect::<Vec<_>>())
                     .execute(&mut **t)
                     .await?;
@@ -381,9 +426,11 @@ impl Tx {
                 let mut statuses = Vec::with_capacity(rows.len() * 2);
                 for row in &rows {
                     let (id, sha256, sender) = owner_from(row)?;
-                    if let (Some(seq), Some(status), Some(hash)) =
-                        (row.opt_i32("seq")?, row.opt_i32("status")?, row.opt_text("hash")?)
-                    {
+                    if let (Some(seq), Some(status), Some(hash)) = (
+                        row.opt_i32("seq")?,
+                        row.opt_i32("status")?,
+                        row.opt_text("hash")?,
+                    ) {
                         statuses.push((id.clone(), i64::from(seq), status, hash));
                     }
                     if let Some(issued) = row.opt_i32("issued")? {
@@ -539,13 +586,43 @@ impl Tx {
                      WITH ORDINALITY AS u(k, m, i, p, c, h, s, ord) ORDER BY u.ord"
                 );
                 sqlx::query(AssertSqlSafe(sql))
-                    .bind(deliveries.iter().map(|(_, m)| m.kind().as_str().to_string()).collect::<Vec<_>>())
-                    .bind(deliveries.iter().map(|(_, m)| m.id().to_string()).collect::<Vec<_>>())
-                    .bind(deliveries.iter().map(|(r, _)| r.id.clone()).collect::<Vec<_>>())
-                    .bind(deliveries.iter().map(|(_, m)| i32::from(m.platform().value())).collect::<Vec<_>>())
-                    .bind(deliveries.iter().map(|(_, m)| m.content_type().to_string()).collect::<Vec<_>>())
+                    .bind(
+                        deliveries
+                            .iter()
+                            .map(|(_, m)| m.kind().as_str().to_string())
+                            .collect::<Vec<_>>(),
+                    )
+                    .bind(
+                        deliveries
+                            .iter()
+                            .map(|(_, m)| m.id().to_string())
+                            .collect::<Vec<_>>(),
+                    )
+                    .bind(
+                        deliveries
+                            .iter()
+                            .map(|(r, _)| r.id.clone())
+                            .collect::<Vec<_>>(),
+                    )
+                    .bind(
+                        deliveries
+                            .iter()
+                            .map(|(_, m)| i32::from(m.platform().value()))
+                            .collect::<Vec<_>>(),
+                    )
+                    .bind(
+                        deliveries
+                            .iter()
+                            .map(|(_, m)| m.content_type().to_string())
+                            .collect::<Vec<_>>(),
+                    )
                     .bind(headers)
-                    .bind(deliveries.iter().map(|(r, _)| r.sha256.clone()).collect::<Vec<_>>())
+                    .bind(
+                        deliveries
+                            .iter()
+                            .map(|(r, _)| r.sha256.clone())
+                            .collect::<Vec<_>>(),
+                    )
                     .bind(now.to_string())
                     .bind(enqueued)
                     .execute(&mut **t)

@@ -15,8 +15,22 @@ const INVOICES: u64 = 2000;
 
 fn bench(database_url: &str, amqp_url: &str) -> (i32, Value, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_facteur"))
-        .args(["bench", "hub", "--database-url", database_url, "--amqp-url", amqp_url])
-        .args(["--invoices", &INVOICES.to_string(), "--timeout", "300", "--format", "json"])
+        .args([
+            "bench",
+            "hub",
+            "--database-url",
+            database_url,
+            "--amqp-url",
+            amqp_url,
+        ])
+        .args([
+            "--invoices",
+            &INVOICES.to_string(),
+            "--timeout",
+            "300",
+            "--format",
+            "json",
+        ])
         .output()
         .expect("run facteur bench hub");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -51,19 +65,30 @@ async fn the_hub_bench_confirms_every_invoice_and_reports_consistent_figures() {
         assert_eq!(code, 0, "{}: {r}\n{stderr}", t.name);
         assert_eq!(r["database"], t.name);
         for field in ["invoices", "accepted", "confirmed", "delivered_distinct"] {
-            assert_eq!(r[field].as_u64(), Some(INVOICES), "{}: {field} in {r}", t.name);
+            assert_eq!(
+                r[field].as_u64(),
+                Some(INVOICES),
+                "{}: {field} in {r}",
+                t.name
+            );
         }
         assert!(r["deliveries"].as_u64().unwrap() >= INVOICES);
         assert_eq!(r["raw_broker"]["confirmed"].as_u64(), Some(INVOICES));
         let raw = &r["raw_broker"];
         let raw_rate = f(raw, &["confirmed"]) / f(raw, &["seconds"]);
-        assert!((raw_rate - f(raw, &["rate"])).abs() / raw_rate < 0.01, "{r}");
+        assert!(
+            (raw_rate - f(raw, &["rate"])).abs() / raw_rate < 0.01,
+            "{r}"
+        );
 
         // The rates and latencies agree with each other.
         let total = f(&r, &["total_s"]);
         assert!(total > 0.0 && total >= f(&r, &["upload_s"]), "{r}");
         let overall = f(&r, &["overall_rate"]);
-        assert!((overall - INVOICES as f64 / total).abs() / overall < 0.01, "{r}");
+        assert!(
+            (overall - INVOICES as f64 / total).abs() / overall < 0.01,
+            "{r}"
+        );
         assert!(f(&r, &["steady_rate"]) > 0.0 && f(&r, &["accept_steady_rate"]) > 0.0);
         let (p50, p99, max) = (
             f(&r, &["latency", "p50_ms"]),

@@ -63,7 +63,12 @@ async fn a_chunk_answers_as_one_submission_after_the_other_would() {
         assert_eq!(answers.len(), 8, "{}", t.name);
         let ok = |i: usize| answers[i].as_ref().unwrap();
 
-        assert_eq!((ok(0).status, ok(0).replayed), (Status::Deposited, false), "{}", t.name);
+        assert_eq!(
+            (ok(0).status, ok(0).replayed),
+            (Status::Deposited, false),
+            "{}",
+            t.name
+        );
         assert_eq!(ok(0).recipient_platform, Some(m("0002")));
         assert_eq!(ok(1).invoice_id, ok(0).invoice_id);
         assert!(ok(1).replayed);
@@ -81,7 +86,11 @@ async fn a_chunk_answers_as_one_submission_after_the_other_would() {
             answers[6]
         );
         assert_eq!(ok(7).status, Status::Rejected);
-        assert!(ok(7).reasons.contains(&"DEST_INC".to_string()), "{:?}", ok(7));
+        assert!(
+            ok(7).reasons.contains(&"DEST_INC".to_string()),
+            "{:?}",
+            ok(7)
+        );
 
         // Stored: the two before, and positions 0, 2, 3, 4, 7; delivered: 0 and 2.
         assert_eq!(count(&t.db, "invoices").await, 7, "{}", t.name);
@@ -93,7 +102,10 @@ async fn a_chunk_answers_as_one_submission_after_the_other_would() {
         assert_eq!(stored.invoice_number.as_deref(), Some("N-2"));
         assert_eq!(stored.uniqueness_key.as_deref(), Some("N-2/2026/906170857"));
         let rejected = t.db.invoice(&ok(3).invoice_id).await.unwrap().unwrap();
-        assert_eq!(rejected.uniqueness_key, None, "a rejected invoice holds no key");
+        assert_eq!(
+            rejected.uniqueness_key, None,
+            "a rejected invoice holds no key"
+        );
         assert_eq!(rejected.failures[0].reason, "DOUBLON");
         let history = t.db.statuses(&ok(0).invoice_id).await.unwrap();
         assert_eq!(history.len(), 1);
@@ -101,10 +113,16 @@ async fn a_chunk_answers_as_one_submission_after_the_other_would() {
         assert_eq!(hub.metrics().accepted.get(), 4, "E-1, O-1, N-1, N-2");
 
         // The same chunk again (a resumed batch): every answer is a replay, nothing new.
-        let again = vec![submission(&n1, "c:0"), submission(unknown.as_bytes(), "c:7")];
+        let again = vec![
+            submission(&n1, "c:0"),
+            submission(unknown.as_bytes(), "c:7"),
+        ];
         let prepared = hub.prepare_many(again).await.unwrap();
         let answers_again = hub.store_many(sender, prepared).await.unwrap();
-        assert_eq!(answers_again[0].as_ref().unwrap().invoice_id, ok(0).invoice_id);
+        assert_eq!(
+            answers_again[0].as_ref().unwrap().invoice_id,
+            ok(0).invoice_id
+        );
         assert!(answers_again.iter().all(|a| a.as_ref().unwrap().replayed));
         assert_eq!(count(&t.db, "invoices").await, 7);
 
@@ -120,14 +138,20 @@ async fn a_chunk_answers_as_one_submission_after_the_other_would() {
         assert_eq!(history[1].prev_hash, history[0].hash);
         assert_eq!(history[1].set_by, 1);
         assert_eq!(
-            t.db.invoice(&ok(2).invoice_id).await.unwrap().unwrap().status,
+            t.db.invoice(&ok(2).invoice_id)
+                .await
+                .unwrap()
+                .unwrap()
+                .status,
             Status::Issued
         );
         assert_eq!(t.db.outbox_backlog().await.unwrap(), 0);
         let timings = t.db.delivery_timings().await.unwrap();
         assert_eq!(timings.len(), 4);
         assert!(
-            timings.iter().all(|&(a, p)| p.is_some_and(|p| p >= a && a > 0)),
+            timings
+                .iter()
+                .all(|&(a, p)| p.is_some_and(|p| p >= a && a > 0)),
             "{timings:?}"
         );
         let report = audit::verify(&t.db).await.unwrap();

@@ -248,8 +248,7 @@ async fn hub(args: &HubArgs, amqp: &AmqpUrl) -> anyhow::Result<Report> {
     // Delivered is not yet recorded: wait (briefly) for the last confirms' marking.
     let mut timings = db.delivery_timings().await?;
     let marking = Instant::now();
-    while timings.iter().any(|(_, p)| p.is_none()) && marking.elapsed() < Duration::from_secs(30)
-    {
+    while timings.iter().any(|(_, p)| p.is_none()) && marking.elapsed() < Duration::from_secs(30) {
         tokio::time::sleep(Duration::from_millis(200)).await;
         timings = db.delivery_timings().await?;
     }

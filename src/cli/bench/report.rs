@@ -107,7 +107,14 @@ mod tests {
         assert_eq!(percentile(&[7], 0.99), 7);
         assert_eq!(percentile(&[], 0.5), 0);
         let l = latency(&[(0, 30), (10, 20), (5, 105)]);
-        assert_eq!(l, Latency { p50_ms: 30, p99_ms: 100, max_ms: 100 });
+        assert_eq!(
+            l,
+            Latency {
+                p50_ms: 30,
+                p99_ms: 100,
+                max_ms: 100
+            }
+        );
     }
 
     #[test]
@@ -128,17 +135,30 @@ mod tests {
             delivered,
         };
         let flat = memory(
-            &[sample(0, 40_000), sample(30, 100_000), sample(70, 104_000), sample(100, 90_000)],
+            &[
+                sample(0, 40_000),
+                sample(30, 100_000),
+                sample(70, 104_000),
+                sample(100, 90_000),
+            ],
             100,
         );
         assert_eq!(
             (flat.start_kib, flat.max_kib, flat.end_kib),
             (40_000, 104_000, 90_000)
         );
-        assert_eq!((flat.first_half_max_kib, flat.second_half_max_kib), (100_000, 104_000));
+        assert_eq!(
+            (flat.first_half_max_kib, flat.second_half_max_kib),
+            (100_000, 104_000)
+        );
         assert!(flat.flat);
         let growing = memory(
-            &[sample(0, 40_000), sample(40, 100_000), sample(80, 200_000), sample(100, 250_000)],
+            &[
+                sample(0, 40_000),
+                sample(40, 100_000),
+                sample(80, 200_000),
+                sample(100, 250_000),
+            ],
             100,
         );
         assert!(!growing.flat);

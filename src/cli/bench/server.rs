@@ -70,11 +70,17 @@ impl Server {
                     return Ok(server);
                 }
                 Err(_) if started.elapsed() > Duration::from_secs(120) => {
-                    bail!("facteur serve did not listen within 120 s:\n{}", server.log())
+                    bail!(
+                        "facteur serve did not listen within 120 s:\n{}",
+                        server.log()
+                    )
                 }
                 Err(_) => {
                     if let Some(status) = server.child.try_wait()? {
-                        bail!("facteur serve exited ({status}) before listening:\n{}", server.log());
+                        bail!(
+                            "facteur serve exited ({status}) before listening:\n{}",
+                            server.log()
+                        );
                     }
                 }
             }
