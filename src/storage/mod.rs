@@ -9,6 +9,7 @@
 mod accounts;
 pub mod batches;
 mod bulk;
+mod confirms;
 pub mod hub;
 mod lines;
 pub mod outbox;
