@@ -4,6 +4,7 @@
 
 mod accounts;
 mod audit;
+mod bench;
 mod directory;
 mod platform;
 mod rules;
@@ -44,6 +45,9 @@ enum Command {
     Accounts(accounts::Args),
     /// The feed to the tax administration: status, push, run, reference receiver.
     Taxfeed(taxfeed::Args),
+    /// Measure the hub on the real path: a batch from upload to every broker confirm,
+    /// next to the broker's raw rate.
+    Bench(bench::Args),
 }
 
 /// Output format shared by the commands.
@@ -85,6 +89,7 @@ pub fn run() -> i32 {
         Command::Audit(args) => audit::run(args),
         Command::Accounts(args) => accounts::run(args),
         Command::Taxfeed(args) => taxfeed::run(args),
+        Command::Bench(args) => bench::run(args),
     };
     result.unwrap_or_else(|err| {
         // Output piped into `head` and closed early is not an error of facteur's.

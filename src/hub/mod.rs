@@ -6,6 +6,8 @@
 //!   stores the document, the invoice, its first status (200 or 213) and, when
 //!   accepted, its delivery in the outbox. Every received document ends with exactly
 //!   one terminal outcome, returned as a [`Receipt`].
+//! - [`many`]: many documents of one sender (a batch's chunk) decided as `submit`
+//!   would decide them one after the other, stored in one transaction.
 //! - [`statuses`]: a platform reports a lifecycle status; it is checked (right and
 //!   transition, `lifecycle::status`), appended to the chain, and delivered to the
 //!   other party's platform through the same outbox.
@@ -16,6 +18,7 @@
 
 pub mod audit;
 pub mod broker;
+pub mod many;
 pub mod statuses;
 pub mod submit;
 
@@ -28,6 +31,7 @@ use crate::lifecycle::TransitionError;
 use crate::metrics::ServiceMetrics;
 use crate::storage::{Db, StorageError};
 
+pub use many::{Prepared, Submission};
 pub use statuses::{StatusInput, StatusReceipt};
 pub use submit::Receipt;
 

@@ -39,7 +39,7 @@ pub struct Receipt {
 }
 
 impl Receipt {
-    fn of(record: &InvoiceRecord, replayed: bool) -> Receipt {
+    pub(super) fn of(record: &InvoiceRecord, replayed: bool) -> Receipt {
         let mut reasons: Vec<String> = Vec::new();
         for f in &record.failures {
             if !reasons.contains(&f.reason) {
@@ -59,7 +59,7 @@ impl Receipt {
 }
 
 /// Attempts at storing one submission when concurrent ones keep taking its keys.
-const ATTEMPTS: usize = 3;
+pub(super) const ATTEMPTS: usize = 3;
 
 impl Hub {
     /// Receives one document (UBL, CII or Factur-X PDF) from the platform `sender`.
@@ -76,18 +76,24 @@ impl Hub {
     ) -> Result<Receipt, HubError> {
         self.metrics.received.inc();
         let receipt = self.decide(document, sender, idempotency_key).await?;
-        // A repeat stored nothing new: its outcome was counted the first time.
-        if !receipt.replayed {
-            if receipt.status == Status::Rejected {
-                // One count per rejected document, under its first reason, so that
-                // accepted + rejected add up to the documents decided.
-                let reason = receipt.reasons.first().map_or("NONE", String::as_str);
-                self.metrics.rejected.with(reason).inc();
-            } else {
-                self.metrics.accepted.inc();
-            }
-        }
+        self.count_outcome(&receipt);
         Ok(receipt)
+    }
+
+    /// Counts a decided submission once its transaction committed.
+    pub(super) fn count_outcome(&self, receipt: &Receipt) {
+        // A repeat stored nothing new: its outcome was counted the first time.
+        if receipt.replayed {
+            return;
+        }
+        if receipt.status == Status::Rejected {
+            // One count per rejected document, under its first reason, so that
+            // accepted + rejected add up to the documents decided.
+            let reason = receipt.reasons.first().map_or("NONE", String::as_str);
+            self.metrics.rejected.with(reason).inc();
+        } else {
+            self.metrics.accepted.inc();
+        }
     }
 
     /// `submit` without the counting.
@@ -110,19 +116,13 @@ impl Hub {
         .await
         .map_err(|e| HubError::Internal(format!("validation task failed: {e}")))?;
         let facts = Facts::of(&document, &outcome);
-        let recipient = facts.recipient.as_ref().and_then(|address| {
-            self.directory
-                .resolve(address, self.directory.today())
-                .and_then(|r| r.matricule())
-        });
+        let recipient = self.recipient_of(&facts);
         for _ in 0..ATTEMPTS {
             let duplicate = match &facts.uniqueness {
                 Some(key) => self.db.uniqueness_key_taken(key).await?,
                 None => false,
             };
-            let (y, m, d) = self.directory.today().ymd();
-            let today = Date::new(y as u16, m as u8, d as u8)
-                .ok_or_else(|| HubError::Internal("today is not a date".into()))?;
+            let today = self.today_date()?;
             let context = Context {
                 today,
                 duplicate,
@@ -146,6 +146,22 @@ impl Hub {
             }
         }
         Err(HubError::Conflict(sha256))
+    }
+
+    /// The platform the directory names today for the document's recipient.
+    pub(super) fn recipient_of(&self, facts: &Facts) -> Option<Matricule> {
+        facts.recipient.as_ref().and_then(|address| {
+            self.directory
+                .resolve(address, self.directory.today())
+                .and_then(|r| r.matricule())
+        })
+    }
+
+    /// The directory's today, as admission compares dates.
+    pub(super) fn today_date(&self) -> Result<Date, HubError> {
+        let (y, m, d) = self.directory.today().ymd();
+        Date::new(y as u16, m as u8, d as u8)
+            .ok_or_else(|| HubError::Internal("today is not a date".into()))
     }
 
     /// The receipt of an earlier submission this one repeats.
@@ -211,7 +227,7 @@ impl Hub {
 }
 
 /// What the hub reads from a validated document.
-struct Facts {
+pub(super) struct Facts {
     syntax: FlowSyntax,
     syntax_name: &'static str,
     number: Option<String>,
@@ -221,8 +237,8 @@ struct Facts {
     /// BT-49 as written.
     address_text: Option<String>,
     /// BT-49 when it is a well-formed addressing identifier.
-    recipient: Option<AddressingId>,
-    uniqueness: Option<String>,
+    pub(super) recipient: Option<AddressingId>,
+    pub(super) uniqueness: Option<String>,
     /// Names and routing codes of the parties (who may see the invoice).
     parties: InvoiceParties,
 }
@@ -236,7 +252,7 @@ fn routing_code_of(address: Option<&AddressingId>) -> Option<String> {
 }
 
 impl Facts {
-    fn of(document: &[u8], outcome: &Outcome) -> Facts {
+    pub(super) fn of(document: &[u8], outcome: &Outcome) -> Facts {
         let pdf = detect::container(document) == Container::Pdf;
         let (syntax, syntax_name) = match (pdf, outcome.report.syntax) {
             (true, _) => (FlowSyntax::FacturX, "Factur-X"),
@@ -286,7 +302,7 @@ impl Facts {
         }
     }
 
-    fn record(
+    pub(super) fn record(
         &self,
         id: String,
         sha256: &str,
@@ -326,7 +342,7 @@ impl Facts {
     }
 
     /// The delivery of an accepted invoice to its recipient's platform.
-    fn message(
+    pub(super) fn message(
         &self,
         record: &InvoiceRecord,
         document: &[u8],

@@ -8,6 +8,8 @@
 //!   messages, which reports a per-message [`publisher::Outcome`].
 //! - [`relay`]: the outbox relay and its supervisor (reconnect, redeclare, resume).
 //! - [`consumer`]: the `facteur.statuses` consumer with manual acknowledgements.
+//! - [`probe`]: what `facteur bench hub` measures of the broker: a counting consumer
+//!   and the raw confirmed-publish rate.
 //! - [`backoff`]: exponential backoff with jitter, and the shutdown signal.
 //!
 //! Delivery is at-least-once: the outbox (storage) is the source of truth, the broker
@@ -17,6 +19,7 @@ pub mod backoff;
 pub mod connection;
 pub mod consumer;
 pub mod message;
+pub mod probe;
 pub mod publisher;
 pub mod relay;
 pub mod topology;

@@ -11,7 +11,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::lines::{Cells, matricule_of};
-use super::{Db, Result, StorageError, with_pool, with_tx};
+use super::{Db, Result, StorageError, Tx, with_pool, with_tx};
 use crate::directory::day::{timestamp, unix_now};
 use crate::identifiers::Matricule;
 
@@ -300,6 +300,105 @@ impl Db {
         if renewed != 1 {
             // Nothing was written: dropping the transaction rolls it back.
             return Ok(Err(LeaseLost));
+        }
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+
+    /// Records the results of a chunk of documents and renews the claim for `lease`,
+    /// in one transaction: all of them or, with [`LeaseLost`], none.
+    pub async fn record_batch_results(
+        &self,
+        claim: &BatchClaim,
+        results: &[DocumentResult],
+        lease: Duration,
+    ) -> Result<std::result::Result<(), LeaseLost>> {
+        if results.is_empty() {
+            return Ok(Ok(()));
+        }
+        let renew = "UPDATE batches SET leased_until = $1 WHERE id = $2 AND lease = $3 AND finished_at IS NULL";
+        let reasons = results
+            .iter()
+            .map(|r| {
+                serde_json::to_string(&r.reasons)
+                    .map_err(|e| StorageError::Corrupt(format!("batch reasons: {e}")))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let positions = results
+            .iter()
+            .map(|r| count_i32(r.position))
+            .collect::<Result<Vec<_>>>()?;
+        let now = timestamp(unix_now());
+        let mut tx = self.begin().await?;
+        let renewed = with_tx!(&mut tx, c => {
+            sqlx::query(renew)
+                .bind(millis(SystemTime::now() + lease))
+                .bind(claim.id.clone())
+                .bind(claim.lease.clone())
+                .execute(&mut *c)
+                .await?
+                .rows_affected()
+        });
+        if renewed != 1 {
+            return Ok(Err(LeaseLost));
+        }
+        let columns =
+            "batch_id, position, name, outcome, invoice_id, status, reasons, error, recorded_at";
+        match &mut tx {
+            Tx::Pg(t) => {
+                let sql = format!(
+                    "INSERT INTO batch_results ({columns}) SELECT $1, p, n, o, i, s, r, e, $8 \
+                     FROM UNNEST($2::int4[], $3::text[], $4::text[], $5::text[], $6::int4[], $7::text[], $9::text[]) AS u(p, n, o, i, s, r, e) \
+                     ON CONFLICT DO NOTHING"
+                );
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(claim.id.clone())
+                    .bind(positions)
+                    .bind(results.iter().map(|r| r.name.clone()).collect::<Vec<_>>())
+                    .bind(
+                        results
+                            .iter()
+                            .map(|r| r.outcome.as_str())
+                            .collect::<Vec<_>>(),
+                    )
+                    .bind(
+                        results
+                            .iter()
+                            .map(|r| r.invoice_id.clone())
+                            .collect::<Vec<_>>(),
+                    )
+                    .bind(
+                        results
+                            .iter()
+                            .map(|r| r.status.map(i32::from))
+                            .collect::<Vec<_>>(),
+                    )
+                    .bind(reasons)
+                    .bind(now)
+                    .bind(results.iter().map(|r| r.error.clone()).collect::<Vec<_>>())
+                    .execute(&mut **t)
+                    .await?;
+            }
+            Tx::Sqlite(t) => {
+                let sql = format!(
+                    "INSERT INTO batch_results ({columns}) VALUES {} ON CONFLICT DO NOTHING",
+                    super::bulk::values(results.len(), 9)
+                );
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for ((r, position), reasons) in results.iter().zip(positions).zip(reasons) {
+                    query = query
+                        .bind(claim.id.clone())
+                        .bind(position)
+                        .bind(r.name.clone())
+                        .bind(r.outcome.as_str())
+                        .bind(r.invoice_id.clone())
+                        .bind(r.status.map(i32::from))
+                        .bind(reasons)
+                        .bind(r.error.clone())
+                        .bind(now.clone());
+                }
+                query.execute(&mut **t).await?;
+            }
         }
         tx.commit().await?;
         Ok(Ok(()))

@@ -189,7 +189,7 @@ fn optional_strings(values: &[Option<Text>]) -> Vec<Option<String>> {
 /// `$N`: sqlx-sqlite looks each parameter's name up with
 /// `sqlite3_bind_parameter_name`, a linear scan of the statement's named parameters,
 /// which made binding a 5 000-parameter statement quadratic (87 % of an import's CPU).
-fn values(rows: usize, width: usize) -> String {
+pub(super) fn values(rows: usize, width: usize) -> String {
     let row = format!("({})", vec!["?"; width].join(","));
     vec![row; rows].join(",")
 }

@@ -116,7 +116,7 @@ impl StatusRecord {
 }
 
 const INVOICE_COLUMNS: &str = "id, sha256, syntax, invoice_number, issue_date, seller_siren, buyer_siren, recipient_address, sender_platform, recipient_platform, status, failures, received_at, idempotency_key, uniqueness_key, seller_name, buyer_name, seller_routing_code, buyer_routing_code";
-const INVOICE: &str = "SELECT id, sha256, syntax, invoice_number, issue_date, seller_siren, buyer_siren, recipient_address, sender_platform, recipient_platform, status, failures, received_at, idempotency_key, uniqueness_key, seller_name, buyer_name, seller_routing_code, buyer_routing_code FROM invoices";
+pub(super) const INVOICE: &str = "SELECT id, sha256, syntax, invoice_number, issue_date, seller_siren, buyer_siren, recipient_address, sender_platform, recipient_platform, status, failures, received_at, idempotency_key, uniqueness_key, seller_name, buyer_name, seller_routing_code, buyer_routing_code FROM invoices";
 const STATUS: &str = "SELECT invoice_id, seq, status, reasons, comment, set_by, recorded_at, prev_hash, hash FROM invoice_statuses";
 
 fn corrupt(what: &str) -> impl FnOnce(serde_json::Error) -> StorageError + '_ {
@@ -130,7 +130,7 @@ fn status_of(code: i32) -> Result<Status> {
         .ok_or_else(|| StorageError::Corrupt(format!("status {code}")))
 }
 
-fn invoice_from<R: Cells>(row: &R) -> Result<InvoiceRecord> {
+pub(super) fn invoice_from<R: Cells>(row: &R) -> Result<InvoiceRecord> {
     let failures = row.text("failures")?;
     Ok(InvoiceRecord {
         id: row.text("id")?,

@@ -9,11 +9,13 @@
 mod accounts;
 pub mod batches;
 mod bulk;
+mod confirms;
 pub mod hub;
 mod lines;
 pub mod outbox;
 mod registry;
 pub mod search;
+pub mod submissions;
 pub mod taxfeed;
 
 use std::str::FromStr;
@@ -151,6 +153,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "taxfeed_follower",
         include_str!("../../migrations/sqlite/0008_taxfeed_follower.sql"),
         include_str!("../../migrations/postgres/0008_taxfeed_follower.sql"),
+    ),
+    (
+        9,
+        "outbox_confirms",
+        include_str!("../../migrations/sqlite/0009_outbox_confirms.sql"),
+        include_str!("../../migrations/postgres/0009_outbox_confirms.sql"),
     ),
 ];
 

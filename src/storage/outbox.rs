@@ -116,7 +116,13 @@ impl Tx {
 
     /// Marks one row published; for an invoice, records 201 in the same transaction.
     /// `platform` restricts it to that platform's rows (the inbox). Idempotent.
-    async fn publish_row(&mut self, id: i64, platform: Option<Matricule>, at: &str) -> Result<Ack> {
+    async fn publish_row(
+        &mut self,
+        id: i64,
+        platform: Option<Matricule>,
+        at: &str,
+        at_ms: i64,
+    ) -> Result<Ack> {
         // (kind, invoice id, platform, published?)
         let row = with_tx!(self, c => {
             let row = sqlx::query("SELECT kind, invoice_id, platform, published_at FROM outbox WHERE id = $1")
@@ -138,8 +144,9 @@ impl Tx {
             return Ok(Ack::AlreadyAcknowledged);
         }
         with_tx!(self, c => {
-            sqlx::query("UPDATE outbox SET published_at = $1, lease = NULL, leased_until = NULL WHERE id = $2")
+            sqlx::query("UPDATE outbox SET published_at = $1, published_ms = $2, lease = NULL, leased_until = NULL WHERE id = $3")
                 .bind(at.to_string())
+                .bind(at_ms)
                 .bind(id)
                 .execute(c)
                 .await?;
@@ -217,11 +224,12 @@ impl Db {
         platform: Option<Matricule>,
         at: SystemTime,
     ) -> Result<Vec<Ack>> {
-        let at = timestamp(millis(at) / 1000);
+        let at_ms = millis(at);
+        let at = timestamp(at_ms / 1000);
         let mut tx = self.begin().await?;
         let mut acks = Vec::with_capacity(ids.len());
         for &id in ids {
-            acks.push(tx.publish_row(id, platform, &at).await?);
+            acks.push(tx.publish_row(id, platform, &at, at_ms).await?);
         }
         tx.commit().await?;
         Ok(acks)
@@ -263,6 +271,83 @@ impl Db {
         self.claim_rows(None, limit, lease).await
     }
 
+    /// Marks the rows the broker confirmed published, and records 201 for each invoice
+    /// among them that has none, in one transaction and a few statements whatever the
+    /// number of rows (the relay's window). Idempotent: rows already published are
+    /// left as they are.
+    pub async fn mark_confirmed(&self, ids: &[i64], at: SystemTime) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let at_ms = millis(at);
+        let at = timestamp(at_ms / 1000);
+        let mut tx = self.begin().await?;
+        let rows = match &mut tx {
+            Tx::Pg(t) => sqlx::query(
+                "UPDATE outbox SET published_at = $1, published_ms = $2, lease = NULL, leased_until = NULL \
+                 WHERE id = ANY($3) AND published_at IS NULL RETURNING kind, invoice_id",
+            )
+            .persistent(false)
+            .bind(at.clone())
+            .bind(at_ms)
+            .bind(ids.to_vec())
+            .fetch_all(&mut **t)
+            .await?
+            .iter()
+            .map(|r| Ok((r.text("kind")?, r.text("invoice_id")?)))
+            .collect::<Result<Vec<_>>>()?,
+            Tx::Sqlite(t) => {
+                let sql = format!(
+                    "UPDATE outbox SET published_at = ?, published_ms = ?, lease = NULL, leased_until = NULL \
+                     WHERE published_at IS NULL AND id IN ({}) RETURNING kind, invoice_id",
+                    vec!["?"; ids.len()].join(",")
+                );
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(at.clone())
+                    .bind(at_ms);
+                for &id in ids {
+                    query = query.bind(id);
+                }
+                query
+                    .fetch_all(&mut **t)
+                    .await?
+                    .iter()
+                    .map(|r| Ok((r.text("kind")?, r.text("invoice_id")?)))
+                    .collect::<Result<Vec<_>>>()?
+            }
+        };
+        let mut invoices = Vec::with_capacity(rows.len());
+        for (kind, invoice_id) in rows {
+            if kind_of(&kind)? == MessageKind::Invoice {
+                invoices.push(invoice_id);
+            }
+        }
+        tx.append_issued(&invoices, &at).await?;
+        tx.commit().await
+    }
+
+    /// For every invoice delivery: when it was accepted (`enqueued_ms`) and when its
+    /// confirm was recorded (`published_ms`, `None` while unpublished), in Unix
+    /// milliseconds, in outbox order. What `facteur bench hub` computes latencies from.
+    pub async fn delivery_timings(&self) -> Result<Vec<(i64, Option<i64>)>> {
+        super::with_pool!(self, p => {
+            let rows = sqlx::query("SELECT enqueued_ms, published_ms FROM outbox WHERE kind = 'invoice' ORDER BY id")
+                .fetch_all(p)
+                .await?;
+            rows.iter()
+                .map(|r| Ok((r.i64("enqueued_ms")?, r.opt_i64("published_ms")?)))
+                .collect()
+        })
+    }
+
+    /// Invoices stored, whatever their status.
+    pub async fn invoice_count(&self) -> Result<i64> {
+        super::with_pool!(self, p => {
+            let row = sqlx::query("SELECT COUNT(*) AS n FROM invoices").fetch_one(p).await?;
+            row.i64("n")
+        })
+    }
+
     /// Rows not yet published (the outbox backlog).
     pub async fn outbox_backlog(&self) -> Result<i64> {
         super::with_pool!(self, p => {
@@ -283,7 +368,7 @@ impl OutboxStore for Db {
     }
 
     async fn mark_published(&self, ids: &[i64], at: SystemTime) -> Result<()> {
-        self.mark_rows(ids, None, at).await.map(|_| ())
+        self.mark_confirmed(ids, at).await
     }
 
     async fn schedule_retry(

@@ -20,11 +20,14 @@ use tower::ServiceExt;
 use crate::directory_support::{backends, m};
 use crate::hub_support::{BUYER, count, execute, token, world};
 
+/// A worker with small chunks, so that these small batches take several chunks
+/// (several transactions) and a crash can fall between two of them.
 fn worker(hub: &Arc<Hub>, lease: Duration) -> BatchWorker {
     BatchWorker::new(
         hub.clone(),
         BatchConfig {
             lease,
+            chunk: 4,
             ..BatchConfig::default()
         },
     )

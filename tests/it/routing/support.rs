@@ -78,6 +78,13 @@ impl Broker {
         config
     }
 
+    /// The vhost's URL as text, password included: for a child process (tests only).
+    pub fn url_with_password(&self) -> String {
+        let base = std::env::var("FACTEUR_TEST_AMQP_URL").expect("FACTEUR_TEST_AMQP_URL");
+        let server = base.rsplit_once('/').map_or(base.as_str(), |(s, _)| s);
+        format!("{server}/{}", self.vhost.replace('/', "%2F"))
+    }
+
     pub async fn connection(&self, name: &str) -> lapin::Connection {
         connect(&self.config(name)).await.expect("connect")
     }
