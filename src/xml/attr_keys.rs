@@ -84,6 +84,9 @@ mod tests {
             assert_eq!(keys.insert(&tag, at, n), None);
             at += n.len() + 4;
         }
-        assert_eq!(keys.insert(&tag, at, "k50"), Some(names[..50].iter().map(|n| n.len() + 4).sum()));
+        assert_eq!(
+            keys.insert(&tag, at, "k50"),
+            Some(names[..50].iter().map(|n| n.len() + 4).sum())
+        );
     }
 }
