@@ -12,6 +12,7 @@
 //! namespace, attributes, direct text, a flag for text mixed among children) and
 //! nothing else; comments and processing instructions are dropped.
 
+mod attr_keys;
 mod decode;
 mod name_cache;
 mod names;

@@ -2,9 +2,11 @@
 
 use quick_xml::XmlVersion;
 use quick_xml::escape::resolve_predefined_entity;
+use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 
+use super::attr_keys::AttrKeys;
 use super::decode::decode;
 use super::name_cache::NameCache;
 use super::names::{NameId, NameTable, Namespace};
@@ -206,6 +208,9 @@ struct Builder<'t> {
     /// a map.
     name_counts: Vec<(NameId, u32)>,
     root_closed: bool,
+    /// Scratch buffers of [`Builder::start`], reused for every element.
+    plain_attrs: Vec<(usize, usize, u32, u32)>,
+    attr_keys: AttrKeys,
     /// The document contains a `\r`. Without one there is no line end to normalise,
     /// and text is taken as the reader returns it instead of scanning it again.
     has_cr: bool,
@@ -233,6 +238,8 @@ impl<'t> Builder<'t> {
             pending_text: String::new(),
             name_counts: Vec::new(),
             root_closed: false,
+            plain_attrs: Vec::new(),
+            attr_keys: AttrKeys::default(),
             has_cr,
         }
     }
@@ -393,16 +400,30 @@ impl<'t> Builder<'t> {
         // Namespace declarations first: they apply to the element's own name and to
         // its attributes.
         let scope_len = self.bindings.len();
-        // (name, value range in `strings`): values are copied straight into the
-        // arena instead of into an owned String each.
-        let mut plain_attrs: Vec<(&str, u32, u32)> = Vec::new();
+        // Plain attributes as (name range in the tag, value range in `strings`):
+        // values are copied straight into the arena instead of into an owned String
+        // each, and the buffer is reused from element to element.
+        let mut plain_attrs = std::mem::take(&mut self.plain_attrs);
+        plain_attrs.clear();
+        self.attr_keys.clear();
+        let tag: &str = start;
         let raw_name: &str = start.name().into_inner();
+        // quick-xml's own duplicate check allocates a vector per tag; `attr_keys`
+        // does the same check in a buffer reused for every element.
         let mut attributes = start.attributes();
-        attributes.with_checks(true);
+        attributes.with_checks(false);
         for attr in attributes {
             let attr = attr.map_err(|e| {
                 XmlError::malformed(format!("bad attribute in <{raw_name}>: {e}"), offset)
             })?;
+            let key_at = offset_in(tag, attr.key.into_inner()).unwrap_or(0);
+            if let Some(previous) = self.attr_keys.insert(tag, key_at, attr.key.into_inner()) {
+                let e = AttrError::Duplicated(key_at, previous);
+                return Err(XmlError::malformed(
+                    format!("bad attribute in <{raw_name}>: {e}"),
+                    offset,
+                ));
+            }
             let value = attr
                 .normalized_value(XmlVersion::Implicit1_0)
                 .map_err(|e| {
@@ -432,7 +453,7 @@ impl<'t> Builder<'t> {
             } else {
                 let value_start = self.strings.len() as u32;
                 self.strings.push_str(&value);
-                plain_attrs.push((key, value_start, self.strings.len() as u32));
+                plain_attrs.push((key_at, key.len(), value_start, self.strings.len() as u32));
             }
         }
 
@@ -455,7 +476,8 @@ impl<'t> Builder<'t> {
         };
 
         let attrs_start = self.attrs.len() as u32;
-        for (key, value_start, value_end) in plain_attrs {
+        for &(key_at, key_len, value_start, value_end) in &plain_attrs {
+            let key = &tag[key_at..key_at + key_len];
             let (aprefix, alocal) = split_qname(key);
             let ans = if aprefix.is_empty() {
                 Namespace::NONE
@@ -477,6 +499,7 @@ impl<'t> Builder<'t> {
             });
         }
         let attrs_end = self.attrs.len() as u32;
+        self.plain_attrs = plain_attrs;
 
         let id = self.elements.len() as u32;
         let mut position = 1;
