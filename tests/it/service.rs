@@ -579,7 +579,10 @@ async fn serve_works_batches_and_stops_cleanly_on_sigterm() {
         rest.contains("shutting down") && rest.contains("stopped"),
         "{rest}"
     );
-    assert!(rest.contains("tax feed followed the hub followed=3"), "{rest}");
+    assert!(
+        rest.contains("tax feed followed the hub followed=3"),
+        "{rest}"
+    );
     assert!(!rest.contains(&token), "the credential is never logged");
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
