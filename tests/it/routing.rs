@@ -23,7 +23,9 @@ use facteur::routing::{
 use lapin::options::{BasicPublishOptions, QueueDeclareOptions};
 use lapin::types::{AMQPValue, FieldTable, LongString};
 
-use support::{broker, counts, drain, header as header_of, matricule, message, message_id};
+use support::{
+    broker, close_quietly, counts, drain, header as header_of, matricule, message, message_id,
+};
 
 const IDLE: Duration = Duration::from_millis(700);
 
@@ -97,7 +99,7 @@ async fn topology_is_idempotent_and_redeclared() {
         assert_eq!(got.len(), 1);
         assert_eq!(message_id(&got[0]), format!("routed-{platform}"));
     }
-    let _ = connection.close(200, "done".into()).await;
+    close_quietly(&connection).await;
     broker.finish().await;
 }
 
@@ -179,7 +181,7 @@ async fn every_message_arrives_once_on_its_platform_with_the_documented_headers(
             }
         }
     }
-    let _ = connection.close(200, "done".into()).await;
+    close_quietly(&connection).await;
     broker.finish().await;
 }
 
@@ -241,7 +243,7 @@ async fn unroutable_messages_are_returned_never_confirmed() {
     let deliveries = drain(&connection, &broker.names.platform_queue(known), IDLE).await;
     let routed = messages.iter().filter(|m| m.platform() == known).count();
     assert_eq!(deliveries.len(), routed);
-    let _ = connection.close(200, "done".into()).await;
+    close_quietly(&connection).await;
     broker.finish().await;
 }
 
@@ -290,7 +292,7 @@ async fn the_window_keeps_many_messages_in_flight() {
         .map(message_id)
         .collect();
     assert_eq!(ids.len(), 10_000);
-    let _ = connection.close(200, "done".into()).await;
+    close_quietly(&connection).await;
     broker.finish().await;
 }
 
@@ -337,7 +339,7 @@ async fn a_publish_to_a_platform_reaches_only_its_queue_even_with_raw_clients() 
         .unwrap();
     let got = drain(&connection, &broker.names.statuses_queue(), IDLE).await;
     assert_eq!(got.len(), 1);
-    let _ = connection.close(200, "done".into()).await;
+    close_quietly(&connection).await;
     broker.finish().await;
 }
 
@@ -393,6 +395,6 @@ async fn a_message_a_platform_rejects_is_parked_in_its_dead_letter_queue() {
             .await
             .is_empty()
     );
-    let _ = connection.close(200, "done".into()).await;
+    close_quietly(&connection).await;
     broker.finish().await;
 }

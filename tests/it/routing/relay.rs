@@ -10,7 +10,8 @@ use facteur::routing::{Backoff, Relay, RelayConfig, shutdown_channel};
 use tokio::sync::watch;
 
 use super::support::{
-    Broker, MemoryOutbox, broker, counts, drain, eventually, matricule, message, message_id,
+    Broker, MemoryOutbox, broker, close_quietly, counts, drain, eventually, matricule, message,
+    message_id,
 };
 
 const IDLE: Duration = Duration::from_millis(700);
@@ -107,7 +108,7 @@ async fn the_relay_publishes_and_marks_every_item_once() {
             "duplicates without any failure"
         );
     }
-    let _ = connection.close(200, "done".into()).await;
+    close_quietly(&connection).await;
     broker.finish().await;
 }
 
@@ -197,7 +198,7 @@ async fn the_relay_survives_a_killed_connection() {
         duplicated.len()
     );
     assert!(deliveries.iter().all(|d| !message_id(d).is_empty()));
-    let _ = connection.close(200, "done".into()).await;
+    close_quietly(&connection).await;
     broker.finish().await;
 }
 
@@ -281,7 +282,7 @@ async fn the_relay_waits_out_an_outage_and_redeclares_a_lost_topology() {
     assert!(outbox.rows().iter().all(|r| r.marks == 1));
     let deliveries = drain(&admin, &broker.names.platform_queue(platform), IDLE).await;
     assert_eq!(counts(&deliveries).len(), total, "every item arrived");
-    let _ = admin.close(200, "done".into()).await;
+    close_quietly(&admin).await;
     broker.finish().await;
 }
 
@@ -324,7 +325,7 @@ async fn a_graceful_shutdown_leaves_nothing_confirmed_unmarked() {
             .map(message_id)
             .collect();
     assert_eq!(delivered, marked);
-    let _ = connection.close(200, "done".into()).await;
+    close_quietly(&connection).await;
     broker.finish().await;
 }
 
@@ -421,6 +422,6 @@ async fn a_full_platform_queue_nacks_and_the_outbox_waits_for_room() {
         assert!(row.errors.iter().all(|e| e == "nacked by the broker"));
         assert_eq!(row.marks, 1);
     }
-    let _ = connection.close(200, "done".into()).await;
+    close_quietly(&connection).await;
     broker.finish().await;
 }

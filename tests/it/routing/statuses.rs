@@ -13,7 +13,7 @@ use lapin::options::BasicPublishOptions;
 use lapin::types::{AMQPValue, FieldTable, LongString};
 use tokio::sync::Notify;
 
-use super::support::{broker, drain, eventually, header, matricule, message_id};
+use super::support::{broker, close_quietly, drain, eventually, header, matricule, message_id};
 
 /// Records what it sees; rejects `bad`; holds `slow` until released, the first time.
 #[derive(Default)]
@@ -155,7 +155,7 @@ async fn statuses_are_acked_after_the_handler_and_rejected_ones_dead_lettered() 
         header(&parked[0], "x-facteur-kind").as_deref(),
         Some("status")
     );
-    let _ = checker.close(200, "done".into()).await;
-    let _ = platform.close(200, "done".into()).await;
+    close_quietly(&checker).await;
+    close_quietly(&platform).await;
     broker.finish().await;
 }
