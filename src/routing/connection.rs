@@ -171,13 +171,28 @@ pub async fn connect(config: &ConnectionConfig) -> Result<Connection, RoutingErr
     }
 }
 
+/// How long a closing connection waits for the broker's close-ok.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Closes `connection`, waiting at most [`CLOSE_TIMEOUT`]: lapin can wait forever for
+/// the close-ok of a connection the broker has already dropped, and a shutdown must
+/// not hang on it. Failures are logged at debug level: the connection is gone either
+/// way.
+pub async fn close_bounded(connection: &Connection, reason: &str) {
+    match tokio::time::timeout(CLOSE_TIMEOUT, connection.close(200, reason.into())).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => tracing::debug!(%error, reason, "closing a broker connection failed"),
+        Err(_) => tracing::debug!(reason, "no close-ok from the broker; connection dropped"),
+    }
+}
+
 /// Opens and closes a connection: the broker is reachable and accepts facteur's
 /// credentials. The readiness probe of an instance whose relay has not plugged in its
 /// own connection state.
 pub async fn check_reachable(config: &ConnectionConfig) -> Result<(), RoutingError> {
     let connection = connect(config).await?;
     // The answer is already known; a failing close changes nothing about it.
-    let _ = connection.close(200, "readiness probe".into()).await;
+    close_bounded(&connection, "readiness probe").await;
     Ok(())
 }
 

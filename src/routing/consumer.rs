@@ -22,7 +22,7 @@ use lapin::types::{AMQPValue, FieldTable};
 
 use super::RoutingError;
 use super::backoff::{Backoff, Shutdown};
-use super::connection::{ConnectionConfig, connect};
+use super::connection::{ConnectionConfig, close_bounded, connect};
 use super::topology::Topology;
 
 /// A delivery, as the handler sees it: no lapin types.
@@ -117,9 +117,7 @@ pub async fn run_status_consumer<H: DeliveryHandler>(
                 "status consumer session ended"
             );
         }
-        if let Err(error) = connection.close(200, "consumer stopping".into()).await {
-            tracing::debug!(%error, "closing the consumer connection failed");
-        }
+        close_bounded(&connection, "consumer stopping").await;
     }
     stats
 }

@@ -18,7 +18,7 @@ use lapin::{Connection, ExchangeKind};
 use tokio::task::JoinHandle;
 
 use super::RoutingError;
-use super::connection::{ConnectionConfig, connect};
+use super::connection::{ConnectionConfig, close_bounded, connect};
 use super::message::OutgoingMessage;
 use super::publisher::{Publisher, PublisherConfig};
 use super::topology::{Names, Topology};
@@ -136,7 +136,7 @@ impl DeliveryCounter {
 
     /// Stops consuming; an error the consumer met is returned.
     pub async fn stop(self) -> Result<(), RoutingError> {
-        let _ = self.connection.close(200, "bench done".into()).await;
+        close_bounded(&self.connection, "bench done").await;
         match self.task.await {
             Ok(result) => result.or_else(|e| {
                 // Closing the connection ends the stream with an error: that is the stop.
@@ -232,7 +232,7 @@ pub async fn raw_publish_rate(
         .exchange_delete(SCRATCH.into(), ExchangeDeleteOptions::default())
         .await
         .map_err(RoutingError::broker("exchange.delete"))?;
-    let _ = connection.close(200, "bench done".into()).await;
+    close_bounded(&connection, "bench done").await;
     Ok(RawRate {
         messages: messages.len(),
         confirmed,

@@ -23,7 +23,7 @@ use tokio::sync::watch;
 
 use super::RoutingError;
 use super::backoff::{Backoff, Shutdown};
-use super::connection::{ConnectionConfig, connect};
+use super::connection::{ConnectionConfig, close_bounded, connect};
 use super::message::OutgoingMessage;
 use super::publisher::{Outcome, Publisher, PublisherConfig};
 use super::topology::Topology;
@@ -204,9 +204,7 @@ impl<S: OutboxStore> Relay<S> {
             stats.sessions += 1;
             tracing::info!(session = stats.sessions, "relay session open");
             self.serve(&mut session, &mut shutdown, &mut stats).await;
-            if let Err(error) = session.connection.close(200, "relay stopping".into()).await {
-                tracing::debug!(%error, "closing the relay connection failed");
-            }
+            close_bounded(&session.connection, "relay stopping").await;
         }
         tracing::info!(?stats, "relay stopped");
         stats
