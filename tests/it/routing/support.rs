@@ -146,15 +146,10 @@ impl Broker {
     }
 }
 
-/// Closes a test's connection, waiting at most 5 s: lapin can wait forever for the
-/// close-ok of a connection the broker already dropped (a test killed it), and a
-/// test's cleanup must not hang the suite.
+/// Closes a test's connection the way facteur closes its own: within 5 s, even when
+/// the broker already dropped it (a test killed it).
 pub async fn close_quietly(connection: &lapin::Connection) {
-    let _ = tokio::time::timeout(
-        std::time::Duration::from_secs(5),
-        connection.close(200, "done".into()),
-    )
-    .await;
+    facteur::routing::connection::close_bounded(connection, "done").await;
 }
 
 pub fn matricule(text: &str) -> Matricule {
