@@ -158,6 +158,11 @@ pub struct Relay<S> {
     store: S,
     /// The topology to declare; the hub sends a new one when platforms change.
     topology: watch::Receiver<Topology>,
+    /// Items the broker confirmed whose marking failed (the database was away), with
+    /// the time of their confirm. They are marked before anything else is claimed, so
+    /// a database outage does not leave them leased, and published again, for the
+    /// whole lease.
+    unmarked: Option<(Vec<i64>, SystemTime)>,
 }
 
 /// A connection with its topology declared and a publisher in confirm mode.
@@ -172,6 +177,7 @@ impl<S: OutboxStore> Relay<S> {
             config,
             store,
             topology,
+            unmarked: None,
         }
     }
 
@@ -206,6 +212,8 @@ impl<S: OutboxStore> Relay<S> {
             self.serve(&mut session, &mut shutdown, &mut stats).await;
             close_bounded(&session.connection, "relay stopping").await;
         }
+        // A last try; what still fails is covered by the lease.
+        self.mark_unmarked(&mut stats).await;
         tracing::info!(?stats, "relay stopped");
         stats
     }
@@ -242,6 +250,10 @@ impl<S: OutboxStore> Relay<S> {
                     return;
                 }
             }
+            if !self.mark_unmarked(stats).await {
+                shutdown.sleep(self.config.idle_poll).await;
+                continue;
+            }
             let items = match self.store.claim(self.config.batch_size).await {
                 Ok(items) => items,
                 Err(error) => {
@@ -266,8 +278,40 @@ impl<S: OutboxStore> Relay<S> {
         }
     }
 
+    /// Marks the confirmed items a failed marking left behind; true when none is left.
+    async fn mark_unmarked(&mut self, stats: &mut RelayStats) -> bool {
+        let Some((ids, confirmed_at)) = self.unmarked.take() else {
+            return true;
+        };
+        match self.store.mark_published(&ids, confirmed_at).await {
+            Ok(()) => {
+                stats.confirmed += ids.len() as u64;
+                tracing::info!(
+                    count = ids.len(),
+                    "confirmed messages marked published after a store failure"
+                );
+                true
+            }
+            Err(error) => {
+                stats.store_errors += 1;
+                tracing::warn!(
+                    error = &error as &dyn std::error::Error,
+                    count = ids.len(),
+                    "marking confirmed messages still fails, claiming nothing until it works"
+                );
+                self.unmarked = Some((ids, confirmed_at));
+                false
+            }
+        }
+    }
+
     /// Records each outcome in the outbox.
-    async fn settle(&self, items: &[OutboxItem], outcomes: Vec<Outcome>, stats: &mut RelayStats) {
+    async fn settle(
+        &mut self,
+        items: &[OutboxItem],
+        outcomes: Vec<Outcome>,
+        stats: &mut RelayStats,
+    ) {
         let now = SystemTime::now();
         let mut confirmed = Vec::with_capacity(items.len());
         let mut lost = 0usize;
@@ -341,14 +385,16 @@ impl<S: OutboxStore> Relay<S> {
                 );
             }
             Err(error) => {
-                // The broker has them; after the lease they will be published again and
+                // The broker has them. Kept to be marked before the next claim; if this
+                // process stops first, the lease expires and they are published again,
                 // deduplicated by consumers. Better twice than never.
                 stats.store_errors += 1;
                 tracing::error!(
                     error = &error as &dyn std::error::Error,
                     count = confirmed.len(),
-                    "marking confirmed messages failed"
+                    "marking confirmed messages failed, kept to be marked again"
                 );
+                self.unmarked = Some((confirmed, now));
             }
         }
     }

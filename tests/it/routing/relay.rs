@@ -1,6 +1,7 @@
 //! The outbox relay with an in-memory outbox and the real broker: every item published
 //! and marked once; returned items retried with backoff until their platform exists;
-//! a connection killed mid-run costs duplicates only for items never confirmed.
+//! a connection killed mid-run costs duplicates only for items never confirmed; a
+//! marking that failed is done again, not left to the lease.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -325,6 +326,47 @@ async fn a_graceful_shutdown_leaves_nothing_confirmed_unmarked() {
             .map(message_id)
             .collect();
     assert_eq!(delivered, marked);
+    close_quietly(&connection).await;
+    broker.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn confirmed_items_whose_marking_failed_are_marked_once_the_store_is_back() {
+    let Some(broker) = broker("relay-unmarked") else {
+        return;
+    };
+    let platform = matricule("0451");
+    let topology = broker.fresh_topology(&[platform]).await;
+    let total = 300;
+    let outbox = Arc::new(MemoryOutbox::with(
+        (0..total).map(|i| message(&format!("u{i}"), platform, 256)),
+    ));
+    // The database goes away just as the first batch is confirmed: its marking fails,
+    // and the two retries after it.
+    outbox.fail_marks(3);
+    let (_topology_tx, topology_rx) = watch::channel(topology);
+    let (trigger, shutdown) = shutdown_channel();
+    let mut relay = Relay::new(
+        relay_config(&broker, "relay-unmarked"),
+        Arc::clone(&outbox),
+        topology_rx,
+    );
+    let running = tokio::spawn(async move { relay.run(shutdown).await });
+    // Marked well within the outbox's lease (120 s): the relay kept the confirms.
+    assert!(eventually(Duration::from_secs(20), || outbox.published() == total).await);
+    trigger.trigger();
+    let stats = running.await.unwrap();
+    assert_eq!(stats.confirmed as usize, total);
+    assert_eq!(stats.store_errors, 3, "{stats:?}");
+    for row in outbox.rows() {
+        assert_eq!(row.claims, 1, "claimed again: {}", row.item.message.id());
+        assert_eq!(row.marks, 1, "{}", row.item.message.id());
+    }
+    let connection = broker.connection("relay-unmarked-check").await;
+    let deliveries = drain(&connection, &broker.names.platform_queue(platform), IDLE).await;
+    let counts = counts(&deliveries);
+    assert_eq!(counts.len(), total);
+    assert!(counts.values().all(|&n| n == 1), "published twice");
     close_quietly(&connection).await;
     broker.finish().await;
 }

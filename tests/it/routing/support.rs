@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::process::Command;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use facteur::identifiers::Matricule;
@@ -242,7 +243,22 @@ pub struct MemoryOutbox {
     /// Time each claim takes, as a database round trip would: slows the relay enough
     /// for a test to cut its connection mid-run.
     pub claim_delay: Duration,
+    /// How many of the next `mark_published` calls fail, as they would while the
+    /// database is down.
+    pub failing_marks: AtomicU32,
 }
+
+/// What the memory outbox answers while it plays a database outage.
+#[derive(Debug)]
+pub struct StoreDown;
+
+impl std::fmt::Display for StoreDown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the outbox store is down")
+    }
+}
+
+impl std::error::Error for StoreDown {}
 
 #[derive(Clone, Debug)]
 pub struct Row {
@@ -288,6 +304,21 @@ impl MemoryOutbox {
         self.rows.lock().unwrap().values().cloned().collect()
     }
 
+    /// Fails the next `calls` markings.
+    pub fn fail_marks(&self, calls: u32) {
+        self.failing_marks.store(calls, Ordering::SeqCst);
+    }
+
+    fn mark_down(&self) -> Result<(), StoreDown> {
+        let failing = self
+            .failing_marks
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+        match failing {
+            Ok(_) => Err(StoreDown),
+            Err(_) => Ok(()),
+        }
+    }
+
     pub fn published(&self) -> usize {
         self.rows
             .lock()
@@ -299,7 +330,7 @@ impl MemoryOutbox {
 }
 
 impl OutboxStore for MemoryOutbox {
-    type Error = std::convert::Infallible;
+    type Error = StoreDown;
 
     async fn claim(&self, limit: usize) -> Result<Vec<OutboxItem>, Self::Error> {
         tokio::time::sleep(self.claim_delay).await;
@@ -322,6 +353,7 @@ impl OutboxStore for MemoryOutbox {
     }
 
     async fn mark_published(&self, ids: &[i64], _at: SystemTime) -> Result<(), Self::Error> {
+        self.mark_down()?;
         let mut rows = self.rows.lock().unwrap();
         for id in ids {
             if let Some(row) = rows.get_mut(id) {
