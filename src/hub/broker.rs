@@ -3,12 +3,15 @@
 //! for a hub. `facteur serve` starts this when `FACTEUR_AMQP_URL` is set; the
 //! end-to-end tests start it the same way.
 //!
-//! A status read from `facteur.statuses` names its invoice (`x-facteur-invoice-id`)
-//! and the platform reporting it (`x-facteur-sender-platform`). The broker, not
-//! facteur, authenticates publishers: give each platform its own broker user allowed
-//! to write only to `facteur.statuses`, and set the AMQP `user_id` property, which
-//! RabbitMQ checks against the connection's user. The handler records the status as
-//! the HTTP endpoint does, with the same checks; a repeat (same `message_id`) is
+//! A status read from `facteur.statuses` names its invoice (`x-facteur-invoice-id`).
+//! The platform reporting it is the one the broker authenticated, never what a header
+//! claims: each platform has its own broker user, named `platform-<matricule>`, allowed
+//! to write only to the `facteur.statuses` exchange, and its messages carry the AMQP
+//! `user_id` property, which RabbitMQ refuses unless it is the publishing
+//! connection's user ("validated user-ID"). A status without `user_id`, from a user
+//! that is not a platform's, or whose `x-facteur-sender-platform` header names another
+//! platform than its user is parked with the reason. The handler records the status
+//! as the HTTP endpoint does, with the same checks; a repeat (same `message_id`) is
 //! recognised, so redeliveries are harmless.
 
 use std::collections::HashMap;
@@ -193,6 +196,41 @@ struct StatusJson {
     comment: Option<String>,
 }
 
+/// The prefix of a platform's broker user: `platform-0002` publishes for platform 0002.
+pub const PLATFORM_BROKER_USER_PREFIX: &str = "platform-";
+
+/// The platform a status on `facteur.statuses` comes from: the one whose broker user
+/// published it (`user_id`, checked by RabbitMQ). The sender header is optional, but
+/// when present it must name that same platform: a mismatch is a forgery or a
+/// misconfiguration, and either way not something to record.
+pub fn authenticated_sender(
+    user_id: Option<&str>,
+    claimed: Option<&str>,
+) -> Result<Matricule, String> {
+    let user = user_id.ok_or(
+        "no user_id property: the publishing platform is unknown (set user_id to the \
+         connection's broker user, RabbitMQ checks it)",
+    )?;
+    let sender = user
+        .strip_prefix(PLATFORM_BROKER_USER_PREFIX)
+        .and_then(|matricule| Matricule::parse(matricule).ok())
+        .ok_or_else(|| {
+            format!(
+                "broker user {user:?} is not a platform's (expected \
+                 {PLATFORM_BROKER_USER_PREFIX}<matricule>)"
+            )
+        })?;
+    if let Some(claimed) = claimed
+        && claimed != sender.to_string()
+    {
+        return Err(format!(
+            "{} {claimed:?} does not match the publishing broker user {user:?}",
+            header::SENDER_PLATFORM
+        ));
+    }
+    Ok(sender)
+}
+
 /// Records the statuses read from `facteur.statuses`.
 pub struct StatusHandler {
     pub hub: Arc<Hub>,
@@ -205,11 +243,13 @@ impl StatusHandler {
             .get(header::INVOICE_ID)
             .cloned()
             .ok_or_else(|| format!("no {} header", header::INVOICE_ID))?;
-        let sender = delivery
-            .headers
-            .get(header::SENDER_PLATFORM)
-            .ok_or_else(|| format!("no {} header", header::SENDER_PLATFORM))
-            .and_then(|m| Matricule::parse(m).map_err(|e| e.to_string()))?;
+        let sender = authenticated_sender(
+            delivery.user_id.as_deref(),
+            delivery
+                .headers
+                .get(header::SENDER_PLATFORM)
+                .map(String::as_str),
+        )?;
         let json = delivery
             .content_type
             .as_deref()
@@ -252,6 +292,44 @@ impl DeliveryHandler for StatusHandler {
                 tracing::warn!(invoice_id, %sender, error = %refused, "status refused, parked");
                 Disposition::Reject { requeue: false }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::authenticated_sender;
+
+    #[test]
+    fn the_sender_is_the_publishing_broker_user_not_the_header() {
+        assert_eq!(
+            authenticated_sender(Some("platform-0002"), None)
+                .unwrap()
+                .to_string(),
+            "0002"
+        );
+        assert_eq!(
+            authenticated_sender(Some("platform-0002"), Some("0002"))
+                .unwrap()
+                .to_string(),
+            "0002"
+        );
+        let forged = authenticated_sender(Some("platform-0003"), Some("0002")).unwrap_err();
+        assert!(
+            forged.contains("\"0002\" does not match") && forged.contains("platform-0003"),
+            "{forged}"
+        );
+        let anonymous = authenticated_sender(None, Some("0002")).unwrap_err();
+        assert!(anonymous.contains("no user_id"), "{anonymous}");
+        for user in [
+            "guest",
+            "platform-",
+            "platform-12",
+            "platform-00021",
+            "0002",
+        ] {
+            let error = authenticated_sender(Some(user), None).unwrap_err();
+            assert!(error.contains("is not a platform's"), "{user}: {error}");
         }
     }
 }

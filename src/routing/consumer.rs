@@ -33,6 +33,10 @@ pub struct Incoming {
     /// Headers with a string value (others are ignored: facteur documents only strings).
     pub headers: BTreeMap<String, String>,
     pub body: Vec<u8>,
+    /// The `user_id` property: RabbitMQ refuses a publish whose `user_id` is not the
+    /// publishing connection's user, so this names who published, where headers only
+    /// say what the publisher claims.
+    pub user_id: Option<String>,
     /// True when the broker delivered it before without an ack: the handler may have
     /// seen it already.
     pub redelivered: bool,
@@ -212,6 +216,7 @@ fn incoming(delivery: &Delivery) -> Incoming {
         content_type: properties.content_type().as_ref().map(|ct| ct.to_string()),
         headers,
         body: delivery.data.clone(),
+        user_id: properties.user_id().as_ref().map(|user| user.to_string()),
         redelivered: delivery.redelivered,
     }
 }

@@ -6,8 +6,13 @@
 //!                                              v
 //! facteur.dead (direct) -----<matricule>--> facteur.dead.<matricule>     (quorum, parking)
 //!                     \------statuses-----> facteur.dead.statuses        (quorum, parking)
-//! (default exchange) --facteur.statuses----> facteur.statuses            (quorum)
+//! facteur.statuses (fanout) --------------> facteur.statuses            (quorum)
 //! ```
+//!
+//! Platforms publish their statuses to the `facteur.statuses` exchange, not through the
+//! default exchange: a broker user may then be given write access to that one exchange
+//! (`^facteur\.statuses$`) and nothing else, whereas write access to the default
+//! exchange would let it put messages in any queue, other platforms' included.
 //!
 //! Declaring is idempotent: the same names with the same arguments are a no-op for the
 //! broker, so the supervisor simply declares everything again after a reconnect (a
@@ -83,8 +88,14 @@ impl Names {
         format!("{}.dead.{platform}", self.prefix)
     }
 
-    /// The queue platforms publish lifecycle statuses to (through the default exchange).
+    /// The queue facteur reads platforms' lifecycle statuses from.
     pub fn statuses_queue(&self) -> String {
+        format!("{}.statuses", self.prefix)
+    }
+
+    /// The fanout exchange platforms publish lifecycle statuses to; it has the queue's
+    /// name (exchanges and queues are named apart), so one permission pattern covers it.
+    pub fn statuses_exchange(&self) -> String {
         format!("{}.statuses", self.prefix)
     }
 
@@ -202,7 +213,23 @@ impl Topology {
             "x-dead-letter-routing-key".into(),
             AMQPValue::LongString(LongString::from(STATUSES_DEAD_LETTER_KEY)),
         );
-        declare_queue(&channel, names.statuses_queue(), arguments).await?;
+        channel
+            .exchange_declare(
+                names.statuses_exchange().into(),
+                ExchangeKind::Fanout,
+                durable,
+                FieldTable::default(),
+            )
+            .await
+            .map_err(RoutingError::broker("exchange.declare"))?;
+        declare_bound(
+            &channel,
+            names.statuses_queue(),
+            arguments,
+            names.statuses_exchange(),
+            "",
+        )
+        .await?;
         declare_bound(
             &channel,
             names.statuses_parking_queue(),
@@ -285,6 +312,7 @@ mod tests {
         assert_eq!(names.platform_queue(platform), "facteur.platform.0042");
         assert_eq!(names.parking_queue(platform), "facteur.dead.0042");
         assert_eq!(names.statuses_queue(), "facteur.statuses");
+        assert_eq!(names.statuses_exchange(), "facteur.statuses");
         assert_eq!(names.statuses_parking_queue(), "facteur.dead.statuses");
     }
 

@@ -13,16 +13,73 @@ use facteur::hub::broker::BrokerDelivery;
 use facteur::routing::{Backoff, RelayConfig};
 use facteur::samples;
 use lapin::BasicProperties;
-use lapin::options::BasicPublishOptions;
+use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
 use lapin::types::{AMQPValue, FieldTable, LongString};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
 use crate::directory_support::{m, postgres};
 use crate::hub_support::{BUYER, token, world};
-use crate::routing::support::{broker, counts, drain, header, message_id};
+use crate::routing::support::{broker, close_quietly, counts, drain, header, message_id};
 
 const IDLE: Duration = Duration::from_millis(800);
+
+/// A status as a platform publishes it: JSON 205 about `invoice`.
+struct StatusMessage {
+    exchange: String,
+    routing_key: String,
+    user_id: Option<&'static str>,
+    sender_header: Option<&'static str>,
+    message_id: String,
+    invoice: String,
+}
+
+impl StatusMessage {
+    /// Publishes on a channel of its own in confirm mode: an error when the broker
+    /// refuses it (the channel is then closed, so no other publish is affected).
+    async fn publish(&self, connection: &lapin::Connection) -> Result<(), String> {
+        let refused = |error: lapin::Error| error.to_string();
+        let channel = connection.create_channel().await.map_err(refused)?;
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await
+            .map_err(refused)?;
+        let mut headers = FieldTable::default();
+        let mut put = |name: &str, value: &str| {
+            headers.insert(name.into(), AMQPValue::LongString(LongString::from(value)));
+        };
+        put("x-facteur-kind", "status");
+        put("x-facteur-invoice-id", &self.invoice);
+        if let Some(sender) = self.sender_header {
+            put("x-facteur-sender-platform", sender);
+        }
+        let mut properties = BasicProperties::default()
+            .with_message_id(self.message_id.as_str().into())
+            .with_content_type("application/json".into())
+            .with_delivery_mode(2)
+            .with_headers(headers);
+        if let Some(user) = self.user_id {
+            properties = properties.with_user_id(user.into());
+        }
+        let confirm = channel
+            .basic_publish(
+                self.exchange.as_str().into(),
+                self.routing_key.as_str().into(),
+                BasicPublishOptions::default(),
+                json!({"status": 205}).to_string().as_bytes(),
+                properties,
+            )
+            .await
+            .map_err(refused)?
+            .await
+            .map_err(refused)?;
+        if !confirm.is_ack() {
+            return Err(format!("{} not acknowledged", self.message_id));
+        }
+        let _ = channel.close(200, "published".into()).await;
+        Ok(())
+    }
+}
 
 async fn post(
     router: &axum::Router,
@@ -204,45 +261,71 @@ async fn invoices_reach_their_platform_once_and_statuses_travel_back() {
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
-    // And 205 over AMQP, on facteur.statuses, twice (a redelivery): recorded once.
-    let channel = reader.create_channel().await.unwrap();
-    let publish = |sender: &'static str, message: &'static str, invoice: String| {
-        let channel = channel.clone();
-        let queue = broker.names.statuses_queue();
-        async move {
-            let mut headers = FieldTable::default();
-            for (name, value) in [
-                ("x-facteur-kind", "status".to_string()),
-                ("x-facteur-invoice-id", invoice),
-                ("x-facteur-sender-platform", sender.to_string()),
-            ] {
-                headers.insert(
-                    name.into(),
-                    AMQPValue::LongString(LongString::from(value.as_str())),
-                );
-            }
-            channel
-                .basic_publish(
-                    "".into(),
-                    queue.as_str().into(),
-                    BasicPublishOptions::default(),
-                    json!({"status": 205}).to_string().as_bytes(),
-                    BasicProperties::default()
-                        .with_message_id(message.into())
-                        .with_content_type("application/json".into())
-                        .with_delivery_mode(2)
-                        .with_headers(headers),
-                )
-                .await
-                .unwrap()
-                .await
-                .unwrap();
-        }
+    // And 205 over AMQP, published by the buyer's platform under its own broker user
+    // to the statuses exchange, twice (a redelivery): recorded once.
+    let buyer_platform = broker.platform_connection(m("0002")).await;
+    let outsider = broker.platform_connection(m("0003")).await;
+    let statuses_exchange = broker.names.statuses_exchange();
+    let approval = |message: &str| StatusMessage {
+        exchange: statuses_exchange.clone(),
+        routing_key: String::new(),
+        user_id: None,
+        sender_header: Some("0002"),
+        message_id: message.to_string(),
+        invoice: id.clone(),
     };
-    publish("0002", "approval-1", id.clone()).await;
-    publish("0002", "approval-1", id.clone()).await;
-    // An outsider's status is refused and parked.
-    publish("0003", "intrusion-1", id.clone()).await;
+    for message in ["approval-1", "approval-1"] {
+        let status = StatusMessage {
+            user_id: Some("platform-0002"),
+            ..approval(message)
+        };
+        status.publish(&buyer_platform).await.unwrap();
+    }
+    // An outsider's status, a forged sender header, a status without user_id: all
+    // refused and parked.
+    let refused = [
+        (
+            &outsider,
+            StatusMessage {
+                user_id: Some("platform-0003"),
+                sender_header: Some("0003"),
+                ..approval("intrusion-1")
+            },
+        ),
+        (
+            &outsider,
+            StatusMessage {
+                user_id: Some("platform-0003"),
+                ..approval("forged-1")
+            },
+        ),
+        (&reader, approval("anonymous-1")),
+    ];
+    for (connection, status) in refused {
+        status.publish(connection).await.unwrap();
+    }
+    // The broker itself refuses a user_id that is not the connection's user, and the
+    // outsider's user may not write anywhere but the statuses exchange.
+    let spoofed = StatusMessage {
+        user_id: Some("platform-0002"),
+        ..approval("spoofed-1")
+    };
+    let error = spoofed.publish(&outsider).await.unwrap_err();
+    assert!(
+        error.contains("PRECONDITION_FAILED"),
+        "user_id spoofed: {error}"
+    );
+    let bypass = StatusMessage {
+        exchange: String::new(),
+        routing_key: broker.names.platform_queue(m("0001")),
+        user_id: Some("platform-0003"),
+        ..approval("bypass-1")
+    };
+    let error = bypass.publish(&outsider).await.unwrap_err();
+    assert!(
+        error.contains("ACCESS_REFUSED"),
+        "wrote through the default exchange: {error}"
+    );
     assert!(
         until(Duration::from_secs(30), || async {
             t.db.statuses(&id)
@@ -278,10 +361,9 @@ async fn invoices_reach_their_platform_once_and_statuses_travel_back() {
             .all(|d| header(d, "x-facteur-invoice-id").as_deref() == Some(id.as_str()))
     );
     let parked = drain(&reader, &broker.names.statuses_parking_queue(), IDLE).await;
-    assert_eq!(
-        parked.iter().map(message_id).collect::<Vec<_>>(),
-        ["intrusion-1"]
-    );
+    let mut parked: Vec<String> = parked.iter().map(message_id).collect();
+    parked.sort();
+    assert_eq!(parked, ["anonymous-1", "forged-1", "intrusion-1"]);
     let codes: Vec<u16> =
         t.db.statuses(&id)
             .await
@@ -294,8 +376,10 @@ async fn invoices_reach_their_platform_once_and_statuses_travel_back() {
     let (relay_stats, consumer_stats) = delivery.stop().await;
     assert_eq!(relay_stats.confirmed, 42, "40 invoices and 2 statuses");
     assert_eq!(consumer_stats.acked, 2);
-    assert_eq!(consumer_stats.dead_lettered, 1);
-    reader.close(200, "done".into()).await.unwrap();
+    assert_eq!(consumer_stats.dead_lettered, 3);
+    for connection in [&buyer_platform, &outsider, &reader] {
+        close_quietly(connection).await;
+    }
     broker.finish().await;
     t.cleanup().await;
 }

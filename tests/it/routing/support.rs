@@ -86,6 +86,34 @@ impl Broker {
         format!("{server}/{}", self.vhost.replace('/', "%2F"))
     }
 
+    /// A connection as platform `platform`'s own broker user, `platform-<matricule>`,
+    /// with the permissions the README gives it: write to the statuses exchange, read
+    /// its own queue, configure nothing. The user is made (or kept) with `rabbitmqctl`.
+    pub async fn platform_connection(&self, platform: Matricule) -> lapin::Connection {
+        let user = format!("platform-{platform}");
+        let password = "platform-test-password";
+        rabbitmqctl(&["add_user", &user, password]);
+        rabbitmqctl(&["change_password", &user, password]);
+        let escape = |name: String| name.replace('.', "\\.");
+        rabbitmqctl(&[
+            "set_permissions",
+            "-p",
+            &self.vhost,
+            &user,
+            "^$",
+            &format!("^{}$", escape(self.names.statuses_exchange())),
+            &format!("^{}$", escape(self.names.platform_queue(platform))),
+        ]);
+        let url = self.url_with_password();
+        let (scheme, rest) = url.split_once("://").expect("an AMQP URL");
+        let server = rest.rsplit_once('@').map_or(rest, |(_, server)| server);
+        let url = AmqpUrl::parse(&format!("{scheme}://{user}:{password}@{server}"))
+            .expect("platform URL");
+        connect(&ConnectionConfig::new(url, &user))
+            .await
+            .expect("connect as the platform's broker user")
+    }
+
     pub async fn connection(&self, name: &str) -> lapin::Connection {
         connect(&self.config(name)).await.expect("connect")
     }
