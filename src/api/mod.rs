@@ -140,6 +140,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/v1/ereporting/payments", post(ereporting::payments))
         .route("/v1/ereporting/reports", post(ereporting::report))
+        .route("/v1/ereporting/invoices", post(ereporting::invoice))
         .route("/v1/platforms/{matricule}/inbox", get(inbox::poll))
         .route(
             "/v1/platforms/{matricule}/inbox/{delivery}/ack",

@@ -93,6 +93,11 @@ impl Hub {
     pub fn directory(&self) -> &Arc<Directory> {
         &self.directory
     }
+
+    /// How the hub validates: what the e-reporting of an invoice applies too.
+    pub fn options(&self) -> &ingest::Options {
+        &self.options
+    }
 }
 
 /// A random identifier (128 bits, hex) for invoices and status messages.

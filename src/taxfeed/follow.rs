@@ -267,7 +267,7 @@ fn buyer_siren(invoice: &Invoice) -> Option<Siren> {
 
 /// Who reports an international invoice: the French seller (sales, SE), else the
 /// French buyer of a seller established abroad (purchases, BY).
-fn international_declarant(invoice: &Invoice) -> Result<(Siren, String, Role), String> {
+pub(crate) fn international_declarant(invoice: &Invoice) -> Result<(Siren, String, Role), String> {
     if let Some(siren) = seller_siren(invoice) {
         return Ok((
             siren,

@@ -393,7 +393,7 @@ pub fn report_xml(
             if let Some(first) = part.children("Invoice").first() {
                 return Err(invalid(
                     &first.path,
-                    "10.1 invoices are not taken from an upload: submit the invoice itself to POST /v1/invoices",
+                    "10.1 invoices are not taken from an upload: report the invoice itself to POST /v1/ereporting/invoices",
                 ));
             }
             for t in part.children("Transactions") {

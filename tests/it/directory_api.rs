@@ -605,6 +605,7 @@ async fn facteur_document_lists_the_official_operations() {
         "POST /v1/ereporting/transactions",
         "POST /v1/ereporting/payments",
         "POST /v1/ereporting/reports",
+        "POST /v1/ereporting/invoices",
     ];
     for op in hub_operations {
         assert!(operations(&ours).iter().any(|o| o == op), "{op} documented");

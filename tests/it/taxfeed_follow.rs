@@ -656,3 +656,116 @@ async fn an_international_invoice_is_reported_in_its_period() {
         tdb.cleanup().await;
     }
 }
+
+/// `POST /v1/ereporting/invoices` as `platform`: status and JSON answer.
+async fn report_invoice(
+    router: &axum::Router,
+    platform: &str,
+    body: String,
+) -> (axum::http::StatusCode, serde_json::Value) {
+    use axum::body::{Body, to_bytes};
+    use tower::ServiceExt;
+    let request = axum::http::Request::builder()
+        .method("POST")
+        .uri("/v1/ereporting/invoices")
+        .header("content-type", "application/xml")
+        .header(
+            "authorization",
+            format!("Bearer {}", crate::hub_support::token(platform)),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = to_bytes(response.into_body(), 1 << 20).await.unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+/// An international B2B invoice that never travels through the hub (its buyer is
+/// abroad) is reported by the seller's platform as itself: validated, refused with
+/// the reason when it is not B2BINT, not valid or not the caller's to report, else
+/// filed once with its document and sent as 10.1 in its period.
+#[tokio::test]
+async fn a_platform_reports_an_international_invoice_as_a_10_1_transaction() {
+    for tdb in backends().await {
+        let db = &tdb.db;
+        let router = facteur::api::app(facteur::api::AppState::with_hub(world(db).await));
+        let domestic = samples::ubl_invoice("INT-API-1", 2);
+        let international = domestic.replace(
+            "<cbc:Note>#AAB#",
+            "<cbc:Note>#BAR#B2BINT</cbc:Note>\n  <cbc:Note>#AAB#",
+        );
+        let refusals = [
+            ("0002", international.clone(), 403, "may not"),
+            ("0001", domestic.clone(), 422, "B2BINT"),
+            ("0001", "<Invoice/>".to_string(), 422, "invoice refused"),
+            (
+                "0001",
+                international.replace("<cbc:IssueDate>", "<cbc:IssueDate>x"),
+                422,
+                "invoice refused",
+            ),
+        ];
+        for (platform, body, status, reason) in refusals {
+            let (got, answer) = report_invoice(&router, platform, body).await;
+            assert_eq!(got.as_u16(), status, "{}: {answer}", tdb.name);
+            assert!(
+                answer.to_string().contains(reason),
+                "{}: {reason}: {answer}",
+                tdb.name
+            );
+        }
+        assert_eq!(
+            crate::hub_support::count(db, "taxfeed_ereporting_records").await,
+            0
+        );
+        assert_eq!(crate::hub_support::count(db, "documents").await, 0);
+
+        let (status, answer) = report_invoice(&router, "0001", international.clone()).await;
+        assert_eq!(status.as_u16(), 202, "{}: {answer}", tdb.name);
+        assert_eq!(answer["new_records"], 1);
+        assert_eq!(
+            answer["periods"],
+            serde_json::json!([{"kind": "transactions", "start": "2026-09-11", "end": "2026-09-20"}])
+        );
+        let (status, answer) = report_invoice(&router, "0001", international).await;
+        assert_eq!(
+            (status.as_u16(), answer["new_records"].clone()),
+            (200, serde_json::json!(0)),
+            "a retry files nothing"
+        );
+
+        let feed = feed(db, &[Profile::Base]);
+        let after = facteur::taxfeed::Instant::parse("20260921000000").unwrap();
+        let sent = feed.transmit_periods(after).await.unwrap();
+        assert_eq!(
+            sent.transmitted
+                .iter()
+                .map(|i| i.0.as_str())
+                .collect::<Vec<_>>(),
+            ["F10/906170857/SE/Transactions/20260911-20260920/1"],
+            "{}: {:?}",
+            tdb.name,
+            sent.failed
+        );
+        let f10 = bodies(db, "F10").await;
+        let xml = f10.values().next().unwrap();
+        assert_eq!(elements(xml, "Invoice").len(), 1, "{xml}");
+        assert!(xml.contains(">INT-API-1<"), "{xml}");
+        if let Some(shared) = shared()
+            && have_xmllint()
+        {
+            let xsd = shared.join("reference/dgfip/xsd-f10/ereporting.xsd");
+            let failures = xmllint(
+                &xsd,
+                &format!("api-int-{}", tdb.name),
+                &[("int.xml".into(), xml.clone())],
+            );
+            assert!(failures.is_empty(), "{failures:#?}");
+        }
+        tdb.cleanup().await;
+    }
+}

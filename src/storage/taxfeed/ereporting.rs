@@ -96,6 +96,23 @@ impl Db {
         })
     }
 
+    /// Files the record of a document a platform reported (a 10.1 invoice) with the
+    /// document itself, in one transaction: the record never names a document that
+    /// is not stored. Returns how many records were new.
+    pub async fn taxfeed_file_document_records(
+        &self,
+        sha256: &str,
+        document: &[u8],
+        records: &[super::NewRecord],
+        now: Instant,
+    ) -> Result<u64> {
+        let mut tx = self.begin().await?;
+        tx.put_document(sha256, document, &now.to_string()).await?;
+        let n = tx.taxfeed_insert_records(records, now).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// Files records in their own transaction (the platforms' API); returns how many
     /// were new.
     pub async fn taxfeed_file_records(

@@ -298,6 +298,25 @@ impl Db {
         Ok(enqueued)
     }
 
+    /// The declarant the feed knows under `siren`, if any.
+    pub async fn taxfeed_declarant(&self, siren: &str) -> Result<Option<StoredDeclarant>> {
+        with_pool!(self, p => {
+            sqlx::query("SELECT siren, name, regime, vat_option_code FROM taxfeed_declarants WHERE siren = $1")
+                .bind(siren.to_string())
+                .fetch_optional(p)
+                .await?
+                .map(|r| {
+                    Ok(StoredDeclarant {
+                        siren: r.text("siren")?,
+                        name: r.text("name")?,
+                        regime: r.text("regime")?,
+                        vat_option_code: r.opt_text("vat_option_code")?,
+                    })
+                })
+                .transpose()
+        })
+    }
+
     /// Every declarant the feed knows (a small table: one row per company whose
     /// regime someone stated).
     pub async fn taxfeed_all_declarants(&self) -> Result<Vec<StoredDeclarant>> {
