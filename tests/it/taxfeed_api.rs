@@ -26,7 +26,8 @@ use crate::hub_support::{SELLER, count, token, world};
 use crate::taxfeed::f10::platform;
 use crate::taxfeed::{have_xmllint, shared};
 
-async fn post(
+/// A POST through the router as `platform` (none: no credential): status and JSON.
+pub(crate) async fn post(
     router: &Router,
     path: &str,
     platform: Option<&str>,

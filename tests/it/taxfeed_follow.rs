@@ -606,6 +606,37 @@ async fn corpus_invoices_through_the_hub_give_their_f1_and_f6() {
     }
 }
 
+/// Once its ten days (11 to 20 September) have closed, the seller's transactions
+/// period is sent with `number` as its one 10.1 invoice, valid against the F10 XSD.
+async fn assert_sent_as_10_1(feed: &TaxFeed, db: &Db, backend: &str, number: &str) {
+    let after = facteur::taxfeed::Instant::parse("20260921000000").unwrap();
+    let sent = feed.transmit_periods(after).await.unwrap();
+    assert_eq!(
+        sent.transmitted
+            .iter()
+            .map(|i| i.0.as_str())
+            .collect::<Vec<_>>(),
+        ["F10/906170857/SE/Transactions/20260911-20260920/1"],
+        "{backend}: {:?}",
+        sent.failed
+    );
+    let f10 = bodies(db, "F10").await;
+    let xml = f10.values().next().unwrap();
+    assert_eq!(elements(xml, "Invoice").len(), 1, "{xml}");
+    assert!(xml.contains(&format!(">{number}<")), "{xml}");
+    if let Some(shared) = shared()
+        && have_xmllint()
+    {
+        let xsd = shared.join("reference/dgfip/xsd-f10/ereporting.xsd");
+        let failures = xmllint(
+            &xsd,
+            &format!("int-{number}-{backend}"),
+            &[("int.xml".into(), xml.clone())],
+        );
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
+}
+
 /// An international B2B invoice (BAR note B2BINT) accepted by the hub is e-reported
 /// per invoice (10.1) in its seller's period, read back from its stored document.
 #[tokio::test]
@@ -626,62 +657,9 @@ async fn an_international_invoice_is_reported_in_its_period() {
             "{}: no F1 or F6 for an international invoice",
             tdb.name
         );
-        let after = facteur::taxfeed::Instant::parse("20260921000000").unwrap();
-        let sent = feed.transmit_periods(after).await.unwrap();
-        assert_eq!(
-            sent.transmitted
-                .iter()
-                .map(|i| i.0.as_str())
-                .collect::<Vec<_>>(),
-            ["F10/906170857/SE/Transactions/20260911-20260920/1"],
-            "{}: {:?}",
-            tdb.name,
-            sent.failed
-        );
-        let f10 = bodies(db, "F10").await;
-        let xml = f10.values().next().unwrap();
-        assert_eq!(elements(xml, "Invoice").len(), 1, "{xml}");
-        assert!(xml.contains(">INT-1<"), "{xml}");
-        if let Some(shared) = shared()
-            && have_xmllint()
-        {
-            let xsd = shared.join("reference/dgfip/xsd-f10/ereporting.xsd");
-            let failures = xmllint(
-                &xsd,
-                &format!("follow-int-{}", tdb.name),
-                &[("int.xml".into(), xml.clone())],
-            );
-            assert!(failures.is_empty(), "{failures:#?}");
-        }
+        assert_sent_as_10_1(&feed, db, tdb.name, "INT-1").await;
         tdb.cleanup().await;
     }
-}
-
-/// `POST /v1/ereporting/invoices` as `platform`: status and JSON answer.
-async fn report_invoice(
-    router: &axum::Router,
-    platform: &str,
-    body: String,
-) -> (axum::http::StatusCode, serde_json::Value) {
-    use axum::body::{Body, to_bytes};
-    use tower::ServiceExt;
-    let request = axum::http::Request::builder()
-        .method("POST")
-        .uri("/v1/ereporting/invoices")
-        .header("content-type", "application/xml")
-        .header(
-            "authorization",
-            format!("Bearer {}", crate::hub_support::token(platform)),
-        )
-        .body(Body::from(body))
-        .unwrap();
-    let response = router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let bytes = to_bytes(response.into_body(), 1 << 20).await.unwrap();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
-    )
 }
 
 /// An international B2B invoice that never travels through the hub (its buyer is
@@ -690,6 +668,8 @@ async fn report_invoice(
 /// filed once with its document and sent as 10.1 in its period.
 #[tokio::test]
 async fn a_platform_reports_an_international_invoice_as_a_10_1_transaction() {
+    use crate::taxfeed_api::post;
+    const PATH: &str = "/v1/ereporting/invoices";
     for tdb in backends().await {
         let db = &tdb.db;
         let router = facteur::api::app(facteur::api::AppState::with_hub(world(db).await));
@@ -710,7 +690,7 @@ async fn a_platform_reports_an_international_invoice_as_a_10_1_transaction() {
             ),
         ];
         for (platform, body, status, reason) in refusals {
-            let (got, answer) = report_invoice(&router, platform, body).await;
+            let (got, answer) = post(&router, PATH, Some(platform), "application/xml", body).await;
             assert_eq!(got.as_u16(), status, "{}: {answer}", tdb.name);
             assert!(
                 answer.to_string().contains(reason),
@@ -724,14 +704,28 @@ async fn a_platform_reports_an_international_invoice_as_a_10_1_transaction() {
         );
         assert_eq!(crate::hub_support::count(db, "documents").await, 0);
 
-        let (status, answer) = report_invoice(&router, "0001", international.clone()).await;
+        let (status, answer) = post(
+            &router,
+            PATH,
+            Some("0001"),
+            "application/xml",
+            international.clone(),
+        )
+        .await;
         assert_eq!(status.as_u16(), 202, "{}: {answer}", tdb.name);
         assert_eq!(answer["new_records"], 1);
         assert_eq!(
             answer["periods"],
             serde_json::json!([{"kind": "transactions", "start": "2026-09-11", "end": "2026-09-20"}])
         );
-        let (status, answer) = report_invoice(&router, "0001", international).await;
+        let (status, answer) = post(
+            &router,
+            PATH,
+            Some("0001"),
+            "application/xml",
+            international,
+        )
+        .await;
         assert_eq!(
             (status.as_u16(), answer["new_records"].clone()),
             (200, serde_json::json!(0)),
@@ -739,33 +733,7 @@ async fn a_platform_reports_an_international_invoice_as_a_10_1_transaction() {
         );
 
         let feed = feed(db, &[Profile::Base]);
-        let after = facteur::taxfeed::Instant::parse("20260921000000").unwrap();
-        let sent = feed.transmit_periods(after).await.unwrap();
-        assert_eq!(
-            sent.transmitted
-                .iter()
-                .map(|i| i.0.as_str())
-                .collect::<Vec<_>>(),
-            ["F10/906170857/SE/Transactions/20260911-20260920/1"],
-            "{}: {:?}",
-            tdb.name,
-            sent.failed
-        );
-        let f10 = bodies(db, "F10").await;
-        let xml = f10.values().next().unwrap();
-        assert_eq!(elements(xml, "Invoice").len(), 1, "{xml}");
-        assert!(xml.contains(">INT-API-1<"), "{xml}");
-        if let Some(shared) = shared()
-            && have_xmllint()
-        {
-            let xsd = shared.join("reference/dgfip/xsd-f10/ereporting.xsd");
-            let failures = xmllint(
-                &xsd,
-                &format!("api-int-{}", tdb.name),
-                &[("int.xml".into(), xml.clone())],
-            );
-            assert!(failures.is_empty(), "{failures:#?}");
-        }
+        assert_sent_as_10_1(&feed, db, tdb.name, "INT-API-1").await;
         tdb.cleanup().await;
     }
 }

@@ -305,14 +305,8 @@ impl Db {
                 .bind(siren.to_string())
                 .fetch_optional(p)
                 .await?
-                .map(|r| {
-                    Ok(StoredDeclarant {
-                        siren: r.text("siren")?,
-                        name: r.text("name")?,
-                        regime: r.text("regime")?,
-                        vat_option_code: r.opt_text("vat_option_code")?,
-                    })
-                })
+                .as_ref()
+                .map(declarant_from)
                 .transpose()
         })
     }
@@ -325,14 +319,7 @@ impl Db {
                 .fetch_all(p)
                 .await?
                 .iter()
-                .map(|r| {
-                    Ok(StoredDeclarant {
-                        siren: r.text("siren")?,
-                        name: r.text("name")?,
-                        regime: r.text("regime")?,
-                        vat_option_code: r.opt_text("vat_option_code")?,
-                    })
-                })
+                .map(declarant_from)
                 .collect()
         })
     }
@@ -594,4 +581,13 @@ impl Tx {
         }
         Ok(())
     }
+}
+
+fn declarant_from<R: Cells>(r: &R) -> Result<StoredDeclarant> {
+    Ok(StoredDeclarant {
+        siren: r.text("siren")?,
+        name: r.text("name")?,
+        regime: r.text("regime")?,
+        vat_option_code: r.opt_text("vat_option_code")?,
+    })
 }
