@@ -163,14 +163,14 @@ pub async fn report(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let key = submission_key(caller, &headers, &body)?;
-    let declarants = state.hub.db().taxfeed_all_declarants().await?;
-    let submission = submission::report_xml(&body, |siren| {
-        declarants
-            .iter()
-            .find(|d| d.siren == siren.as_str())
-            .and_then(|d| parse_regime(&d.regime))
-    })
-    .map_err(refused)?;
+    let report = submission::report_xml(&body).map_err(refused)?;
+    let known = state
+        .hub
+        .db()
+        .taxfeed_declarant(report.declarant().as_str())
+        .await?;
+    let regime = known.and_then(|d| parse_regime(&d.regime));
+    let submission = report.under(regime).map_err(refused)?;
     file(&state, caller, &submission, &key, false).await
 }
 

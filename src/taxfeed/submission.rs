@@ -303,13 +303,40 @@ impl<'d> Reader<'d> {
     }
 }
 
-/// `POST /v1/ereporting/reports`: an F10 `Report`. Its records are filed under the
-/// regime `regime_for` gives for the issuer's SIREN (what the feed knows), else the
-/// default regime; the period the file states must be one of that regime.
-pub fn report_xml(
-    bytes: &[u8],
-    regime_for: impl Fn(&Siren) -> Option<VatRegime>,
-) -> Result<Submission, Invalid> {
+/// An F10 `Report` read and checked in everything but its period, which depends on
+/// the declarant's regime: [`ReadReport::under`] finishes the check once the caller
+/// has looked that regime up.
+pub struct ReadReport {
+    submission: Submission,
+    kind: DataKind,
+    period: ReportingPeriod,
+    period_path: String,
+}
+
+impl ReadReport {
+    /// The declarant the report is for (its SIREN keys the regime look-up).
+    pub fn declarant(&self) -> &Siren {
+        &self.submission.declarant.siren
+    }
+
+    /// Files the records under `regime` (what the feed knows of the declarant), else
+    /// the default regime; the period the file states must be one of that regime.
+    pub fn under(mut self, regime: Option<VatRegime>) -> Result<Submission, Invalid> {
+        let regime = regime.unwrap_or(super::ereporting::DEFAULT_REGIME);
+        let (kind, period) = (self.kind, self.period);
+        if period_of(regime, kind, period.start) != period {
+            return Err(invalid(
+                &self.period_path,
+                format!("{period} is not a {kind:?} period of the declarant's regime {regime:?}"),
+            ));
+        }
+        self.submission.declarant.regime = regime;
+        Ok(self.submission)
+    }
+}
+
+/// `POST /v1/ereporting/reports`: an F10 `Report`, read whole; see [`ReadReport`].
+pub fn report_xml(bytes: &[u8]) -> Result<ReadReport, Invalid> {
     let doc = xml::parse(bytes, &Limits::default())
         .map_err(|e| invalid("body", format!("not well-formed XML: {}", e.message)))?;
     let root = doc.root();
@@ -345,12 +372,12 @@ pub fn report_xml(
         "BY" => Role::Buyer,
         other => return Err(invalid(at, format!("{other:?}: expected SE or BY"))),
     };
-    let regime = regime_for(&siren).unwrap_or(super::ereporting::DEFAULT_REGIME);
     let declarant = DeclarantInput {
         siren,
         name,
         role,
-        regime,
+        // Set by `ReadReport::under`.
+        regime: super::ereporting::DEFAULT_REGIME,
         vat_option_code: None,
     };
     let transactions = report.children("TransactionsReport");
@@ -371,12 +398,6 @@ pub fn report_xml(
         start: period_node.date("StartDate")?,
         end: period_node.date("EndDate")?,
     };
-    if period_of(regime, kind, period.start) != period {
-        return Err(invalid(
-            &period_node.path,
-            format!("{period} is not a {kind:?} period of the declarant's regime {regime:?}"),
-        ));
-    }
     let mut records = Vec::new();
     let inside = |date: Date, at: &str| -> Result<Date, Invalid> {
         if period.contains(date) {
@@ -431,7 +452,12 @@ pub fn report_xml(
             "no transaction or payment: an empty report is not sent",
         ));
     }
-    Ok(Submission { declarant, records })
+    Ok(ReadReport {
+        submission: Submission { declarant, records },
+        kind,
+        period,
+        period_path: period_node.path.clone(),
+    })
 }
 
 /// A 10.3 occurrence back to one B2C record (its count kept), its totals checked
@@ -531,6 +557,45 @@ mod tests {
 
     const DECLARANT: &str =
         r#""declarant":{"siren":"906170857","name":"Seller SAS","regime":"NormalMonthly"}"#;
+
+    /// One day of B2C payments for September 2026 (a monthly payments period).
+    const SEPTEMBER_PAYMENTS: &str = r#"<Report>
+  <ReportDocument>
+    <Id>UPLOAD-1</Id>
+    <IssueDateTime><DateTimeString>20261001080000</DateTimeString></IssueDateTime>
+    <TypeCode>IN</TypeCode>
+    <Sender><Id schemeId="0238">0001</Id><Name>Alpha</Name><RoleCode>WK</RoleCode></Sender>
+    <Issuer><Id schemeId="0002">906170857</Id><Name>Seller SAS</Name><RoleCode>SE</RoleCode></Issuer>
+  </ReportDocument>
+  <PaymentsReport>
+    <ReportPeriod><StartDate>20260901</StartDate><EndDate>20260930</EndDate></ReportPeriod>
+    <Transactions><Payment><Date>20260915</Date>
+      <SubTotals><TaxPercent>20</TaxPercent><CurrencyCode>EUR</CurrencyCode><Amount>120.00</Amount></SubTotals>
+    </Payment></Transactions>
+  </PaymentsReport>
+</Report>"#;
+
+    #[test]
+    fn a_report_period_is_checked_against_the_regime_looked_up_for_its_declarant() {
+        let read = || report_xml(SEPTEMBER_PAYMENTS.as_bytes()).expect("a well-formed report");
+        assert_eq!(read().declarant().as_str(), "906170857");
+        let unknown = read().under(None).expect("the default regime pays monthly");
+        assert_eq!(
+            unknown.declarant.regime,
+            super::super::ereporting::DEFAULT_REGIME
+        );
+        assert_eq!(unknown.records.len(), 1);
+        let monthly = read().under(Some(VatRegime::Simplified)).expect("monthly");
+        assert_eq!(monthly.declarant.regime, VatRegime::Simplified);
+        // A franchise declarant reports per civil bimester: September alone is not one
+        // of its periods.
+        let refused = read().under(Some(VatRegime::Franchise)).unwrap_err();
+        assert_eq!(
+            refused.field, "Report/PaymentsReport[1]/ReportPeriod",
+            "{refused}"
+        );
+        assert!(refused.to_string().contains("Franchise"), "{refused}");
+    }
 
     #[test]
     fn json_refusals_name_the_field() {
