@@ -329,7 +329,8 @@ impl TaxFeed {
         let lease = i64::try_from(config.lease.as_secs()).unwrap_or(i64::MAX);
         let mut stats = FollowStats::default();
         let started = super::service::now();
-        let cx = Arc::new(self.extract_context().await?);
+        // Read when there is a page to extract: an idle poll costs one query.
+        let mut context: Option<Arc<ExtractContext>> = None;
         let Some(mut cursor) = self
             .db()
             .taxfeed_follow_lease(HUB, holder, started, started.plus_seconds(lease))
@@ -347,7 +348,12 @@ impl TaxFeed {
                 break;
             }
             let full = page.len() >= config.follow_page as usize;
-            let cx = cx.clone();
+            let cx = match &context {
+                Some(cx) => cx.clone(),
+                None => context
+                    .insert(Arc::new(self.extract_context().await?))
+                    .clone(),
+            };
             // Reading the documents back is CPU work: off the async workers.
             let write = tokio::task::spawn_blocking(move || extract(&page, cursor, &cx))
                 .await
