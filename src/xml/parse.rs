@@ -8,7 +8,7 @@ use quick_xml::reader::Reader;
 
 use super::attr_keys::AttrKeys;
 use super::decode::decode;
-use super::name_cache::NameCache;
+use super::name_cache::{NameCache, Recycled};
 use super::names::{NameId, NameTable, Namespace};
 use super::tree::{Attr, Document, Element, NONE};
 
@@ -192,7 +192,7 @@ struct Open {
 struct Builder<'t> {
     reader: Reader<&'t [u8]>,
     input: &'t str,
-    name_cache: NameCache,
+    name_cache: Recycled,
     limits: Limits,
     names: NameTable,
     elements: Vec<Element>,
@@ -227,7 +227,7 @@ impl<'t> Builder<'t> {
         Builder {
             reader,
             input: text,
-            name_cache: NameCache::new(),
+            name_cache: NameCache::take(),
             limits: *limits,
             names: NameTable::new(),
             elements: Vec::with_capacity(text.len() / 64),
