@@ -437,7 +437,7 @@ impl<'t> Builder<'t> {
             }
             let key: &str = attr.key.into_inner();
             if key == "xmlns" {
-                let ns = self.names.namespace(&value);
+                let ns = self.namespace(&value, offset)?;
                 self.bindings.push(("".into(), ns));
                 self.name_cache.invalidate();
             } else if let Some(prefix) = key.strip_prefix("xmlns:") {
@@ -447,7 +447,7 @@ impl<'t> Builder<'t> {
                         offset,
                     ));
                 }
-                let ns = self.names.namespace(&value);
+                let ns = self.namespace(&value, offset)?;
                 self.bindings.push((prefix.into(), ns));
                 self.name_cache.invalidate();
             } else {
@@ -591,6 +591,16 @@ impl<'t> Builder<'t> {
         if self.open.is_empty() {
             self.root_closed = true;
         }
+    }
+
+    /// The id of a namespace URI declared at `offset`.
+    fn namespace(&mut self, uri: &str, offset: usize) -> Result<Namespace, XmlError> {
+        self.names.namespace(uri).ok_or_else(|| {
+            XmlError::malformed(
+                format!("more than {} distinct namespace URIs", u16::MAX),
+                offset,
+            )
+        })
     }
 
     /// Drops the bindings an element declared, when it declared any.

@@ -68,7 +68,7 @@ impl Document {
 
     /// The URI of a namespace id of this document.
     pub fn namespace_uri(&self, ns: Namespace) -> &str {
-        &self.names.uris[ns.0 as usize]
+        self.names.uri(ns)
     }
 
     /// The id of a namespace URI if the document uses it.
