@@ -525,8 +525,10 @@ impl<'t> Builder<'t> {
             None => NONE,
         };
         let text_at = self.strings.len() as u32;
+        let ns = self.names.names[name.0 as usize].ns;
         self.elements.push(Element {
             name,
+            ns,
             parent,
             end: id + 1,
             next_sibling: NONE,
