@@ -6,6 +6,12 @@
 //! bindings in scope are unchanged, the same raw name always resolves to the same
 //! [`NameId`], so a direct-mapped table answers most lookups with one comparison.
 //! Any change of bindings starts a new generation, which invalidates every entry.
+//!
+//! The table is 4 KB; allocating and zeroing it for every document cost about as much
+//! as reading a small invoice's names, so each thread keeps one table between
+//! documents ([`NameCache::take`]) and a new document starts a new generation.
+
+use std::cell::Cell;
 
 use super::names::NameId;
 
@@ -25,7 +31,56 @@ pub(crate) struct NameCache {
     entries: Vec<Entry>,
 }
 
+thread_local! {
+    /// The table of the last document read on this thread, ready for the next one.
+    static SPARE: Cell<Option<NameCache>> = const { Cell::new(None) };
+}
+
+/// A [`NameCache`] borrowed from the thread's spare slot, put back when dropped.
+pub(crate) struct Recycled(NameCache);
+
+impl std::ops::Deref for Recycled {
+    type Target = NameCache;
+    fn deref(&self) -> &NameCache {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Recycled {
+    fn deref_mut(&mut self) -> &mut NameCache {
+        &mut self.0
+    }
+}
+
+impl Drop for Recycled {
+    fn drop(&mut self) {
+        let cache = std::mem::replace(&mut self.0, NameCache::unallocated());
+        SPARE.with(|spare| spare.set(Some(cache)));
+    }
+}
+
 impl NameCache {
+    /// A table for a new document: the thread's spare one with every entry
+    /// invalidated, or a fresh one.
+    pub(crate) fn take() -> Recycled {
+        let cache = match SPARE.with(Cell::take) {
+            Some(mut cache) => {
+                cache.invalidate();
+                cache
+            }
+            None => NameCache::new(),
+        };
+        Recycled(cache)
+    }
+
+    /// A placeholder without a table, only ever left in a [`Recycled`] being dropped.
+    fn unallocated() -> Self {
+        NameCache {
+            generation: 1,
+            entries: Vec::new(),
+        }
+    }
+
     pub(crate) fn new() -> Self {
         let empty = Entry {
             generation: 0,
@@ -41,10 +96,20 @@ impl NameCache {
 
     /// Forgets every entry: the prefix bindings in scope changed.
     pub(crate) fn invalidate(&mut self) {
-        self.generation = self.generation.wrapping_add(1).max(1);
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            // The counter wrapped (a table reused for billions of documents): entries
+            // of an old generation could look current again, so forget them for real.
+            for entry in &mut self.entries {
+                entry.generation = 0;
+            }
+            self.generation = 1;
+        }
     }
 
-    /// The id cached for `raw`, which starts at byte `start` of `text`.
+    /// The id cached for `raw`, which starts at byte `start` of `text`. Inlined: it
+    /// runs for every start tag, and hits are the rule.
+    #[inline]
     pub(crate) fn get(&self, text: &str, raw: &str) -> Option<NameId> {
         let e = &self.entries[slot(raw)];
         let hit = e.generation == self.generation
@@ -95,6 +160,33 @@ mod tests {
         assert_eq!(cache.get(text, "cbc:ID"), Some(NameId(7)));
         assert_eq!(cache.get(text, "cac:ID"), None);
         cache.invalidate();
+        assert_eq!(cache.get(text, "cbc:ID"), None);
+    }
+
+    #[test]
+    fn a_recycled_table_forgets_the_previous_document() {
+        let text = "<cbc:ID><cbc:ID>";
+        {
+            let mut cache = NameCache::take();
+            cache.put(1, "cbc:ID", NameId(7));
+            assert_eq!(cache.get(text, "cbc:ID"), Some(NameId(7)));
+        }
+        let cache = NameCache::take();
+        assert!(
+            cache.generation > 1,
+            "the table is reused, not allocated again"
+        );
+        assert_eq!(cache.get(text, "cbc:ID"), None);
+    }
+
+    #[test]
+    fn a_wrapped_generation_forgets_every_entry() {
+        let text = "<cbc:ID>";
+        let mut cache = NameCache::new();
+        cache.put(1, "cbc:ID", NameId(7));
+        cache.generation = u32::MAX;
+        cache.invalidate();
+        assert_eq!(cache.generation, 1);
         assert_eq!(cache.get(text, "cbc:ID"), None);
     }
 }

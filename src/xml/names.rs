@@ -4,6 +4,8 @@
 //! so a rule compares two small integers instead of two URIs. Any other URI found in a
 //! document gets a fresh id after the known ones.
 
+use std::sync::Arc;
+
 use crate::fxhash::FxHashMap;
 
 /// An interned namespace URI. The well-known ones are associated constants.
@@ -68,11 +70,14 @@ impl Namespace {
 
 /// An interned (namespace, local name) pair, plus the prefix it was first written with
 /// (used only to print locations).
+///
+/// The texts are shared: the local name with the table's index, the prefix with every
+/// other name written with it, so interning a name allocates once, not three times.
 #[derive(Clone, Debug)]
 pub struct QName {
     pub ns: Namespace,
-    pub local: Box<str>,
-    pub prefix: Box<str>,
+    pub local: Arc<str>,
+    pub prefix: Arc<str>,
 }
 
 /// Index into a document's name table.
@@ -82,37 +87,65 @@ pub struct NameId(pub u32);
 /// The namespace and name tables of one document.
 #[derive(Debug)]
 pub(crate) struct NameTable {
-    pub(crate) uris: Vec<Box<str>>,
+    /// The URIs first seen in this document, with ids after the well-known ones
+    /// (those are never copied: a table is built for every document).
+    uris: Vec<Box<str>>,
     uri_ids: FxHashMap<Box<str>, Namespace>,
     pub(crate) names: Vec<QName>,
     /// Per namespace id, local name -> name id (nested so a lookup borrows the `&str`).
-    name_ids: Vec<FxHashMap<Box<str>, NameId>>,
+    name_ids: Vec<FxHashMap<Arc<str>, NameId>>,
+    /// The prefixes written so far; a document uses a handful.
+    prefixes: Vec<Arc<str>>,
 }
 
 impl NameTable {
     pub(crate) fn new() -> Self {
-        let uris: Vec<Box<str>> = KNOWN.iter().map(|s| Box::from(*s)).collect();
-        let uri_ids = uris
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (u.clone(), Namespace(i as u16)))
-            .collect();
         NameTable {
-            uris,
-            uri_ids,
+            uris: Vec::new(),
+            uri_ids: FxHashMap::default(),
             names: Vec::new(),
             name_ids: Vec::new(),
+            prefixes: Vec::new(),
         }
     }
 
-    pub(crate) fn namespace(&mut self, uri: &str) -> Namespace {
-        if let Some(ns) = self.uri_ids.get(uri) {
-            return *ns;
+    /// The id of a namespace URI, `None` when the document already uses as many
+    /// distinct URIs as ids exist (a wrapped id would alias a well-known namespace).
+    pub(crate) fn namespace(&mut self, uri: &str) -> Option<Namespace> {
+        if let Some(ns) = Namespace::known(uri) {
+            return Some(ns);
         }
-        let ns = Namespace(self.uris.len() as u16);
+        if let Some(ns) = self.uri_ids.get(uri) {
+            return Some(*ns);
+        }
+        let ns = Namespace(u16::try_from(KNOWN.len() + self.uris.len()).ok()?);
         self.uris.push(uri.into());
         self.uri_ids.insert(uri.into(), ns);
-        ns
+        Some(ns)
+    }
+
+    /// The URI of a namespace id of this table.
+    pub(crate) fn uri(&self, ns: Namespace) -> &str {
+        match ns.known_uri() {
+            Some(uri) => uri,
+            None => &self.uris[ns.0 as usize - KNOWN.len()],
+        }
+    }
+
+    /// The shared text of a prefix.
+    fn prefix(&mut self, prefix: &str) -> Arc<str> {
+        match self.prefixes.iter().find(|p| ***p == *prefix) {
+            Some(shared) => shared.clone(),
+            None => {
+                let shared: Arc<str> = prefix.into();
+                // A hostile document may use many prefixes: only the first few are
+                // remembered, so the search stays short; later ones are allocated.
+                if self.prefixes.len() < 16 {
+                    self.prefixes.push(shared.clone());
+                }
+                shared
+            }
+        }
     }
 
     pub(crate) fn name(&mut self, ns: Namespace, local: &str, prefix: &str) -> NameId {
@@ -124,10 +157,12 @@ impl NameTable {
             return *id;
         }
         let id = NameId(self.names.len() as u32);
+        let local: Arc<str> = local.into();
+        let prefix = self.prefix(prefix);
         self.names.push(QName {
             ns,
-            local: local.into(),
-            prefix: prefix.into(),
+            local: local.clone(),
+            prefix,
         });
         let map = &mut self.name_ids[slot];
         if map.capacity() == 0 {
@@ -135,7 +170,7 @@ impl NameTable {
             // map is not rehashed over and over as it fills.
             map.reserve(64);
         }
-        map.insert(local.into(), id);
+        map.insert(local, id);
         id
     }
 }

@@ -8,7 +8,7 @@ use quick_xml::reader::Reader;
 
 use super::attr_keys::AttrKeys;
 use super::decode::decode;
-use super::name_cache::NameCache;
+use super::name_cache::{NameCache, Recycled};
 use super::names::{NameId, NameTable, Namespace};
 use super::tree::{Attr, Document, Element, NONE};
 
@@ -192,7 +192,7 @@ struct Open {
 struct Builder<'t> {
     reader: Reader<&'t [u8]>,
     input: &'t str,
-    name_cache: NameCache,
+    name_cache: Recycled,
     limits: Limits,
     names: NameTable,
     elements: Vec<Element>,
@@ -227,7 +227,7 @@ impl<'t> Builder<'t> {
         Builder {
             reader,
             input: text,
-            name_cache: NameCache::new(),
+            name_cache: NameCache::take(),
             limits: *limits,
             names: NameTable::new(),
             elements: Vec::with_capacity(text.len() / 64),
@@ -437,7 +437,7 @@ impl<'t> Builder<'t> {
             }
             let key: &str = attr.key.into_inner();
             if key == "xmlns" {
-                let ns = self.names.namespace(&value);
+                let ns = self.namespace(&value, offset)?;
                 self.bindings.push(("".into(), ns));
                 self.name_cache.invalidate();
             } else if let Some(prefix) = key.strip_prefix("xmlns:") {
@@ -447,7 +447,7 @@ impl<'t> Builder<'t> {
                         offset,
                     ));
                 }
-                let ns = self.names.namespace(&value);
+                let ns = self.namespace(&value, offset)?;
                 self.bindings.push((prefix.into(), ns));
                 self.name_cache.invalidate();
             } else {
@@ -525,8 +525,10 @@ impl<'t> Builder<'t> {
             None => NONE,
         };
         let text_at = self.strings.len() as u32;
+        let ns = self.names.names[name.0 as usize].ns;
         self.elements.push(Element {
             name,
+            ns,
             parent,
             end: id + 1,
             next_sibling: NONE,
@@ -591,6 +593,16 @@ impl<'t> Builder<'t> {
         if self.open.is_empty() {
             self.root_closed = true;
         }
+    }
+
+    /// The id of a namespace URI declared at `offset`.
+    fn namespace(&mut self, uri: &str, offset: usize) -> Result<Namespace, XmlError> {
+        self.names.namespace(uri).ok_or_else(|| {
+            XmlError::malformed(
+                format!("more than {} distinct namespace URIs", u16::MAX),
+                offset,
+            )
+        })
     }
 
     /// Drops the bindings an element declared, when it declared any.

@@ -8,6 +8,9 @@ use super::names::{NameId, NameTable, Namespace, QName};
 #[derive(Clone, Debug)]
 pub(crate) struct Element {
     pub(crate) name: NameId,
+    /// The namespace of `name`, kept here too: name tests compare it first, and most
+    /// fail on it without reading the name table.
+    pub(crate) ns: Namespace,
     pub(crate) parent: u32,
     /// Index one past the last descendant: descendants are `self+1 .. end`.
     pub(crate) end: u32,
@@ -68,7 +71,7 @@ impl Document {
 
     /// The URI of a namespace id of this document.
     pub fn namespace_uri(&self, ns: Namespace) -> &str {
-        &self.names.uris[ns.0 as usize]
+        self.names.uri(ns)
     }
 
     /// The id of a namespace URI if the document uses it.
@@ -134,7 +137,7 @@ impl<'d> Node<'d> {
     }
 
     pub fn namespace(self) -> Namespace {
-        self.qname().ns
+        self.el().ns
     }
 
     pub fn local_name(self) -> &'d str {
@@ -142,9 +145,10 @@ impl<'d> Node<'d> {
     }
 
     /// True when the element is `{ns}local`.
+    #[inline]
     pub fn is(self, ns: Namespace, local: &str) -> bool {
-        let q = self.qname();
-        q.ns == ns && &*q.local == local
+        let el = self.el();
+        el.ns == ns && *self.doc.qname(el.name).local == *local
     }
 
     /// Byte offset of the element's start tag in the decoded document.
@@ -296,9 +300,17 @@ impl<'d> Node<'d> {
 
     /// The value of a namespaced attribute.
     pub fn attr_ns(self, ns: Namespace, local: &str) -> Option<&'d str> {
-        self.attributes()
-            .find(|(q, _)| q.ns == ns && &*q.local == local)
-            .map(|(_, v)| v)
+        // Names are compared before any value is sliced out of the arena: most
+        // lookups are for an attribute the element does not have.
+        let el = self.el();
+        let doc = self.doc;
+        doc.attrs[el.attrs_start as usize..el.attrs_end as usize]
+            .iter()
+            .find(|a| {
+                let q = doc.qname(a.name);
+                q.ns == ns && *q.local == *local
+            })
+            .map(|a| doc.str(a.value_start, a.value_end))
     }
 
     /// 1-based position among the siblings with the same name (XPath `[n]`),

@@ -153,26 +153,39 @@ impl<'d> Validator<'_, 'd> {
         self.report_at(node.path(), message);
     }
 
+    /// Called for every element: the cached answer is inlined, the first lookup
+    /// of a namespace is not.
+    #[inline]
     fn schema_ns(&mut self, ns: Namespace) -> Option<NsIx> {
+        match self.ns_cache.get(ns.0 as usize) {
+            Some(Some(hit)) => *hit,
+            _ => self.lookup_ns(ns),
+        }
+    }
+
+    fn lookup_ns(&mut self, ns: Namespace) -> Option<NsIx> {
         let slot = ns.0 as usize;
         if self.ns_cache.len() <= slot {
             self.ns_cache.resize(slot + 1, None);
-        }
-        if let Some(hit) = self.ns_cache[slot] {
-            return hit;
         }
         let found = self.set.lookup_ns(self.doc.namespace_uri(ns));
         self.ns_cache[slot] = Some(found);
         found
     }
 
+    /// Called for every element and attribute, like [`Validator::schema_ns`].
+    #[inline]
     fn schema_name(&mut self, id: NameId) -> Option<NameIx> {
+        match self.name_cache.get(id.0 as usize) {
+            Some(Some(hit)) => *hit,
+            _ => self.lookup_name(id),
+        }
+    }
+
+    fn lookup_name(&mut self, id: NameId) -> Option<NameIx> {
         let slot = id.0 as usize;
         if self.name_cache.len() <= slot {
             self.name_cache.resize(slot + 1, None);
-        }
-        if let Some(hit) = self.name_cache[slot] {
-            return hit;
         }
         let q = self.doc.qname(id);
         let found = self

@@ -143,3 +143,30 @@ fn size_limit_is_checked_before_decoding() {
             .contains("exceeds")
     );
 }
+
+#[test]
+fn namespaces_beyond_the_well_known_ones_keep_their_uri() {
+    let doc = parse_ok(
+        r#"<r xmlns="urn:example:one" xmlns:c="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"><x:e xmlns:x="urn:example:two"/><c:ID/></r>"#,
+    );
+    let root = doc.root();
+    assert_eq!(doc.namespace_uri(root.namespace()), "urn:example:one");
+    let kids: Vec<_> = root.children().collect();
+    assert_eq!(doc.namespace_uri(kids[0].namespace()), "urn:example:two");
+    assert_ne!(kids[0].namespace(), root.namespace());
+    assert_eq!(kids[1].namespace(), Namespace::CBC);
+}
+
+#[test]
+fn more_namespace_uris_than_ids_are_refused() {
+    // Each sibling declares a URI of its own: once the ids are used up, a new one
+    // would wrap around onto a well-known namespace.
+    let mut text = String::from("<r>");
+    for i in 0..=usize::from(u16::MAX) {
+        text.push_str(&format!("<a xmlns:p=\"urn:n:{i}\"/>"));
+    }
+    text.push_str("</r>");
+    let err = parse_err(&text);
+    assert_eq!(err.kind, XmlErrorKind::NotWellFormed);
+    assert!(err.message.contains("namespace URIs"), "{}", err.message);
+}

@@ -66,6 +66,40 @@ impl Sums {
     }
 }
 
+/// The category codes and decimal rates of the node being filed (a line, an
+/// allowance or a charge), in buffers reused from node to node: every line is filed,
+/// and three allocations per line were a visible share of the rule layer.
+#[derive(Debug, Default)]
+pub(crate) struct Keys {
+    /// The codes are `codes[..len]`; the strings beyond are spare capacity.
+    codes: Vec<String>,
+    len: usize,
+    pub rates: Vec<Decimal>,
+}
+
+impl Keys {
+    /// Forgets the previous node's codes and rates.
+    pub fn clear(&mut self) {
+        self.len = 0;
+        self.rates.clear();
+    }
+
+    pub fn push_code(&mut self, code: &str) {
+        match self.codes.get_mut(self.len) {
+            Some(spare) => {
+                spare.clear();
+                spare.push_str(code);
+            }
+            None => self.codes.push(code.to_string()),
+        }
+        self.len += 1;
+    }
+
+    pub fn codes(&self) -> &[String] {
+        &self.codes[..self.len]
+    }
+}
+
 /// Every sum of one document, keyed by category code and by (category code, rate).
 #[derive(Debug, Default)]
 pub(crate) struct Breakdown {
@@ -77,20 +111,35 @@ pub(crate) struct Breakdown {
 
 /// The distinct values of a node's categories or rates: XPath selects a line once per
 /// query however many of its tax categories match, so duplicates must not add twice.
-/// A node has one or two, so a linear scan; a set beyond a handful keeps
-/// pathological documents linear.
+/// Used only beyond [`FEW`] values; below, [`first_of_its_value`] answers without
+/// allocating, which matters because every line is filed.
 fn distinct<T: Eq + std::hash::Hash>(values: &[T]) -> Vec<&T> {
-    if values.len() <= 8 {
-        let mut out: Vec<&T> = Vec::with_capacity(values.len());
-        for v in values {
-            if !out.contains(&v) {
-                out.push(v);
+    let mut seen = FxHashSet::default();
+    values.iter().filter(|v| seen.insert(*v)).collect()
+}
+
+/// Up to this many categories or rates per node, duplicates are found by a linear
+/// scan; a node has one or two, and a set beyond a handful keeps pathological
+/// documents linear.
+const FEW: usize = 8;
+
+/// True when `values[i]` does not occur before `i`.
+fn first_of_its_value<T: PartialEq>(values: &[T], i: usize) -> bool {
+    !values[..i].contains(&values[i])
+}
+
+/// Calls `each` once per distinct value, in order of first occurrence.
+fn for_distinct<T: Eq + std::hash::Hash>(values: &[T], mut each: impl FnMut(&T)) {
+    if values.len() <= FEW {
+        for (i, v) in values.iter().enumerate() {
+            if first_of_its_value(values, i) {
+                each(v);
             }
         }
-        out
     } else {
-        let mut seen = FxHashSet::default();
-        values.iter().filter(|v| seen.insert(*v)).collect()
+        for v in distinct(values) {
+            each(v);
+        }
     }
 }
 
@@ -124,16 +173,13 @@ impl Breakdown {
         rates: &[Decimal],
         mut update: impl FnMut(&mut Sums),
     ) {
-        let rates = distinct(rates);
-        for category in distinct(categories) {
+        for_distinct(categories, |category| {
             update(entry(&mut self.by_category, category));
             if !rates.is_empty() {
                 let by_rate = entry(&mut self.by_rate, category);
-                for rate in &rates {
-                    update(by_rate.entry(**rate).or_default());
-                }
+                for_distinct(rates, |rate| update(by_rate.entry(*rate).or_default()));
             }
-        }
+        });
     }
 
     /// Files a line of `kind` whose tax categories carry `categories` and `rates`;

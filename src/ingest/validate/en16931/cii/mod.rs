@@ -151,10 +151,17 @@ pub(crate) fn shadowed_header_tax(tax: Node<'_>) -> bool {
 /// `ram:SpecifiedTradeAllowanceCharge`, and select it by the *string* value of
 /// `udt:Indicator`: only `false` and `true` match, not `0` or `1`. The allowance rule
 /// comes first in the pattern, so it wins if both values are present.
+///
+/// Called on every element by several families: the name test is inlined there.
+#[inline]
 pub(crate) fn charge_indicator(node: Node<'_>) -> Option<AllowanceCharge> {
     if !node.is(Namespace::RAM, "ChargeIndicator") {
         return None;
     }
+    charge_indicator_context(node)
+}
+
+fn charge_indicator_context(node: Node<'_>) -> Option<AllowanceCharge> {
     let settlement = node
         .parent()
         .filter(|p| p.is(Namespace::RAM, "SpecifiedTradeAllowanceCharge"))?
@@ -181,6 +188,7 @@ pub(crate) fn charge_indicator(node: Node<'_>) -> Option<AllowanceCharge> {
 
 /// `//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax` as the model pattern
 /// evaluates it for BR-45…48, BR-CO-03, BR-CO-17 and BR-DEC-19/20: not shadowed.
+#[inline]
 pub(crate) fn is_header_breakdown(node: Node<'_>) -> bool {
     node.is(Namespace::RAM, "ApplicableTradeTax")
         && node

@@ -48,9 +48,10 @@ pub(super) fn check(doc: &Doc<'_>, sink: &mut Sink<'_>) {
         if let Some(context) = allowance_charge(doc, node) {
             br_co_21_to_24(context, node, sink);
         } else if is_line(node) {
+            // Walked, not collected: this runs on every line.
             let category = node
-                .all(&[cac("Item"), cac("ClassifiedTaxCategory")])
-                .into_iter()
+                .children_named(Namespace::CAC, "Item")
+                .flat_map(|item| item.children_named(Namespace::CAC, "ClassifiedTaxCategory"))
                 .filter(|c| has_vat_scheme(*c))
                 .any(|c| c.child(Namespace::CBC, "ID").is_some());
             sink.check(&BR_CO_04, category, node, "the invoice line has no VAT category code (cac:Item/cac:ClassifiedTaxCategory/cbc:ID with tax scheme VAT)");

@@ -82,21 +82,23 @@ fn line(line: Node<'_>, sink: &mut Sink<'_>) {
         line,
         "the invoice line identifier (cbc:ID) is missing or blank",
     );
-    let quantities: Vec<Node<'_>> = line
-        .children()
-        .filter(|c| {
+    // The node-sets below are walked as iterators, twice where two rules read them:
+    // a line has a handful of children, and collecting each set cost an allocation
+    // per line.
+    let quantities = || {
+        line.children().filter(|c| {
             c.is(Namespace::CBC, "InvoicedQuantity") || c.is(Namespace::CBC, "CreditedQuantity")
         })
-        .collect();
+    };
     sink.check(
         &BR_22,
-        !quantities.is_empty(),
+        quantities().next().is_some(),
         line,
         "the invoiced quantity (cbc:InvoicedQuantity or cbc:CreditedQuantity) is missing",
     );
     sink.check(
         &BR_23,
-        quantities.iter().any(|q| q.attr("unitCode").is_some()),
+        quantities().any(|q| q.attr("unitCode").is_some()),
         line,
         "the invoiced quantity has no unitCode attribute",
     );
@@ -112,24 +114,29 @@ fn line(line: Node<'_>, sink: &mut Sink<'_>) {
         line,
         "the item name (cac:Item/cbc:Name) is missing or blank",
     );
-    let net_price = line.all(&[cac("Price"), cbc("PriceAmount")]);
+    let prices = || line.children_named(Namespace::CAC, "Price");
+    let net_price = || prices().flat_map(|p| p.children_named(Namespace::CBC, "PriceAmount"));
     sink.check(
         &BR_26,
-        !net_price.is_empty(),
+        net_price().next().is_some(),
         line,
         "the item net price (cac:Price/cbc:PriceAmount) is missing",
     );
     // A missing price makes the comparison false: BR-27 fires together with BR-26.
     sink.check(
         &BR_27,
-        any_number(net_price, |v| v >= 0.0),
+        any_number(net_price(), |v| v >= 0.0),
         line,
         "the item net price (cac:Price/cbc:PriceAmount) is negative, missing or not a number",
     );
-    let gross_price = line.all(&[cac("Price"), cac("AllowanceCharge"), cbc("BaseAmount")]);
+    let gross_price = || {
+        prices()
+            .flat_map(|p| p.children_named(Namespace::CAC, "AllowanceCharge"))
+            .flat_map(|a| a.children_named(Namespace::CBC, "BaseAmount"))
+    };
     sink.check(
         &BR_28,
-        gross_price.is_empty() || any_number(gross_price, |v| v >= 0.0),
+        gross_price().next().is_none() || any_number(gross_price(), |v| v >= 0.0),
         line,
         "the item gross price (cac:Price/cac:AllowanceCharge/cbc:BaseAmount) is negative or not a number",
     );

@@ -83,10 +83,15 @@ pub(crate) const fn cbc(local: &str) -> (Namespace, &str) {
 
 /// True when `node` is `cac:{name}` and its ancestors are, innermost first, the
 /// `cac:` elements named in `parents` (a relative XPath pattern `a/b/node`).
+///
+/// The name test is inlined into the families' walks, which call this on every
+/// element; only the few elements of that name climb their parents.
+#[inline]
 pub(crate) fn matches_pattern(node: Node<'_>, name: &str, parents: &[&str]) -> bool {
-    if !node.is(Namespace::CAC, name) {
-        return false;
-    }
+    node.is(Namespace::CAC, name) && parents_match(node, parents)
+}
+
+fn parents_match(node: Node<'_>, parents: &[&str]) -> bool {
     let mut cur = node;
     for parent in parents {
         match cur.parent() {
@@ -102,10 +107,17 @@ pub(crate) fn matches_pattern(node: Node<'_>, name: &str, parents: &[&str]) -> b
 /// `cac:CreditNoteLine` (any depth), allowance or charge by `cbc:ChargeIndicator =
 /// false()` / `true()` (a boolean cast: `0`/`1` count too). The allowance rule comes
 /// first in the pattern, so it wins if both indicators are present.
+///
+/// Called on every element by several families: the name test is inlined there.
+#[inline]
 pub(crate) fn allowance_charge(doc: &Doc<'_>, node: Node<'_>) -> Option<AllowanceCharge> {
     if !node.is(Namespace::CAC, "AllowanceCharge") {
         return None;
     }
+    allowance_charge_context(doc, node)
+}
+
+fn allowance_charge_context(doc: &Doc<'_>, node: Node<'_>) -> Option<AllowanceCharge> {
     let parent = node.parent()?;
     let line =
         parent.is(Namespace::CAC, "InvoiceLine") || parent.is(Namespace::CAC, "CreditNoteLine");
@@ -139,14 +151,13 @@ pub(crate) fn has_vat_scheme(node: Node<'_>) -> bool {
 /// `cac:InvoiceLine/cac:InvoicePeriod | cac:CreditNoteLine/cac:InvoicePeriod`: the line
 /// period rule comes first in the pattern, so every other `cac:InvoicePeriod` is left
 /// to the header period rule.
+#[inline]
 pub(crate) fn is_line_period(node: Node<'_>) -> bool {
-    node.is(Namespace::CAC, "InvoicePeriod")
-        && node.parent().is_some_and(|p| {
-            p.is(Namespace::CAC, "InvoiceLine") || p.is(Namespace::CAC, "CreditNoteLine")
-        })
+    node.is(Namespace::CAC, "InvoicePeriod") && node.parent().is_some_and(is_line)
 }
 
 /// `cac:InvoiceLine | cac:CreditNoteLine`, at any depth.
+#[inline]
 pub(crate) fn is_line(node: Node<'_>) -> bool {
     node.is(Namespace::CAC, "InvoiceLine") || node.is(Namespace::CAC, "CreditNoteLine")
 }

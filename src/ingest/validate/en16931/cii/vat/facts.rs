@@ -2,12 +2,10 @@
 //! line, header and allowance/charge taxes carry each category code, which party
 //! registrations exist, and the line, allowance and charge sums per category and rate.
 
-use rust_decimal::Decimal;
-
 use super::super::{Doc, ram};
 use super::Reading;
 use crate::fxhash::FxHashMap;
-use crate::ingest::validate::en16931::breakdown::{Breakdown, INVOICE_LINE};
+use crate::ingest::validate::en16931::breakdown::{Breakdown, INVOICE_LINE, Keys};
 use crate::ingest::validate::xpath::{boolean, decimal, sum};
 use crate::xml::{Namespace, Node};
 
@@ -71,6 +69,8 @@ pub(super) struct Facts {
     pub standard: bool,
     /// BR-B-01: some `//ram:CountryID` differs from IT.
     pub foreign_country: bool,
+    /// The codes and rates of the line, allowance or charge being filed.
+    scratch: Keys,
 }
 
 /// The raw `ram:CategoryCode` values of a tax element.
@@ -100,19 +100,19 @@ pub(super) fn under(node: Node<'_>, names: &[&str]) -> bool {
     true
 }
 
-/// The category codes and decimal rates of some tax elements, as the sums key them.
-/// A rate that is not a decimal matches no breakdown rate.
-fn keys<'d>(taxes: impl Iterator<Item = Node<'d>>) -> (Vec<String>, Vec<Decimal>) {
-    let mut codes_out = Vec::new();
-    let mut rates = Vec::new();
+/// Reads the category codes and decimal rates of some tax elements, as the sums key
+/// them, into `keys`. A rate that is not a decimal matches no breakdown rate.
+fn read_keys<'d>(keys: &mut Keys, taxes: impl Iterator<Item = Node<'d>>) {
+    keys.clear();
     for tax in taxes {
-        codes_out.extend(codes(tax).into_iter().map(str::to_string));
-        rates.extend(
+        for code in tax.children_named(Namespace::RAM, "CategoryCode") {
+            keys.push_code(code.text());
+        }
+        keys.rates.extend(
             tax.children_named(Namespace::RAM, "RateApplicablePercent")
                 .filter_map(|r| decimal(r.text())),
         );
     }
-    (codes_out, rates)
 }
 
 impl Facts {
@@ -184,8 +184,11 @@ impl Facts {
             .flat_map(|t| t.children_named(Namespace::RAM, "IncludedSupplyChainTradeLineItem"))
             .flat_map(|line| line.children_named(Namespace::RAM, "SpecifiedLineTradeSettlement"));
         for settlement in lines {
-            let (codes, rates) =
-                keys(settlement.children_named(Namespace::RAM, "ApplicableTradeTax"));
+            read_keys(
+                &mut self.scratch,
+                settlement.children_named(Namespace::RAM, "ApplicableTradeTax"),
+            );
+            let keys = &self.scratch;
             let amounts = settlement
                 .children_named(
                     Namespace::RAM,
@@ -193,7 +196,7 @@ impl Facts {
                 )
                 .flat_map(|s| s.children_named(Namespace::RAM, "LineTotalAmount"));
             self.sums
-                .add_line(INVOICE_LINE, &codes, &rates, sum(amounts).ok());
+                .add_line(INVOICE_LINE, keys.codes(), &keys.rates, sum(amounts).ok());
         }
         let allowance_charges = doc
             .settlement
@@ -203,19 +206,23 @@ impl Facts {
             let Some(charge) = indicator(ac) else {
                 continue;
             };
-            let (codes, rates) = keys(ac.children_named(Namespace::RAM, "CategoryTradeTax"));
+            read_keys(
+                &mut self.scratch,
+                ac.children_named(Namespace::RAM, "CategoryTradeTax"),
+            );
+            let keys = &self.scratch;
             // EN reads the first `ram:ActualAmount` only (`ram:ActualAmount[1]`). Of the
             // breakdown rules that read these sums, Factur-X's BR-S-08 sums every
             // `ram:ActualAmount` (rules-catalogue-profiles §3.5); BR-O-08 keeps the
             // EN test, and the other categories' -08 rules read the category sums.
-            let all = reading == Reading::FacturX && codes.iter().any(|c| c == "S");
+            let all = reading == Reading::FacturX && keys.codes().iter().any(|c| c == "S");
             let amount = if all {
                 sum(ac.children_named(Namespace::RAM, "ActualAmount")).ok()
             } else {
                 sum(ac.child(Namespace::RAM, "ActualAmount")).ok()
             };
             self.sums
-                .add_allowance_charge(charge, &codes, &rates, amount);
+                .add_allowance_charge(charge, keys.codes(), &keys.rates, amount);
         }
     }
 }
