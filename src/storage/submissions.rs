@@ -139,11 +139,16 @@ impl Tx {
                 taken: self.uniqueness_keys_taken(uniqueness).await?,
             });
         };
-        // Each arm of the OR is one of the invoices' unique indexes: a bitmap OR of
-        // three index probes.
+        // One probe of a unique index per key (LATERAL … LIMIT 1), whatever the
+        // statistics say: `= ANY` over 512 keys (or an OR of them) was planned as a
+        // scan of the whole table, a cost growing with every invoice stored.
         let sql = format!(
-            "{INVOICE} WHERE (sender_platform = $1 AND (idempotency_key = ANY($2) OR sha256 = ANY($3))) \
-             OR uniqueness_key = ANY($4)"
+            "SELECT i.* FROM UNNEST($2::text[]) AS k(v) CROSS JOIN LATERAL \
+             ({INVOICE} WHERE sender_platform = $1 AND idempotency_key = k.v LIMIT 1) i \
+             UNION ALL SELECT i.* FROM UNNEST($3::text[]) AS k(v) CROSS JOIN LATERAL \
+             ({INVOICE} WHERE sender_platform = $1 AND sha256 = k.v LIMIT 1) i \
+             UNION ALL SELECT i.* FROM UNNEST($4::text[]) AS k(v) CROSS JOIN LATERAL \
+             ({INVOICE} WHERE uniqueness_key = k.v LIMIT 1) i"
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
             .persistent(false)
