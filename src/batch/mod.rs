@@ -270,7 +270,7 @@ impl BatchWorker {
                 }
             }
         };
-        let outcome = match (outcome, storing) {
+        match (outcome, storing) {
             (Ok(None), Some(last)) => self.finish(claim, last).await,
             (outcome, Some(abandoned)) => {
                 // Rolled back (if not yet committed): its documents are done again by
@@ -279,8 +279,7 @@ impl BatchWorker {
                 outcome
             }
             (outcome, None) => outcome,
-        };
-        outcome
+        }
     }
 
     /// Starts deciding and storing a validated chunk, with its results, in a task of
