@@ -70,8 +70,9 @@ pub async fn upload(
         let form = Multipart::from_request(request, &state)
             .await
             .map_err(|e| ApiError::bad_request(format!("invalid multipart body: {e}")))?;
-        pack_form(form).await?
+        axum::body::Bytes::from(pack_form(form).await?)
     } else {
+        // Kept as read (no copy): the archive can be hundreds of megabytes.
         axum::body::to_bytes(request.into_body(), UPLOAD_LIMIT)
             .await
             .map_err(|e| {
@@ -80,12 +81,11 @@ pub async fn upload(
                     format!("cannot read the upload (at most {UPLOAD_LIMIT} bytes): {e}"),
                 )
             })?
-            .to_vec()
     };
     // Reading a central directory of 100 000 entries is CPU work: off the async workers.
     let limits = batches.limits;
     let (archive, checked) = tokio::task::spawn_blocking(move || {
-        let checked = Archive::open(Cursor::new(archive.as_slice()), limits).map(|a| a.len());
+        let checked = Archive::open(Cursor::new(archive.as_ref()), limits).map(|a| a.len());
         (archive, checked)
     })
     .await

@@ -15,8 +15,13 @@
 //! an insert finds a key taken meanwhile, the whole chunk is rolled back and decided
 //! again against what is now stored; if that keeps happening, each document goes
 //! through [`Hub::submit`] on its own.
+//!
+//! A batch's chunk ([`Hub::store_chunk`]) also records its results and renews the
+//! worker's lease in that transaction: one commit per chunk, and a chunk is stored
+//! with its results or not at all (a worker that lost its claim stores nothing).
 
 use std::collections::{HashMap, HashSet};
+use std::time::Duration;
 
 use super::submit::{ATTEMPTS, Facts};
 use super::{Hub, HubError, Receipt, new_id, now};
@@ -26,6 +31,7 @@ use crate::ingest::{self, Outcome};
 use crate::lifecycle::Status;
 use crate::lifecycle::chain::{GENESIS, sha256_hex};
 use crate::routing::OutgoingMessage;
+use crate::storage::batches::{BatchClaim, DocumentOutcome, DocumentResult, LeaseLost};
 use crate::storage::submissions::NewSubmission;
 use crate::storage::{InvoiceRecord, StatusRecord};
 
@@ -43,6 +49,93 @@ pub struct Prepared {
     sha256: String,
     outcome: Outcome,
     facts: Facts,
+}
+
+/// One answer of [`Hub::store_many`]: the receipt, or why the document was refused.
+pub type Answer = Result<Receipt, HubError>;
+
+/// A batch's part in the transaction of one of its chunks (see [`Hub::store_chunk`]).
+pub struct BatchProgress<'a> {
+    pub claim: &'a BatchClaim,
+    /// The claim is renewed for this long from the chunk's transaction.
+    pub lease: Duration,
+    /// (position, name) of each prepared document, in order.
+    pub submitted: &'a [(usize, String)],
+    /// Results of the chunk's entries that never reached the hub (unreadable).
+    pub refused: &'a [DocumentResult],
+}
+
+impl BatchProgress<'_> {
+    /// Every result of the chunk, by position.
+    fn results(&self, answers: &[Answer]) -> Vec<DocumentResult> {
+        let mut results = self.refused.to_vec();
+        results.extend(
+            self.submitted
+                .iter()
+                .zip(answers)
+                .map(|((position, name), answer)| result_of(*position, name, answer)),
+        );
+        results.sort_by_key(|r| r.position);
+        results
+    }
+}
+
+/// A batch document's result from the hub's answer: its receipt, or why the hub
+/// refused it. (A storage failure never gets here: it stops the chunk, to be retried.)
+fn result_of(position: usize, name: &str, answer: &Answer) -> DocumentResult {
+    let (outcome, receipt, error) = match answer {
+        Ok(receipt) if receipt.status == Status::Rejected => {
+            (DocumentOutcome::Rejected, Some(receipt), None)
+        }
+        Ok(receipt) => (DocumentOutcome::Accepted, Some(receipt), None),
+        Err(refusal) => (DocumentOutcome::Refused, None, Some(refusal.to_string())),
+    };
+    DocumentResult {
+        position,
+        name: name.to_string(),
+        outcome,
+        invoice_id: receipt.map(|r| r.invoice_id.clone()),
+        status: receipt.map(|r| r.status.code()),
+        reasons: receipt.map(|r| r.reasons.clone()).unwrap_or_default(),
+        error,
+    }
+}
+
+/// The document hashes and uniqueness keys of a chunk: what a later chunk's answers
+/// may depend on (a repeat answers with the first receipt, a taken key is a DOUBLON).
+/// Two chunks whose keys do not overlap can be decided and stored at once.
+#[derive(Debug, Default)]
+pub struct ChunkKeys(HashSet<String>);
+
+impl ChunkKeys {
+    pub fn of(prepared: &[Prepared]) -> ChunkKeys {
+        let mut keys = HashSet::with_capacity(prepared.len() * 2);
+        for p in prepared {
+            keys.insert(format!("d:{}", p.sha256));
+            if let Some(key) = &p.facts.uniqueness {
+                keys.insert(format!("u:{key}"));
+            }
+        }
+        ChunkKeys(keys)
+    }
+
+    pub fn overlaps(&self, other: &ChunkKeys) -> bool {
+        let (small, large) = if self.0.len() <= other.0.len() {
+            (&self.0, &other.0)
+        } else {
+            (&other.0, &self.0)
+        };
+        small.iter().any(|k| large.contains(k))
+    }
+}
+
+/// How one attempt at storing a chunk ended.
+enum Attempt {
+    /// The answers, and the batch's results recorded with them.
+    Stored(Vec<Answer>, Vec<DocumentResult>),
+    /// A unique key was taken meanwhile: rolled back, to be decided again.
+    Raced,
+    LeaseLost,
 }
 
 /// What one document of a chunk becomes before it is stored.
@@ -104,18 +197,54 @@ impl Hub {
         &self,
         sender: Matricule,
         prepared: Vec<Prepared>,
-    ) -> Result<Vec<Result<Receipt, HubError>>, HubError> {
+    ) -> Result<Vec<Answer>, HubError> {
+        match self.decide_and_store(sender, prepared, None).await? {
+            Ok((answers, _)) => Ok(answers),
+            Err(LeaseLost) => Err(HubError::Internal(
+                "no batch claim, yet its lease was lost".into(),
+            )),
+        }
+    }
+
+    /// [`Hub::store_many`] for a batch's chunk: its results (`progress`) are recorded
+    /// and the claim renewed in the transaction that stores the documents. Returns the
+    /// results recorded, or [`LeaseLost`] when the claim is no longer this worker's
+    /// (nothing was stored).
+    pub async fn store_chunk(
+        &self,
+        sender: Matricule,
+        prepared: Vec<Prepared>,
+        progress: &BatchProgress<'_>,
+    ) -> Result<Result<Vec<DocumentResult>, LeaseLost>, HubError> {
+        Ok(self
+            .decide_and_store(sender, prepared, Some(progress))
+            .await?
+            .map(|(_, results)| results))
+    }
+
+    async fn decide_and_store(
+        &self,
+        sender: Matricule,
+        prepared: Vec<Prepared>,
+        progress: Option<&BatchProgress<'_>>,
+    ) -> Result<Result<(Vec<Answer>, Vec<DocumentResult>), LeaseLost>, HubError> {
         for _ in 0..ATTEMPTS {
-            if let Some(answers) = self.try_store_many(sender, &prepared).await? {
-                self.metrics.received.add(answers.len() as u64);
-                for receipt in answers.iter().flatten() {
-                    self.count_outcome(receipt);
+            match self.try_store_many(sender, &prepared, progress).await? {
+                Attempt::Stored(answers, results) => {
+                    self.metrics.received.add(answers.len() as u64);
+                    for receipt in answers.iter().flatten() {
+                        self.count_outcome(receipt);
+                    }
+                    return Ok(Ok((answers, results)));
                 }
-                return Ok(answers);
+                Attempt::LeaseLost => return Ok(Err(LeaseLost)),
+                Attempt::Raced => {}
             }
         }
         // Concurrent submissions kept taking this chunk's keys: one by one, each with
-        // its own retries.
+        // its own retries, then the results on their own (a crash in between leaves
+        // documents without results: they are answered with their first receipts when
+        // the batch is resumed).
         let mut answers = Vec::with_capacity(prepared.len());
         for p in prepared {
             match self.submit(p.document, sender, Some(&p.key)).await {
@@ -123,15 +252,27 @@ impl Hub {
                 answer => answers.push(answer),
             }
         }
-        Ok(answers)
+        let Some(progress) = progress else {
+            return Ok(Ok((answers, Vec::new())));
+        };
+        let results = progress.results(&answers);
+        match self
+            .db
+            .record_batch_results(progress.claim, &results, progress.lease)
+            .await?
+        {
+            Ok(()) => Ok(Ok((answers, results))),
+            Err(LeaseLost) => Ok(Err(LeaseLost)),
+        }
     }
 
-    /// One attempt; `None` when a unique key was taken meanwhile (rolled back).
+    /// One attempt, in one transaction.
     async fn try_store_many(
         &self,
         sender: Matricule,
         prepared: &[Prepared],
-    ) -> Result<Option<Vec<Result<Receipt, HubError>>>, HubError> {
+        progress: Option<&BatchProgress<'_>>,
+    ) -> Result<Attempt, HubError> {
         let mut tx = self.db.begin().await?;
         let keys: Vec<String> = prepared.iter().map(|p| p.key.clone()).collect();
         let mut hashes: Vec<String> = prepared.iter().map(|p| p.sha256.clone()).collect();
@@ -141,23 +282,20 @@ impl Hub {
             .iter()
             .filter_map(|p| p.facts.uniqueness.clone())
             .collect();
-        let by_key: HashMap<String, InvoiceRecord> = tx
-            .invoices_by_idempotency_keys(sender, &keys)
-            .await?
+        let found = tx
+            .chunk_lookups(sender, &keys, &hashes, &uniqueness)
+            .await?;
+        let by_key: HashMap<String, InvoiceRecord> = found
+            .by_key
             .into_iter()
             .filter_map(|r| r.idempotency_key.clone().map(|k| (k, r)))
             .collect();
-        let by_document: HashMap<String, InvoiceRecord> = tx
-            .invoices_by_documents(sender, &hashes)
-            .await?
+        let by_document: HashMap<String, InvoiceRecord> = found
+            .by_document
             .into_iter()
             .map(|r| (r.sha256.clone(), r))
             .collect();
-        let mut taken: HashSet<String> = tx
-            .uniqueness_keys_taken(&uniqueness)
-            .await?
-            .into_iter()
-            .collect();
+        let mut taken: HashSet<String> = found.taken.into_iter().collect();
 
         let today = self.today_date()?;
         let now = now();
@@ -246,9 +384,28 @@ impl Hub {
             .collect();
         if !tx.insert_submissions(&chunk, &now).await? {
             // Dropping the transaction rolls it back.
-            return Ok(None);
+            return Ok(Attempt::Raced);
         }
+        let results = match progress {
+            Some(progress) => {
+                // Last, so that the batch's row is locked only from here to the commit:
+                // the next chunk's transaction can do all its work meanwhile and then
+                // waits here for this one to commit (chunks commit in order).
+                if tx
+                    .renew_batch_lease(progress.claim, progress.lease)
+                    .await?
+                    .is_err()
+                {
+                    // Dropping the transaction rolls it back.
+                    return Ok(Attempt::LeaseLost);
+                }
+                let results = progress.results(&answers);
+                tx.insert_batch_results(progress.claim, &results).await?;
+                results
+            }
+            None => Vec::new(),
+        };
         tx.commit().await?;
-        Ok(Some(answers))
+        Ok(Attempt::Stored(answers, results))
     }
 }

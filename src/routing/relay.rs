@@ -6,7 +6,8 @@
 //! items published (the hub records status 201 "Émise" in that same call), and
 //! reschedule the others: returned or nacked ones with exponential backoff and jitter,
 //! ones whose confirm was lost at once, without counting an attempt (the broker, not
-//! the message, failed).
+//! the message, failed). A round's outcomes are recorded while the next round is
+//! claimed and published: the database and the broker work at the same time.
 //!
 //! It is also the supervisor of its connection. lapin's automatic recovery is not used
 //! for delivery: when the connection or channel fails, the relay connects again with
@@ -161,8 +162,8 @@ pub struct Relay<S> {
     /// Items the broker confirmed whose marking failed (the database was away), with
     /// the time of their confirm. They are marked before anything else is claimed, so
     /// a database outage does not leave them leased, and published again, for the
-    /// whole lease.
-    unmarked: Option<(Vec<i64>, SystemTime)>,
+    /// whole lease. (Several when a round published meanwhile fails too.)
+    unmarked: Vec<(Vec<i64>, SystemTime)>,
 }
 
 /// A connection with its topology declared and a publisher in confirm mode.
@@ -177,7 +178,7 @@ impl<S: OutboxStore> Relay<S> {
             config,
             store,
             topology,
-            unmarked: None,
+            unmarked: Vec::new(),
         }
     }
 
@@ -232,13 +233,18 @@ impl<S: OutboxStore> Relay<S> {
         })
     }
 
-    /// Claims and publishes until the session breaks or shutdown is requested.
+    /// Claims and publishes until the session breaks or shutdown is requested. A
+    /// round's confirms are recorded while the next round is claimed and published
+    /// (the two wait on different servers); its items stay leased meanwhile, so no
+    /// other claim takes them.
     async fn serve(
         &mut self,
         session: &mut Session,
         shutdown: &mut Shutdown,
         stats: &mut RelayStats,
     ) {
+        // The last round published, its outcomes not yet recorded.
+        let mut published: Option<Round> = None;
         while !shutdown.is_requested() && session.publisher.is_usable() {
             if self.topology.has_changed().unwrap_or(false) {
                 let topology = self.topology.borrow_and_update().clone();
@@ -247,15 +253,31 @@ impl<S: OutboxStore> Relay<S> {
                         error = &error as &dyn std::error::Error,
                         "redeclaring the changed topology failed"
                     );
-                    return;
+                    break;
                 }
             }
             if !self.mark_unmarked(stats).await {
+                // A round published meanwhile waits too: recorded once the store is back
+                // (or when the session ends), its items still leased.
                 shutdown.sleep(self.config.idle_poll).await;
                 continue;
             }
-            let items = match self.store.claim(self.config.batch_size).await {
-                Ok(items) => items,
+            let Relay { store, config, .. } = &*self;
+            let (next, unmarked) = tokio::join!(
+                claim_and_publish(store, config.batch_size, &mut session.publisher),
+                async {
+                    match published.take() {
+                        Some(round) => settle(store, &config.retry, round, stats).await,
+                        None => None,
+                    }
+                },
+            );
+            self.unmarked.extend(unmarked);
+            match next {
+                Ok(Some(round)) => published = Some(round),
+                Ok(None) => {
+                    shutdown.sleep(self.config.idle_poll).await;
+                }
                 Err(error) => {
                     stats.store_errors += 1;
                     tracing::error!(
@@ -263,126 +285,163 @@ impl<S: OutboxStore> Relay<S> {
                         "outbox claim failed"
                     );
                     shutdown.sleep(self.config.idle_poll).await;
-                    continue;
                 }
-            };
-            if items.is_empty() {
-                shutdown.sleep(self.config.idle_poll).await;
-                continue;
             }
-            let outcomes = session
-                .publisher
-                .publish_batch(items.iter().map(|item| &item.message))
-                .await;
-            self.settle(&items, outcomes, stats).await;
+        }
+        // Nothing confirmed is left unrecorded when the session ends.
+        if let Some(round) = published.take() {
+            self.settle(round, stats).await;
         }
     }
 
     /// Marks the confirmed items a failed marking left behind; true when none is left.
     async fn mark_unmarked(&mut self, stats: &mut RelayStats) -> bool {
-        let Some((ids, confirmed_at)) = self.unmarked.take() else {
-            return true;
-        };
-        match self.store.mark_published(&ids, confirmed_at).await {
-            Ok(()) => {
-                stats.confirmed += ids.len() as u64;
-                tracing::info!(
-                    count = ids.len(),
-                    "confirmed messages marked published after a store failure"
-                );
-                true
-            }
-            Err(error) => {
-                stats.store_errors += 1;
-                tracing::warn!(
-                    error = &error as &dyn std::error::Error,
-                    count = ids.len(),
-                    "marking confirmed messages still fails, claiming nothing until it works"
-                );
-                self.unmarked = Some((ids, confirmed_at));
-                false
+        while let Some((ids, confirmed_at)) = self.unmarked.pop() {
+            match self.store.mark_published(&ids, confirmed_at).await {
+                Ok(()) => {
+                    stats.confirmed += ids.len() as u64;
+                    tracing::info!(
+                        count = ids.len(),
+                        "confirmed messages marked published after a store failure"
+                    );
+                }
+                Err(error) => {
+                    stats.store_errors += 1;
+                    tracing::warn!(
+                        error = &error as &dyn std::error::Error,
+                        count = ids.len(),
+                        "marking confirmed messages still fails, claiming nothing until it works"
+                    );
+                    self.unmarked.push((ids, confirmed_at));
+                    return false;
+                }
             }
         }
+        true
     }
 
-    /// Records each outcome in the outbox.
-    async fn settle(
-        &mut self,
-        items: &[OutboxItem],
-        outcomes: Vec<Outcome>,
-        stats: &mut RelayStats,
-    ) {
-        let now = SystemTime::now();
-        let mut confirmed = Vec::with_capacity(items.len());
-        let mut lost = 0usize;
-        for (item, outcome) in items.iter().zip(outcomes) {
-            let (not_before, attempts, error) = match outcome {
-                Outcome::Confirmed => {
-                    confirmed.push(item.id);
-                    continue;
-                }
-                Outcome::Returned {
-                    reply_code,
-                    reply_text,
-                } => {
-                    stats.returned += 1;
-                    let attempts = item.attempts.saturating_add(1);
-                    let error = format!("returned by the broker: {reply_code} {reply_text}");
-                    (now + self.config.retry.delay(attempts), attempts, error)
-                }
-                Outcome::Nacked => {
-                    stats.nacked += 1;
-                    let attempts = item.attempts.saturating_add(1);
-                    let error = "nacked by the broker".to_owned();
-                    (now + self.config.retry.delay(attempts), attempts, error)
-                }
-                Outcome::ConnectionLost { reason } => {
-                    // One event per batch below: a lost connection loses a whole window.
-                    stats.lost += 1;
-                    lost += 1;
-                    (now, item.attempts, format!("confirm lost: {reason}"))
-                }
-            };
-            if attempts > item.attempts {
-                tracing::warn!(
-                    outbox_id = item.id,
-                    message_id = item.message.id(),
-                    platform = %item.message.platform(),
-                    attempts,
-                    error,
-                    "message refused by the broker, retry scheduled"
-                );
+    /// Records a round's outcomes; confirmed items whose marking fails are kept to be
+    /// marked before the next claim.
+    async fn settle(&mut self, round: Round, stats: &mut RelayStats) {
+        let unmarked = settle(&self.store, &self.config.retry, round, stats).await;
+        self.unmarked.extend(unmarked);
+    }
+}
+
+/// One claim's items and what the broker answered for each.
+struct Round {
+    items: Vec<OutboxItem>,
+    outcomes: Vec<Outcome>,
+    claim_ms: u64,
+    publish_ms: u64,
+}
+
+/// Claims up to `limit` items and publishes them; `None` when there was nothing.
+async fn claim_and_publish<S: OutboxStore>(
+    store: &S,
+    limit: usize,
+    publisher: &mut Publisher,
+) -> Result<Option<Round>, S::Error> {
+    let claiming = std::time::Instant::now();
+    let items = store.claim(limit).await?;
+    if items.is_empty() {
+        return Ok(None);
+    }
+    let claim_ms = claiming.elapsed().as_millis() as u64;
+    let publishing = std::time::Instant::now();
+    let outcomes = publisher
+        .publish_batch(items.iter().map(|item| &item.message))
+        .await;
+    Ok(Some(Round {
+        items,
+        outcomes,
+        claim_ms,
+        publish_ms: publishing.elapsed().as_millis() as u64,
+    }))
+}
+
+/// Records each outcome of a round in the outbox. Returns the confirmed items whose
+/// marking failed, with the time of their confirm.
+async fn settle<S: OutboxStore>(
+    store: &S,
+    retry: &Backoff,
+    round: Round,
+    stats: &mut RelayStats,
+) -> Option<(Vec<i64>, SystemTime)> {
+    let settling = std::time::Instant::now();
+    let Round {
+        items,
+        outcomes,
+        claim_ms,
+        publish_ms,
+    } = round;
+    let now = SystemTime::now();
+    let mut confirmed = Vec::with_capacity(items.len());
+    let mut lost = 0usize;
+    for (item, outcome) in items.iter().zip(outcomes) {
+        let (not_before, attempts, error) = match outcome {
+            Outcome::Confirmed => {
+                confirmed.push(item.id);
+                continue;
             }
-            if let Err(store_error) = self
-                .store
-                .schedule_retry(item.id, not_before, attempts, &error)
-                .await
-            {
-                // The lease will expire and the item come back: nothing is lost.
-                stats.store_errors += 1;
-                tracing::error!(
-                    error = &store_error as &dyn std::error::Error,
-                    outbox_id = item.id,
-                    "outbox reschedule failed"
-                );
+            Outcome::Returned {
+                reply_code,
+                reply_text,
+            } => {
+                stats.returned += 1;
+                let attempts = item.attempts.saturating_add(1);
+                let error = format!("returned by the broker: {reply_code} {reply_text}");
+                (now + retry.delay(attempts), attempts, error)
             }
-        }
-        if lost > 0 {
+            Outcome::Nacked => {
+                stats.nacked += 1;
+                let attempts = item.attempts.saturating_add(1);
+                let error = "nacked by the broker".to_owned();
+                (now + retry.delay(attempts), attempts, error)
+            }
+            Outcome::ConnectionLost { reason } => {
+                // One event per round below: a lost connection loses a whole window.
+                stats.lost += 1;
+                lost += 1;
+                (now, item.attempts, format!("confirm lost: {reason}"))
+            }
+        };
+        if attempts > item.attempts {
             tracing::warn!(
-                count = lost,
-                "confirms lost with the connection, messages released for publishing again"
+                outbox_id = item.id,
+                message_id = item.message.id(),
+                platform = %item.message.platform(),
+                attempts,
+                error,
+                "message refused by the broker, retry scheduled"
             );
         }
-        if confirmed.is_empty() {
-            return;
+        if let Err(store_error) = store
+            .schedule_retry(item.id, not_before, attempts, &error)
+            .await
+        {
+            // The lease will expire and the item come back: nothing is lost.
+            stats.store_errors += 1;
+            tracing::error!(
+                error = &store_error as &dyn std::error::Error,
+                outbox_id = item.id,
+                "outbox reschedule failed"
+            );
         }
-        match self.store.mark_published(&confirmed, now).await {
+    }
+    if lost > 0 {
+        tracing::warn!(
+            count = lost,
+            "confirms lost with the connection, messages released for publishing again"
+        );
+    }
+    let unmarked = if confirmed.is_empty() {
+        None
+    } else {
+        match store.mark_published(&confirmed, now).await {
             Ok(()) => {
                 stats.confirmed += confirmed.len() as u64;
-                tracing::debug!(
-                    count = confirmed.len(),
-                    "messages confirmed and marked published"
-                );
+                None
             }
             Err(error) => {
                 // The broker has them. Kept to be marked before the next claim; if this
@@ -394,8 +453,16 @@ impl<S: OutboxStore> Relay<S> {
                     count = confirmed.len(),
                     "marking confirmed messages failed, kept to be marked again"
                 );
-                self.unmarked = Some((confirmed, now));
+                Some((confirmed, now))
             }
         }
-    }
+    };
+    tracing::debug!(
+        items = items.len(),
+        claim_ms,
+        publish_ms,
+        settle_ms = settling.elapsed().as_millis() as u64,
+        "relay round: claimed, published, confirms recorded"
+    );
+    unmarked
 }

@@ -10,6 +10,8 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use sqlx::Connection as _;
+
 use super::lines::{Cells, matricule_of};
 use super::{Db, Result, StorageError, Tx, with_pool, with_tx};
 use crate::directory::day::{timestamp, unix_now};
@@ -129,14 +131,19 @@ impl Db {
         let documents = count_i32(documents)?;
         let created_at = timestamp(unix_now());
         with_pool!(self, p => {
+            let mut connection = p.acquire().await?;
             sqlx::query(sql)
                 .bind(id.clone())
                 .bind(i32::from(sender.value()))
                 .bind(archive)
                 .bind(documents)
                 .bind(created_at)
-                .execute(p)
+                .execute(&mut *connection)
                 .await?;
+            // The archive went through this connection's write buffer, which would
+            // otherwise keep its size (hundreds of megabytes) for as long as the pool
+            // keeps the connection.
+            connection.shrink_buffers();
         });
         Ok(id)
     }
@@ -242,6 +249,10 @@ impl Db {
                 .await?;
             let row = sqlx::query(read).bind(id.clone()).fetch_one(&mut *c).await?;
             let done = sqlx::query(done).bind(id.clone()).fetch_all(&mut *c).await?;
+            // The archive came through this connection's read buffer: give that back
+            // rather than keep a second copy of it for as long as the pool keeps the
+            // connection.
+            c.shrink_buffers();
             BatchClaim {
                 sender: matricule_of(row.i32("sender_platform")?)?,
                 archive: row.bytes("archive")?,
@@ -306,7 +317,10 @@ impl Db {
     }
 
     /// Records the results of a chunk of documents and renews the claim for `lease`,
-    /// in one transaction: all of them or, with [`LeaseLost`], none.
+    /// in one transaction: all of them or, with [`LeaseLost`], none. (The batch
+    /// worker records a chunk's results in the transaction that stores its documents,
+    /// with [`Tx::renew_batch_lease`] and [`Tx::insert_batch_results`]; this is for
+    /// results stored on their own.)
     pub async fn record_batch_results(
         &self,
         claim: &BatchClaim,
@@ -316,7 +330,84 @@ impl Db {
         if results.is_empty() {
             return Ok(Ok(()));
         }
+        let mut tx = self.begin().await?;
+        if tx.renew_batch_lease(claim, lease).await?.is_err() {
+            // Nothing was written: dropping the transaction rolls it back.
+            return Ok(Err(LeaseLost));
+        }
+        tx.insert_batch_results(claim, results).await?;
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+
+    /// Marks the claimed batch finished when every document has its result, and drops
+    /// its archive (the documents live on in the hub's content-addressed store).
+    /// Returns whether it is now finished.
+    pub async fn finish_batch(&self, claim: &BatchClaim) -> Result<bool> {
+        let sql = "UPDATE batches SET finished_at = $1, archive = NULL, lease = NULL, leased_until = NULL \
+                   WHERE id = $2 AND lease = $3 AND finished_at IS NULL \
+                   AND documents = (SELECT COUNT(*) FROM batch_results WHERE batch_id = $2)";
+        let finished = with_pool!(self, p => {
+            sqlx::query(sql)
+                .bind(timestamp(unix_now()))
+                .bind(claim.id.clone())
+                .bind(claim.lease.clone())
+                .execute(p)
+                .await?
+                .rows_affected()
+        });
+        Ok(finished == 1)
+    }
+
+    /// Gives a claim back before its lease ends (a storage failure, a shutdown), so the
+    /// batch is picked up again at once rather than after the lease.
+    pub async fn release_batch(&self, claim: &BatchClaim) -> Result<()> {
+        let sql =
+            "UPDATE batches SET lease = NULL, leased_until = NULL WHERE id = $1 AND lease = $2";
+        with_pool!(self, p => {
+            sqlx::query(sql)
+                .bind(claim.id.clone())
+                .bind(claim.lease.clone())
+                .execute(p)
+                .await?;
+        });
+        Ok(())
+    }
+}
+
+impl Tx {
+    /// Renews the claim for `lease` from now, and holds the batch's row until the
+    /// transaction ends; [`LeaseLost`] when the claim is no longer this worker's (the
+    /// caller then drops the transaction: nothing it wrote is kept).
+    pub async fn renew_batch_lease(
+        &mut self,
+        claim: &BatchClaim,
+        lease: Duration,
+    ) -> Result<std::result::Result<(), LeaseLost>> {
         let renew = "UPDATE batches SET leased_until = $1 WHERE id = $2 AND lease = $3 AND finished_at IS NULL";
+        let renewed = with_tx!(self, c => {
+            sqlx::query(renew)
+                .bind(millis(SystemTime::now() + lease))
+                .bind(claim.id.clone())
+                .bind(claim.lease.clone())
+                .execute(&mut *c)
+                .await?
+                .rows_affected()
+        });
+        Ok(if renewed == 1 { Ok(()) } else { Err(LeaseLost) })
+    }
+
+    /// Inserts results of the claimed batch in one statement; a position that already
+    /// has a result keeps it. Only after [`Tx::renew_batch_lease`] in the same
+    /// transaction: the lease is what makes the results this worker's to write.
+    pub async fn insert_batch_results(
+        &mut self,
+        claim: &BatchClaim,
+        results: &[DocumentResult],
+    ) -> Result<()> {
+        if results.is_empty() {
+            return Ok(());
+        }
         let reasons = results
             .iter()
             .map(|r| {
@@ -329,22 +420,9 @@ impl Db {
             .map(|r| count_i32(r.position))
             .collect::<Result<Vec<_>>>()?;
         let now = timestamp(unix_now());
-        let mut tx = self.begin().await?;
-        let renewed = with_tx!(&mut tx, c => {
-            sqlx::query(renew)
-                .bind(millis(SystemTime::now() + lease))
-                .bind(claim.id.clone())
-                .bind(claim.lease.clone())
-                .execute(&mut *c)
-                .await?
-                .rows_affected()
-        });
-        if renewed != 1 {
-            return Ok(Err(LeaseLost));
-        }
         let columns =
             "batch_id, position, name, outcome, invoice_id, status, reasons, error, recorded_at";
-        match &mut tx {
+        match self {
             Tx::Pg(t) => {
                 let sql = format!(
                     "INSERT INTO batch_results ({columns}) SELECT $1, p, n, o, i, s, r, e, $8 \
@@ -400,41 +478,6 @@ impl Db {
                 query.execute(&mut **t).await?;
             }
         }
-        tx.commit().await?;
-        Ok(Ok(()))
-    }
-
-    /// Marks the claimed batch finished when every document has its result, and drops
-    /// its archive (the documents live on in the hub's content-addressed store).
-    /// Returns whether it is now finished.
-    pub async fn finish_batch(&self, claim: &BatchClaim) -> Result<bool> {
-        let sql = "UPDATE batches SET finished_at = $1, archive = NULL, lease = NULL, leased_until = NULL \
-                   WHERE id = $2 AND lease = $3 AND finished_at IS NULL \
-                   AND documents = (SELECT COUNT(*) FROM batch_results WHERE batch_id = $2)";
-        let finished = with_pool!(self, p => {
-            sqlx::query(sql)
-                .bind(timestamp(unix_now()))
-                .bind(claim.id.clone())
-                .bind(claim.lease.clone())
-                .execute(p)
-                .await?
-                .rows_affected()
-        });
-        Ok(finished == 1)
-    }
-
-    /// Gives a claim back before its lease ends (a storage failure, a shutdown), so the
-    /// batch is picked up again at once rather than after the lease.
-    pub async fn release_batch(&self, claim: &BatchClaim) -> Result<()> {
-        let sql =
-            "UPDATE batches SET lease = NULL, leased_until = NULL WHERE id = $1 AND lease = $2";
-        with_pool!(self, p => {
-            sqlx::query(sql)
-                .bind(claim.id.clone())
-                .bind(claim.lease.clone())
-                .execute(p)
-                .await?;
-        });
         Ok(())
     }
 }

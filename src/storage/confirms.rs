@@ -30,22 +30,23 @@ impl Tx {
         // make each window cost more as the tables grow.
         let (invoices, statuses) = match self {
             Tx::Pg(t) => {
-                // LATERAL … LIMIT: one index probe per invoice, whatever the planner's
+                // LATERAL: one index probe per invoice, whatever the planner's
                 // statistics say (a plain `= ANY` over invoice_statuses was planned as
-                // a sequential scan of the whole table, once per window).
+                // a sequential scan of the whole table, once per window). Every status
+                // of the invoice (one or two), from one probe of (invoice_id, seq): the
+                // head and whether a 201 is among them are found here.
                 let rows = sqlx::query(
-                    "SELECT u.id, i.sha256, i.sender_platform, h.seq, h.status, h.hash, y.issued \
+                    "SELECT u.id, i.sha256, i.sender_platform, h.seq, h.status, h.hash \
                      FROM UNNEST($1::text[]) AS u(id) \
                      JOIN LATERAL (SELECT sha256, sender_platform FROM invoices WHERE id = u.id LIMIT 1) i ON true \
-                     LEFT JOIN LATERAL (SELECT seq, status, hash FROM invoice_statuses s WHERE s.invoice_id = u.id ORDER BY seq DESC LIMIT 1) h ON true \
-                     LEFT JOIN LATERAL (SELECT 201 AS issued FROM invoice_statuses x WHERE x.invoice_id = u.id AND x.status = 201 LIMIT 1) y ON true",
+                     LEFT JOIN LATERAL (SELECT seq, status, hash FROM invoice_statuses s WHERE s.invoice_id = u.id) h ON true",
                 )
                 .persistent(false)
                 .bind(ids.clone())
                 .fetch_all(&mut **t)
                 .await?;
                 let mut invoices = Vec::with_capacity(rows.len());
-                let mut statuses = Vec::with_capacity(rows.len() * 2);
+                let mut statuses = Vec::with_capacity(rows.len());
                 for row in &rows {
                     let (id, sha256, sender) = owner_from(row)?;
                     if let (Some(seq), Some(status), Some(hash)) = (
@@ -54,10 +55,6 @@ impl Tx {
                         row.opt_text("hash")?,
                     ) {
                         statuses.push((id.clone(), i64::from(seq), status, hash));
-                    }
-                    if let Some(issued) = row.opt_i32("issued")? {
-                        // Any earlier 201 marks the chain as issued; seq 0 never heads it.
-                        statuses.push((id.clone(), 0, issued, String::new()));
                     }
                     invoices.push((id, sha256, sender));
                 }

@@ -160,6 +160,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0009_outbox_confirms.sql"),
         include_str!("../../migrations/postgres/0009_outbox_confirms.sql"),
     ),
+    (
+        10,
+        "storage_costs",
+        include_str!("../../migrations/sqlite/0010_storage_costs.sql"),
+        include_str!("../../migrations/postgres/0010_storage_costs.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

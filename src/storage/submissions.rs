@@ -7,6 +7,7 @@
 //!
 //! Every write is inside the caller's [`Tx`]: a chunk is stored whole or not at all.
 
+use std::collections::HashSet;
 use std::time::SystemTime;
 
 use sqlx::AssertSqlSafe;
@@ -18,6 +19,17 @@ use super::{Result, StorageError, Tx};
 use crate::identifiers::Matricule;
 use crate::routing::OutgoingMessage;
 use crate::storage::{InvoiceRecord, StatusRecord};
+
+/// What storage already holds that a chunk's documents are decided against.
+#[derive(Debug, Default)]
+pub struct ChunkLookups {
+    /// The sender's invoices under one of the chunk's idempotency keys.
+    pub by_key: Vec<InvoiceRecord>,
+    /// The sender's invoices with one of the chunk's document hashes.
+    pub by_document: Vec<InvoiceRecord>,
+    /// The chunk's uniqueness keys an invoice already holds.
+    pub taken: Vec<String>,
+}
 
 /// One accepted or rejected document of a chunk, as it is to be stored.
 pub struct NewSubmission<'a> {
@@ -108,6 +120,72 @@ impl Tx {
             }
         };
         Ok(rows)
+    }
+
+    /// What a chunk is decided against, in one round trip on PostgreSQL: the invoices
+    /// `sender` submitted under any of `keys` or with any of `hashes`, and which of
+    /// the `uniqueness` keys are taken. (On SQLite, in process, three statements.)
+    pub async fn chunk_lookups(
+        &mut self,
+        sender: Matricule,
+        keys: &[String],
+        hashes: &[String],
+        uniqueness: &[String],
+    ) -> Result<ChunkLookups> {
+        let Tx::Pg(t) = self else {
+            return Ok(ChunkLookups {
+                by_key: self.invoices_by_idempotency_keys(sender, keys).await?,
+                by_document: self.invoices_by_documents(sender, hashes).await?,
+                taken: self.uniqueness_keys_taken(uniqueness).await?,
+            });
+        };
+        // One probe of a unique index per key (LATERAL … LIMIT 1), whatever the
+        // statistics say: `= ANY` over 512 keys (or an OR of them) was planned as a
+        // scan of the whole table, a cost growing with every invoice stored.
+        let sql = format!(
+            "SELECT i.* FROM UNNEST($2::text[]) AS k(v) CROSS JOIN LATERAL \
+             ({INVOICE} WHERE sender_platform = $1 AND idempotency_key = k.v LIMIT 1) i \
+             UNION ALL SELECT i.* FROM UNNEST($3::text[]) AS k(v) CROSS JOIN LATERAL \
+             ({INVOICE} WHERE sender_platform = $1 AND sha256 = k.v LIMIT 1) i \
+             UNION ALL SELECT i.* FROM UNNEST($4::text[]) AS k(v) CROSS JOIN LATERAL \
+             ({INVOICE} WHERE uniqueness_key = k.v LIMIT 1) i"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .persistent(false)
+            .bind(i32::from(sender.value()))
+            .bind(keys.to_vec())
+            .bind(hashes.to_vec())
+            .bind(uniqueness.to_vec())
+            .fetch_all(&mut **t)
+            .await?
+            .iter()
+            .map(invoice_from)
+            .collect::<Result<Vec<_>>>()?;
+        let keys: HashSet<&str> = keys.iter().map(String::as_str).collect();
+        let hashes: HashSet<&str> = hashes.iter().map(String::as_str).collect();
+        let uniqueness: HashSet<&str> = uniqueness.iter().map(String::as_str).collect();
+        let mut found = ChunkLookups::default();
+        for row in rows {
+            if let Some(key) = row.uniqueness_key.as_deref()
+                && uniqueness.contains(key)
+            {
+                found.taken.push(key.to_string());
+            }
+            if row.sender_platform != sender {
+                continue;
+            }
+            if hashes.contains(row.sha256.as_str()) {
+                found.by_document.push(row.clone());
+            }
+            if row
+                .idempotency_key
+                .as_deref()
+                .is_some_and(|k| keys.contains(k))
+            {
+                found.by_key.push(row);
+            }
+        }
+        Ok(found)
     }
 
     /// Which of these uniqueness keys an accepted invoice already holds.

@@ -1,7 +1,8 @@
 //! Batches end to end on SQLite and PostgreSQL (same bodies): upload through the API,
 //! the worker submits every document to the hub once, results are paged and seen only
 //! by the submitting platform; a crashed worker's batch is resumed without a second
-//! submission; two workers never share a batch.
+//! submission; two workers never share a batch; chunks stored at the same time answer
+//! as in order; a worker that lost its claim stores nothing.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -12,8 +13,10 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use facteur::api::{AppState, Batches, app};
 use facteur::batch::{BatchConfig, BatchWorker, Worked, document_key};
-use facteur::hub::Hub;
+use facteur::hub::many::BatchProgress;
+use facteur::hub::{Hub, Submission};
 use facteur::samples;
+use facteur::storage::batches::LeaseLost;
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -467,6 +470,123 @@ async fn a_stalled_worker_whose_claim_was_taken_over_records_nothing() {
             Ok(())
         );
         drop(hub);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chunks_stored_at_once_answer_as_documents_in_order_would() {
+    for t in backends().await {
+        let hub = world(&t.db).await;
+        // Chunks of 2: [0, 1] [2, 3] [4, 5] [6, 7]. The second depends on the first (the
+        // same invoice number, the same bytes) and must see it stored; the last two
+        // are independent and are stored at the same time.
+        let worker = BatchWorker::new(
+            hub.clone(),
+            BatchConfig {
+                chunk: 2,
+                ..BatchConfig::default()
+            },
+        );
+        let router = router(&hub, &worker);
+        let mut files = invoices("O", 2);
+        let same_number = samples::ubl_invoice("O-0001", 2).into_bytes();
+        files.push(("same-number.xml".into(), same_number));
+        files.push(("same-bytes.xml".into(), files[0].1.clone()));
+        files.extend(invoices("Q", 4));
+        let (status, body) = upload(&router, "0001", zip(&files)).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{}: {body}", t.name);
+        let id = body["batch_id"].as_str().unwrap().to_string();
+        assert_eq!(
+            worker.work_one().await.unwrap(),
+            Worked::Finished {
+                batch_id: id.clone(),
+                documents: 8
+            }
+        );
+        let results = t.db.batch_results(&id, 0, 100).await.unwrap();
+        let statuses: Vec<Option<u16>> = results.iter().map(|r| r.status).collect();
+        assert_eq!(
+            statuses,
+            [200, 200, 213, 200, 200, 200, 200, 200].map(Some),
+            "{}: {results:?}",
+            t.name
+        );
+        assert_eq!(results[2].reasons, ["DOUBLON"], "{}", t.name);
+        assert_eq!(
+            results[3].invoice_id, results[0].invoice_id,
+            "{}: the same bytes answer with the first receipt",
+            t.name
+        );
+        assert_eq!(count(&t.db, "invoices").await, 7, "{}", t.name);
+        assert_eq!(count(&t.db, "outbox").await, 6, "{}", t.name);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_chunk_whose_claim_was_lost_stores_nothing() {
+    for t in backends().await {
+        let hub = world(&t.db).await;
+        let files = invoices("L", 3);
+        let id = t.db.insert_batch(m("0001"), &zip(&files), 3).await.unwrap();
+        let short = Duration::from_millis(100);
+        let stalled = t.db.claim_batch(short).await.unwrap().unwrap();
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let taker =
+            t.db.claim_batch(Duration::from_secs(60))
+                .await
+                .unwrap()
+                .unwrap();
+        assert_eq!(taker.id, id, "{}: taken over after the lease", t.name);
+
+        // The stalled worker's chunk, validated, then stored with its results: the
+        // renewal of its lease fails in the chunk's transaction, so nothing is kept.
+        let submitted: Vec<(usize, String)> = files
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| (i, name.clone()))
+            .collect();
+        let chunk = || {
+            files
+                .iter()
+                .enumerate()
+                .map(|(i, (_, bytes))| Submission {
+                    document: bytes.clone(),
+                    idempotency_key: document_key(&id, i),
+                })
+                .collect::<Vec<_>>()
+        };
+        let prepared = hub.prepare_many(chunk()).await.unwrap();
+        let progress = BatchProgress {
+            claim: &stalled,
+            lease: short,
+            submitted: &submitted,
+            refused: &[],
+        };
+        let stored = hub.store_chunk(m("0001"), prepared, &progress).await;
+        assert_eq!(stored.unwrap(), Err(LeaseLost), "{}", t.name);
+        for table in ["invoices", "invoice_statuses", "outbox", "batch_results"] {
+            assert_eq!(count(&t.db, table).await, 0, "{}: {table}", t.name);
+        }
+
+        // The worker holding the claim stores the chunk and its results together.
+        let prepared = hub.prepare_many(chunk()).await.unwrap();
+        let progress = BatchProgress {
+            claim: &taker,
+            lease: Duration::from_secs(60),
+            submitted: &submitted,
+            refused: &[],
+        };
+        let results = hub
+            .store_chunk(m("0001"), prepared, &progress)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(results.len(), 3);
+        assert_eq!(t.db.batch_results(&id, 0, 10).await.unwrap(), results);
+        assert_eq!(count(&t.db, "invoices").await, 3, "{}", t.name);
+        assert_eq!(count(&t.db, "outbox").await, 3, "{}", t.name);
         t.cleanup().await;
     }
 }

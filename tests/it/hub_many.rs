@@ -6,6 +6,7 @@
 
 use std::time::SystemTime;
 
+use facteur::hub::many::ChunkKeys;
 use facteur::hub::{HubError, Submission, audit};
 use facteur::lifecycle::Status;
 use facteur::routing::OutboxStore;
@@ -157,6 +158,53 @@ async fn a_chunk_answers_as_one_submission_after_the_other_would() {
         let report = audit::verify(&t.db).await.unwrap();
         assert_eq!((report.invoices, report.statuses), (7, 11), "{}", t.name);
         assert!(report.breaks.is_empty(), "{:?}", report.breaks);
+        t.cleanup().await;
+    }
+}
+
+/// What lets the batch worker store two chunks at once: only chunks that share no
+/// document and no invoice's uniqueness key (a later one's answer cannot depend on
+/// the earlier one being stored).
+#[tokio::test]
+async fn chunks_overlap_when_they_share_a_document_or_an_invoice_number() {
+    for t in backends().await {
+        let hub = world(&t.db).await;
+        let chunk = |documents: Vec<Vec<u8>>| {
+            documents
+                .into_iter()
+                .enumerate()
+                .map(|(i, d)| submission(&d, &format!("k-{i}")))
+                .collect::<Vec<_>>()
+        };
+        let invoice = |number: &str, lines: usize| samples::ubl_invoice(number, lines).into_bytes();
+        let first = hub
+            .prepare_many(chunk(vec![invoice("K-1", 1), invoice("K-2", 1)]))
+            .await
+            .unwrap();
+        let keys = ChunkKeys::of(&first);
+        for (case, documents, overlaps) in [
+            (
+                "other invoices",
+                vec![invoice("K-3", 1), invoice("K-4", 1)],
+                false,
+            ),
+            (
+                "the same bytes",
+                vec![invoice("K-5", 1), invoice("K-2", 1)],
+                true,
+            ),
+            ("the same number", vec![invoice("K-1", 3)], true),
+            (
+                "a rejected document",
+                vec![b"<not-an-invoice/>".to_vec()],
+                false,
+            ),
+        ] {
+            let other = hub.prepare_many(chunk(documents)).await.unwrap();
+            let other = ChunkKeys::of(&other);
+            assert_eq!(keys.overlaps(&other), overlaps, "{case}");
+            assert_eq!(other.overlaps(&keys), overlaps, "{case}, the other way");
+        }
         t.cleanup().await;
     }
 }

@@ -81,6 +81,10 @@ pub struct HubArgs {
     timeout: u64,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Append the server's whole log to this file (by default only its last lines are
+    /// kept, to explain a failed run).
+    #[arg(long)]
+    server_log: Option<std::path::PathBuf>,
 }
 
 /// What one run measured.
@@ -204,7 +208,11 @@ async fn hub(args: &HubArgs, amqp: &AmqpUrl) -> anyhow::Result<Report> {
 
     // The hub.
     let counter = DeliveryCounter::start(&connection, matricule("0002")?).await?;
-    let mut server = Server::start(&args.database_url, &args.amqp_url)?;
+    let mut server = Server::start(
+        &args.database_url,
+        &args.amqp_url,
+        args.server_log.as_deref(),
+    )?;
     let client = HubClient::new(&server.base_url, token)?;
     let zip_bytes = zip.len();
     let started = Instant::now();

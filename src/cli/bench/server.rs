@@ -22,7 +22,13 @@ pub struct Server {
 
 impl Server {
     /// Starts `facteur serve` on a free loopback port and waits until it listens.
-    pub fn start(database_url: &str, amqp_url: &str) -> anyhow::Result<Server> {
+    /// With `log_file`, every line the server logs is also appended there (the whole
+    /// log of a run, e.g. with `FACTEUR_LOG=facteur=debug` for each chunk's timings).
+    pub fn start(
+        database_url: &str,
+        amqp_url: &str,
+        log_file: Option<&std::path::Path>,
+    ) -> anyhow::Result<Server> {
         let exe = std::env::current_exe().context("cannot find the facteur binary")?;
         let mut child = Command::new(exe)
             .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "text"])
@@ -40,11 +46,28 @@ impl Server {
         let log = Arc::new(Mutex::new(VecDeque::new()));
         let (address_tx, address_rx) = std::sync::mpsc::channel();
         let sink = log.clone();
+        let mut copy = match log_file {
+            Some(path) => Some(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .with_context(|| format!("cannot open {}", path.display()))?,
+            ),
+            None => None,
+        };
         // Reads the log for ever, so that a full pipe never blocks the server.
         std::thread::spawn(move || {
             let mut address_tx = Some(address_tx);
             for line in BufReader::new(stderr).lines() {
                 let Ok(line) = line else { break };
+                if let Some(file) = copy.as_mut() {
+                    use std::io::Write as _;
+                    // A log that cannot be copied must not stop the run being measured.
+                    if writeln!(file, "{line}").is_err() {
+                        copy = None;
+                    }
+                }
                 if let Some(rest) = line.split("address=http://").nth(1)
                     && let Some(tx) = address_tx.take()
                 {

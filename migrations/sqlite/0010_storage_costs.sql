@@ -1,0 +1,3 @@
+-- PostgreSQL only (the compression of documents and archives); nothing to change on
+-- SQLite, which stores them as they are.
+SELECT 1;
