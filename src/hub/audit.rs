@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::lifecycle::Status;
 use crate::lifecycle::chain::{GENESIS, sha256_hex};
 use crate::storage::{Db, InvoiceRecord, StatusRecord, StorageError};
 
@@ -95,14 +96,24 @@ pub fn first_break(
         }
         previous = record.hash.clone();
     }
-    let last = history.last().map(|r| r.status);
-    if last != Some(invoice.status.code()) {
+    // The current status is the chain's last, except that a 201 recorded after a
+    // recipient's status (the confirm came back late) does not replace it.
+    let issued = Status::Issued.code();
+    let deposited = Status::Deposited.code();
+    let expected = history.iter().fold(None, |current, r| {
+        if r.status == issued && current.is_some_and(|c| c != deposited) {
+            current
+        } else {
+            Some(r.status)
+        }
+    });
+    if expected != Some(invoice.status.code()) {
         return broken(
             None,
             format!(
-                "current status {} is not the chain's last ({})",
+                "current status {} is not the chain's ({})",
                 invoice.status.code(),
-                last.unwrap_or_default()
+                expected.unwrap_or_default()
             ),
         );
     }

@@ -143,30 +143,34 @@ impl Tx {
         let refs: Vec<&StatusRecord> = records.iter().collect();
         self.insert_statuses(&refs).await?;
         let issued: Vec<String> = records.into_iter().map(|r| r.invoice_id).collect();
-        self.set_current_status(&issued, Status::Issued).await
+        self.set_issued(&issued).await
     }
 
-    /// Makes `status` the current status of these invoices.
-    async fn set_current_status(&mut self, ids: &[String], status: Status) -> Result<()> {
+    /// Makes 201 the current status of these invoices where it is still 200: a
+    /// recipient's status recorded before the confirm came back stays the current one
+    /// (the 201 joins the chain after it all the same).
+    async fn set_issued(&mut self, ids: &[String]) -> Result<()> {
         if ids.is_empty() {
             return Ok(());
         }
-        let code = i32::from(status.code());
+        let issued = i32::from(Status::Issued.code());
+        let deposited = i32::from(Status::Deposited.code());
         match self {
             Tx::Pg(t) => {
-                sqlx::query("UPDATE invoices SET status = $1 WHERE id = ANY($2)")
+                sqlx::query("UPDATE invoices SET status = $1 WHERE id = ANY($2) AND status = $3")
                     .persistent(false)
-                    .bind(code)
+                    .bind(issued)
                     .bind(ids.to_vec())
+                    .bind(deposited)
                     .execute(&mut **t)
                     .await?;
             }
             Tx::Sqlite(t) => {
                 let sql = format!(
-                    "UPDATE invoices SET status = ? WHERE id IN ({})",
+                    "UPDATE invoices SET status = ? WHERE status = ? AND id IN ({})",
                     marks(ids.len())
                 );
-                let mut query = sqlx::query(AssertSqlSafe(sql)).bind(code);
+                let mut query = sqlx::query(AssertSqlSafe(sql)).bind(issued).bind(deposited);
                 for id in ids {
                     query = query.bind(id.clone());
                 }

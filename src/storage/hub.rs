@@ -254,7 +254,7 @@ impl Tx {
     }
 
     /// Appends a status to the invoice's chain and makes it the invoice's current
-    /// status. Two concurrent appends to one invoice cannot fork the chain: the second
+    /// status (a 201 only over a 200). Two concurrent appends to one invoice cannot fork the chain: the second
     /// breaks the unique `(invoice_id, seq)` and fails.
     pub async fn append_status(
         &mut self,
@@ -295,9 +295,14 @@ impl Tx {
                 .bind(record.hash.clone())
                 .execute(&mut *c)
                 .await?;
-            sqlx::query("UPDATE invoices SET status = $1 WHERE id = $2")
+            // A 201 is recorded when the broker's confirm (or the inbox's ack) comes
+            // back, which a fast recipient's status may precede: it joins the chain
+            // but never takes the place of a later step as the current status.
+            sqlx::query("UPDATE invoices SET status = $1 WHERE id = $2 AND ($1 <> $3 OR status = $4)")
                 .bind(i32::from(record.status))
                 .bind(invoice_id.to_string())
+                .bind(i32::from(Status::Issued.code()))
+                .bind(i32::from(Status::Deposited.code()))
                 .execute(&mut *c)
                 .await?;
         });

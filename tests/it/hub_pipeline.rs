@@ -350,3 +350,79 @@ async fn facteur_audit_verify_exits_1_on_a_tampered_document() {
     );
     t.cleanup().await;
 }
+
+/// A fast recipient may report a status while the relay is still recording the
+/// broker's confirm: the 201 then goes after it, on the head of the chain, and the
+/// chain stays whole (the relay's window finds each invoice's head among all its
+/// statuses, however many there are by then); the current status stays the
+/// recipient's.
+#[tokio::test]
+async fn a_status_recorded_before_the_confirm_keeps_the_chain_whole() {
+    for t in backends().await {
+        let hub = world(&t.db).await;
+        let bytes = samples::ubl_invoice("S-EARLY-1", 1).into_bytes();
+        let id = hub.submit(bytes, m("0001"), None).await.unwrap().invoice_id;
+        let claimed = t.db.claim(10).await.unwrap();
+        assert_eq!(claimed.len(), 1, "{}", t.name);
+        for status in [Status::Received, Status::Approved] {
+            hub.record_status(&id, m("0002"), StatusInput::new(status, vec![], None))
+                .await
+                .unwrap_or_else(|e| panic!("{}: {status:?} before 201: {e}", t.name));
+        }
+        // The confirm arrives now, and again (a redelivered confirm window).
+        for _ in 0..2 {
+            t.db.mark_published(&[claimed[0].id], std::time::SystemTime::now())
+                .await
+                .unwrap();
+        }
+        let codes: Vec<u16> =
+            t.db.statuses(&id)
+                .await
+                .unwrap()
+                .iter()
+                .map(|s| s.status)
+                .collect();
+        assert_eq!(codes, [200, 202, 205, 201], "{}", t.name);
+        // The late 201 does not take the buyer's approval's place as current status.
+        assert_eq!(
+            t.db.invoice(&id).await.unwrap().unwrap().status,
+            Status::Approved,
+            "{}",
+            t.name
+        );
+
+        // The same through the embedded inbox: the recipient's platform reports 202
+        // before it acknowledges the delivery.
+        let bytes = samples::ubl_invoice("S-EARLY-2", 1).into_bytes();
+        let inboxed = hub.submit(bytes, m("0001"), None).await.unwrap().invoice_id;
+        let delivery =
+            t.db.claim_inbox(m("0002"), 10, std::time::Duration::from_secs(60))
+                .await
+                .unwrap();
+        assert_eq!(delivery.len(), 1, "{}", t.name);
+        let received = StatusInput::new(Status::Received, vec![], None);
+        hub.record_status(&inboxed, m("0002"), received)
+            .await
+            .unwrap();
+        t.db.ack_inbox(m("0002"), delivery[0].id).await.unwrap();
+        let codes: Vec<u16> =
+            t.db.statuses(&inboxed)
+                .await
+                .unwrap()
+                .iter()
+                .map(|s| s.status)
+                .collect();
+        assert_eq!(codes, [200, 202, 201], "{}", t.name);
+        assert_eq!(
+            t.db.invoice(&inboxed).await.unwrap().unwrap().status,
+            Status::Received,
+            "{}",
+            t.name
+        );
+
+        let report = audit::verify(&t.db).await.unwrap();
+        assert_eq!(report.statuses, 7, "{}", t.name);
+        assert!(report.breaks.is_empty(), "{}: {:?}", t.name, report.breaks);
+        t.cleanup().await;
+    }
+}
