@@ -352,11 +352,7 @@ impl Hub {
                 invoice_id: record.id.clone(),
                 seq: 1,
                 status: decision.status.code(),
-                reasons: decision
-                    .reason_codes()
-                    .into_iter()
-                    .map(String::from)
-                    .collect(),
+                reasons: decision.reasons(),
                 comment: None,
                 set_by: sender.value(),
                 recorded_at: now.clone(),

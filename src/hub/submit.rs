@@ -207,11 +207,7 @@ impl Hub {
         }
         let first = NewStatus {
             status: decision.status,
-            reasons: decision
-                .reason_codes()
-                .into_iter()
-                .map(String::from)
-                .collect(),
+            reasons: decision.reasons(),
             comment: None,
             set_by: record.sender_platform,
             recorded_at: now.clone(),

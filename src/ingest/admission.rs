@@ -122,6 +122,11 @@ impl Decision {
         }
         codes
     }
+
+    /// [`Self::reason_codes`] as a status record keeps them.
+    pub fn reasons(&self) -> Vec<String> {
+        self.reason_codes().into_iter().map(String::from).collect()
+    }
 }
 
 /// Document types allowed in the circuit (G1.01).

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use tower::ServiceExt;
 
 use crate::directory_support::{m, postgres};
-use crate::hub_support::{BUYER, token, world};
+use crate::hub_support::{BUYER, status_codes, token, world};
 use crate::routing::support::{broker, close_quietly, counts, drain, header, message_id};
 
 const IDLE: Duration = Duration::from_millis(800);
@@ -364,13 +364,7 @@ async fn invoices_reach_their_platform_once_and_statuses_travel_back() {
     let mut parked: Vec<String> = parked.iter().map(message_id).collect();
     parked.sort();
     assert_eq!(parked, ["anonymous-1", "forged-1", "intrusion-1"]);
-    let codes: Vec<u16> =
-        t.db.statuses(&id)
-            .await
-            .unwrap()
-            .iter()
-            .map(|s| s.status)
-            .collect();
+    let codes = status_codes(&t.db, &id).await;
     assert_eq!(codes, [200, 201, 202, 205]);
 
     let (relay_stats, consumer_stats) = delivery.stop().await;

@@ -8,7 +8,7 @@ use facteur::samples;
 
 use crate::directory_support::backends;
 use crate::directory_support::m;
-use crate::hub_support::{BUYER, count, execute, world};
+use crate::hub_support::{BUYER, count, execute, status_codes, world};
 
 #[tokio::test]
 async fn an_accepted_invoice_is_stored_once_with_its_delivery() {
@@ -102,13 +102,7 @@ async fn rejections_are_stored_with_their_reasons_and_never_queued() {
 
         assert_eq!(count(&t.db, "invoices").await, 4);
         assert_eq!(count(&t.db, "outbox").await, 1, "only the accepted one");
-        let codes: Vec<u16> =
-            t.db.statuses(&receipt.invoice_id)
-                .await
-                .unwrap()
-                .iter()
-                .map(|s| s.status)
-                .collect();
+        let codes = status_codes(&t.db, &receipt.invoice_id).await;
         assert_eq!(codes, [213]);
         t.cleanup().await;
     }
@@ -210,13 +204,7 @@ async fn statuses_are_checked_chained_and_queued_for_the_other_party() {
         );
         hub.record_status(&id, m("0002"), approve).await.unwrap();
 
-        let codes: Vec<u16> =
-            t.db.statuses(&id)
-                .await
-                .unwrap()
-                .iter()
-                .map(|s| s.status)
-                .collect();
+        let codes = status_codes(&t.db, &id).await;
         assert_eq!(codes, [200, 201, 202, 205]);
         assert_eq!(
             t.db.invoice(&id).await.unwrap().unwrap().status,
@@ -375,13 +363,7 @@ async fn a_status_recorded_before_the_confirm_keeps_the_chain_whole() {
                 .await
                 .unwrap();
         }
-        let codes: Vec<u16> =
-            t.db.statuses(&id)
-                .await
-                .unwrap()
-                .iter()
-                .map(|s| s.status)
-                .collect();
+        let codes = status_codes(&t.db, &id).await;
         assert_eq!(codes, [200, 202, 205, 201], "{}", t.name);
         // The late 201 does not take the buyer's approval's place as current status.
         assert_eq!(
@@ -405,13 +387,7 @@ async fn a_status_recorded_before_the_confirm_keeps_the_chain_whole() {
             .await
             .unwrap();
         t.db.ack_inbox(m("0002"), delivery[0].id).await.unwrap();
-        let codes: Vec<u16> =
-            t.db.statuses(&inboxed)
-                .await
-                .unwrap()
-                .iter()
-                .map(|s| s.status)
-                .collect();
+        let codes = status_codes(&t.db, &inboxed).await;
         assert_eq!(codes, [200, 202, 201], "{}", t.name);
         assert_eq!(
             t.db.invoice(&inboxed).await.unwrap().unwrap().status,

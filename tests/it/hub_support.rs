@@ -73,6 +73,16 @@ pub async fn world(db: &Db) -> Arc<Hub> {
     Arc::new(Hub::new(db.clone(), Arc::new(directory)))
 }
 
+/// The status codes of an invoice's chain, in order.
+pub async fn status_codes(db: &Db, invoice_id: &str) -> Vec<u16> {
+    db.statuses(invoice_id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.status)
+        .collect()
+}
+
 /// Rows of a table, read directly (the tests' own check of what was stored).
 pub async fn count(db: &Db, table: &str) -> i64 {
     let sql = format!("SELECT COUNT(*) FROM {table}");
