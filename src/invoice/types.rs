@@ -12,47 +12,127 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
 
-/// Parses an `xs:decimal` lexical form: `[+-]?(d+(.d*)?|.d+)`, surrounding XML
-/// whitespace allowed, no exponent, no thousands separator. `None` for anything else,
+/// `text` without the XML whitespace (space, tab, line feed, carriage return) around
+/// it. Byte loops: `str::trim_matches` with a set of chars goes through a char
+/// searcher, a visible cost when every value of every line is trimmed.
+pub(crate) fn trim_xml_space(text: &str) -> &str {
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let bytes = text.as_bytes();
+    let Some(start) = bytes.iter().position(|b| !is_space(b)) else {
+        return "";
+    };
+    let end = bytes
+        .iter()
+        .rposition(|b| !is_space(b))
+        .map_or(start, |e| e + 1);
+    &text[start..end]
+}
+
+/// An `xs:decimal` lexical form read in one pass: `[+-]?(d+(.d*)?|.d+)` between XML
+/// whitespace, no exponent, no thousands separator. The model's parser and the rules'
+/// `xs:decimal()` cast share it and differ only in the scale and bounds they give the
+/// value. Amounts are read for every line, several times: trimming, splitting and
+/// checking the text in separate passes cost several hundred instructions per amount.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct DecimalText<'t> {
+    pub negative: bool,
+    /// The integer digits without their leading zeros (possibly empty).
+    pub int: &'t str,
+    /// The fraction digits as written, trailing zeros included (possibly empty).
+    pub frac: &'t str,
+    /// `int` then `frac` read as one integer, when they are 18 digits or fewer (so it
+    /// fits an `i64`).
+    pub mantissa: Option<i64>,
+}
+
+impl<'t> DecimalText<'t> {
+    pub(crate) fn read(text: &'t str) -> Option<Self> {
+        let text = trim_xml_space(text);
+        let bytes = text.as_bytes();
+        let end = bytes.len();
+        let mut at = 0;
+        if end == 0 {
+            return None;
+        }
+        let negative = match bytes[at] {
+            b'-' => {
+                at += 1;
+                true
+            }
+            b'+' => {
+                at += 1;
+                false
+            }
+            _ => false,
+        };
+        let digits_from = at;
+        while at < end && bytes[at] == b'0' {
+            at += 1;
+        }
+        let int_from = at;
+        let mut mantissa = 0u64;
+        let mut digit = |at: &mut usize| {
+            let d = bytes[*at].wrapping_sub(b'0');
+            if d < 10 {
+                // Wrapping: the value is only used for 18 digits or fewer.
+                mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+                *at += 1;
+                true
+            } else {
+                false
+            }
+        };
+        while at < end && digit(&mut at) {}
+        let int = &text[int_from..at];
+        let has_int = at > digits_from;
+        let mut frac = "";
+        if at < end && bytes[at] == b'.' {
+            at += 1;
+            let frac_from = at;
+            while at < end && digit(&mut at) {}
+            frac = &text[frac_from..at];
+        }
+        if at != end || (!has_int && frac.is_empty()) {
+            return None;
+        }
+        let mantissa = (int.len() + frac.len() <= 18).then_some(mantissa as i64);
+        Some(DecimalText {
+            negative,
+            int,
+            frac,
+            mantissa,
+        })
+    }
+}
+
+/// Parses an `xs:decimal` lexical form ([`DecimalText`]). `None` for anything else,
 /// including magnitudes rust_decimal cannot hold (28-29 significant digits).
 fn parse_decimal(text: &str) -> Option<Decimal> {
-    let v = text.trim_matches([' ', '\t', '\n', '\r']);
-    let (negative, digits) = match v.as_bytes().first()? {
-        b'-' => (true, &v[1..]),
-        b'+' => (false, &v[1..]),
-        _ => (false, v),
-    };
-    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    if (int.is_empty() && frac.is_empty())
-        || !int.bytes().all(|b| b.is_ascii_digit())
-        || !frac.bytes().all(|b| b.is_ascii_digit())
+    let DecimalText {
+        negative,
+        int,
+        frac,
+        mantissa,
+    } = DecimalText::read(text)?;
+    // Up to 18 digits fit an i64: the value is built directly, with the scale the
+    // canonical text below would give (trailing zeros kept: `19.90` stays `19.90`).
+    // Negative zero keeps the textual path.
+    if let Some(mantissa) = mantissa
+        && (mantissa != 0 || !negative)
     {
-        return None;
+        let signed = if negative { -mantissa } else { mantissa };
+        return Some(Decimal::new(signed, frac.len() as u32));
     }
-    // Trailing zeros are kept (`19.90` stays `19.90`) unless the fraction is longer
-    // than rust_decimal's 28-digit scale, where they carry no value anyway.
+    // rust_decimal keeps at most 28 fractional digits; trailing zeros beyond that
+    // carry no value.
     let frac = if frac.len() > 28 {
         frac.trim_end_matches('0')
     } else {
         frac
     };
-    let int = int.trim_start_matches('0');
-    // Up to 18 digits fit an i64: the value is built directly, with the scale the
-    // canonical text below would give, instead of formatting and re-parsing it
-    // (amounts are read for every line). Negative zero keeps the textual path.
-    if int.len() + frac.len() <= 18 {
-        let mantissa = int
-            .bytes()
-            .chain(frac.bytes())
-            .fold(0i64, |m, b| m * 10 + i64::from(b - b'0'));
-        if mantissa != 0 || !negative {
-            let signed = if negative { -mantissa } else { mantissa };
-            return Some(Decimal::new(signed, frac.len() as u32));
-        }
-    }
     // Written without a fraction when it has none, so `21` keeps scale 0 and displays
     // as `21`, not `21.0`.
-    let mut canonical = String::with_capacity(v.len() + 2);
+    let mut canonical = String::with_capacity(int.len() + frac.len() + 3);
     if negative {
         canonical.push('-');
     }
@@ -145,7 +225,7 @@ impl Date {
     /// `±hh:mm`, which a date term has no use for) or `YYYYMMDD` (CII format 102).
     /// Rejects impossible dates and any other layout.
     pub fn parse(text: &str) -> Option<Date> {
-        let t = text.trim_matches([' ', '\t', '\n', '\r']);
+        let t = trim_xml_space(text);
         // Every valid form is ASCII; checking first also keeps the byte-offset slices
         // below on character boundaries.
         if !t.is_ascii() {
@@ -418,12 +498,74 @@ mod tests {
             }
         }
 
+        /// The one-pass reader gives what the XML Schema definition gives: the value
+        /// `rust_decimal` reads from the canonical text, with the written scale.
+        #[test]
+        fn decimals_read_as_their_definition_says(text in "[ \t]{0,2}[+-]?0{0,3}[0-9]{0,22}(\\.[0-9]{0,31})?[ \n]{0,2}|[0-9. +-]{0,8}") {
+            let written = |d: Option<Decimal>| d.map(|d| d.to_string());
+            proptest::prop_assert_eq!(written(parse_decimal(&text)), written(by_definition(&text)), "{:?}", text);
+        }
+
         #[test]
         fn decimals_round_trip_exactly(int in 0u64..1_000_000_000_000, frac in 0u32..10_000) {
             let text = format!("{int}.{frac:04}");
             let amount = Amount::parse(&text);
             proptest::prop_assert_eq!(amount.map(|a| a.to_string()), Some(text));
         }
+    }
+
+    /// `xs:decimal` read the slow and obvious way: trim, split, check each part, write
+    /// the canonical text and let rust_decimal read it.
+    fn by_definition(text: &str) -> Option<Decimal> {
+        let v = text.trim_matches([' ', '\t', '\n', '\r']);
+        let (negative, digits) = match v.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, v.strip_prefix('+').unwrap_or(v)),
+        };
+        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if (int.is_empty() && frac.is_empty()) || !all_digits(int) || !all_digits(frac) {
+            return None;
+        }
+        let frac = if frac.len() > 28 {
+            frac.trim_end_matches('0')
+        } else {
+            frac
+        };
+        let int = int.trim_start_matches('0');
+        let mut canonical = format!("{}{}", if negative { "-" } else { "" }, int);
+        if int.is_empty() {
+            canonical.push('0');
+        }
+        if !frac.is_empty() {
+            canonical.push('.');
+            canonical.push_str(frac);
+        }
+        Decimal::from_str(&canonical).ok()
+    }
+
+    #[test]
+    fn decimals_keep_their_written_scale_and_refuse_what_is_not_one() {
+        let scale = |t: &str| Amount::parse(t).map(|a| a.0.scale());
+        assert_eq!(scale("19.90"), Some(2));
+        assert_eq!(scale(" 21 "), Some(0));
+        assert_eq!(scale("+.5"), Some(1));
+        assert_eq!(scale("007.250"), Some(3));
+        assert_eq!(scale("-0.00"), Some(2));
+        for bad in [
+            "", " ", "+", "-", ".", "1.2.3", "1 2", "1e3", "١٢", "0x10", "--1", "1-",
+        ] {
+            assert_eq!(Amount::parse(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn only_xml_whitespace_is_trimmed() {
+        assert_eq!(trim_xml_space(" \t\r\n a b \n"), "a b");
+        assert_eq!(trim_xml_space("\u{a0}x\u{a0}"), "\u{a0}x\u{a0}");
+        assert_eq!(trim_xml_space(" \n "), "");
+        assert_eq!(trim_xml_space(""), "");
+        assert_eq!(trim_xml_space("é"), "é");
     }
 
     #[test]
