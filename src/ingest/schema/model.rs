@@ -64,12 +64,60 @@ pub(crate) enum TypeDef {
 #[derive(Debug)]
 pub(crate) struct ComplexType {
     pub attributes: Vec<AttributeUse>,
+    /// The names of the required attribute uses, in `attributes` order (most types
+    /// have none, and then no element of the type looks for any).
+    pub required: Vec<NameIx>,
     /// `xsd:anyAttribute` (or `xsd:anyType`): attributes not declared are accepted.
     pub any_attribute: bool,
     pub content: Content,
     /// Every element declaration reachable in the content model, by name: used to
     /// keep checking the children of an element whose content model failed.
     pub locals: FxHashMap<NameIx, ElemIx>,
+    /// The content model as a flat table, when it has the shape of nearly every UBL
+    /// and CII aggregate (see [`FlatModel`]); `None` leaves it to the particle matcher.
+    pub flat: Option<FlatModel>,
+}
+
+/// A content model that is one sequence or one choice (occurring exactly once) of
+/// element particles with distinct names: each child then names its member directly,
+/// so valid children are matched with one lookup each, and whether the members
+/// skipped may be absent is a subtraction. Content the table refuses is matched again
+/// by the particle matcher, which gives the verdict and the message.
+#[derive(Debug)]
+pub(crate) struct FlatModel {
+    /// A choice (one member occurs) rather than a sequence (members in order).
+    pub choice: bool,
+    /// (name, member position), sorted by name.
+    pub index: Box<[(NameIx, u32)]>,
+    pub members: Box<[FlatMember]>,
+    /// `required_before[i]`: how many of the first `i` members have `min > 0`
+    /// (`members.len() + 1` entries).
+    pub required_before: Box<[u32]>,
+}
+
+#[derive(Debug)]
+pub(crate) struct FlatMember {
+    pub decl: ElemIx,
+    pub min: u32,
+    /// `None` for `unbounded`.
+    pub max: Option<u32>,
+}
+
+impl FlatModel {
+    /// The member a child of this name matches, if any.
+    #[inline]
+    pub fn member_of(&self, name: NameIx) -> Option<usize> {
+        self.index
+            .binary_search_by_key(&name, |(n, _)| *n)
+            .ok()
+            .map(|at| self.index[at].1 as usize)
+    }
+
+    /// No member in `from..to` is required.
+    #[inline]
+    pub fn may_skip(&self, from: usize, to: usize) -> bool {
+        self.required_before[from] == self.required_before[to]
+    }
 }
 
 #[derive(Debug)]
