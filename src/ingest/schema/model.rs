@@ -87,8 +87,10 @@ pub(crate) struct ComplexType {
 pub(crate) struct FlatModel {
     /// A choice (one member occurs) rather than a sequence (members in order).
     pub choice: bool,
-    /// (name, member position), sorted by name.
-    pub index: Box<[(NameIx, u32)]>,
+    /// The members' names, sorted, and at the same index the member's position: two
+    /// arrays, so the binary search runs over plain integers.
+    pub names: Box<[NameIx]>,
+    pub positions: Box<[u32]>,
     pub members: Box<[FlatMember]>,
     /// `required_before[i]`: how many of the first `i` members have `min > 0`
     /// (`members.len() + 1` entries).
@@ -107,10 +109,10 @@ impl FlatModel {
     /// The member a child of this name matches, if any.
     #[inline]
     pub fn member_of(&self, name: NameIx) -> Option<usize> {
-        self.index
-            .binary_search_by_key(&name, |(n, _)| *n)
+        self.names
+            .binary_search(&name)
             .ok()
-            .map(|at| self.index[at].1 as usize)
+            .map(|at| self.positions[at] as usize)
     }
 
     /// No member in `from..to` is required.

@@ -210,16 +210,14 @@ impl<'d> Validator<'_, 'd> {
     fn element(&mut self, node: Node<'d>, e: ElemIx, stack: &mut Stack<'d>) {
         let set = self.set;
         let decl = set.element(e);
-        let nil = self.xsi_attributes(node, decl.nillable);
+        // Most elements have no attribute: their attribute checks reduce to the
+        // required attributes of the type (usually none).
+        let has_attributes = node.attributes().next().is_some();
+        let nil = has_attributes && self.xsi_attributes(node, decl.nillable);
         match &set.types[decl.ty as usize] {
             TypeDef::Simple(s) => {
-                for (q, _) in node.attributes().filter(|(q, _)| q.ns != Namespace::XSI) {
-                    let msg = format!(
-                        "attribute {} is not allowed on {}",
-                        qname_display(q),
-                        display(node)
-                    );
-                    self.report(node, msg);
+                if has_attributes {
+                    self.no_attribute_allowed(node);
                 }
                 if nil {
                     self.nil_content(node);
@@ -228,13 +226,28 @@ impl<'d> Validator<'_, 'd> {
                 }
             }
             TypeDef::Complex(ct) => {
-                self.attributes(node, ct);
+                if has_attributes {
+                    self.attributes(node, ct);
+                }
+                self.required_attributes(node, ct);
                 if nil {
                     self.nil_content(node);
                 } else {
                     self.content(node, ct, stack);
                 }
             }
+        }
+    }
+
+    /// An element of a simple type has no attributes but `xsi:` ones.
+    fn no_attribute_allowed(&mut self, node: Node<'_>) {
+        for (q, _) in node.attributes().filter(|(q, _)| q.ns != Namespace::XSI) {
+            let msg = format!(
+                "attribute {} is not allowed on {}",
+                qname_display(q),
+                display(node)
+            );
+            self.report(node, msg);
         }
     }
 
@@ -325,6 +338,9 @@ impl<'d> Validator<'_, 'd> {
                 self.report_at(location, message);
             }
         }
+    }
+
+    fn required_attributes(&mut self, node: Node<'_>, ct: &ComplexType) {
         for &required in &ct.required {
             let present = node
                 .attributes_with_ids()
@@ -332,7 +348,7 @@ impl<'d> Validator<'_, 'd> {
             if !present {
                 let msg = format!(
                     "attribute {} is required on {}",
-                    set.display(required),
+                    self.set.display(required),
                     display(node)
                 );
                 self.report(node, msg);

@@ -224,9 +224,11 @@ impl<'s> Compiler<'s> {
         if index.windows(2).any(|w| w[0].0 == w[1].0) {
             return None;
         }
+        let (names, positions): (Vec<NameIx>, Vec<u32>) = index.into_iter().unzip();
         Some(FlatModel {
             choice,
-            index: index.into_boxed_slice(),
+            names: names.into_boxed_slice(),
+            positions: positions.into_boxed_slice(),
             members: members.into_boxed_slice(),
             required_before: required_before.into_boxed_slice(),
         })
