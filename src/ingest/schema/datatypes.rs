@@ -283,6 +283,11 @@ fn trim_xml_space(raw: &str) -> &str {
 /// two spaces in a row. One pass over the bytes: nearly every value is, and is then
 /// borrowed rather than rebuilt.
 fn is_collapsed(trimmed: &str) -> bool {
+    // Most values have no space at all; a pass without an early exit settles them
+    // (and the compiler can vectorise it).
+    if !trimmed.bytes().fold(false, |seen, b| seen | (b <= b' ')) {
+        return true;
+    }
     let mut after_space = false;
     for &b in trimmed.as_bytes() {
         match b {

@@ -4,8 +4,8 @@
 use crate::xml::Node;
 
 use super::super::model::{
-    FirstSet, FlatMember, FlatModel, NameIx, NsConstraint, PartIx, Particle, Process, Term,
-    Wildcard,
+    FirstSet, FlatMember, FlatModel, NameIx, NameTable, NsConstraint, PartIx, Particle, Process,
+    Term, Wildcard,
 };
 use super::sources::{invalid, xs};
 use super::{CompileError, Compiler};
@@ -224,11 +224,9 @@ impl<'s> Compiler<'s> {
         if index.windows(2).any(|w| w[0].0 == w[1].0) {
             return None;
         }
-        let (names, positions): (Vec<NameIx>, Vec<u32>) = index.into_iter().unzip();
         Some(FlatModel {
             choice,
-            names: names.into_boxed_slice(),
-            positions: positions.into_boxed_slice(),
+            by_name: NameTable::new(&index),
             members: members.into_boxed_slice(),
             required_before: required_before.into_boxed_slice(),
         })
