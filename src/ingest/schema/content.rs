@@ -5,7 +5,7 @@
 //! first sets decides without backtracking, in time linear in the number of children
 //! (times the nesting of the model, which the schema bounds).
 
-use super::model::{ElemIx, NameIx, NsIx, PartIx, Process, SchemaSet, Term};
+use super::model::{ElemIx, FlatModel, NameIx, NsIx, PartIx, Process, SchemaSet, Term};
 
 /// A child element as the schema set sees it.
 #[derive(Clone, Copy, Debug)]
@@ -45,6 +45,74 @@ pub(crate) struct Buffers {
     /// Particles tried at the current position since the last child was consumed:
     /// what the document could have had instead, for the error message.
     expected: Vec<PartIx>,
+}
+
+/// Matches children one at a time against a [`FlatModel`], accepting exactly the
+/// children [`match_children`] accepts, with the same declarations. It only says
+/// yes or no: refused children go to [`match_children`] for the error and message.
+pub(crate) struct FlatMatch<'m> {
+    model: &'m FlatModel,
+    /// The member the last child matched and how many children in a row it took.
+    run: Option<(usize, u32)>,
+    /// The first member the next new run may start at (sequences only).
+    next: usize,
+}
+
+impl<'m> FlatMatch<'m> {
+    pub fn new(model: &'m FlatModel) -> Self {
+        FlatMatch {
+            model,
+            run: None,
+            next: 0,
+        }
+    }
+
+    /// The declaration of the next child, or `None` when the table refuses it.
+    #[inline]
+    pub fn child(&mut self, name: Option<NameIx>) -> Option<ElemIx> {
+        let model = self.model;
+        let j = model.member_of(name?)?;
+        let member = &model.members[j];
+        let count = match self.run {
+            Some((current, count)) if current == j => count + 1,
+            previous => {
+                if let Some((current, count)) = previous {
+                    // The run that ends must have reached its minimum; a choice
+                    // takes one member only.
+                    if count < model.members[current].min || model.choice {
+                        return None;
+                    }
+                }
+                // In a sequence the members run in order, and those jumped over
+                // must be optional.
+                if !model.choice && (j < self.next || !model.may_skip(self.next, j)) {
+                    return None;
+                }
+                self.next = j + 1;
+                1
+            }
+        };
+        if member.max.is_some_and(|max| count > max) {
+            return None;
+        }
+        self.run = Some((j, count));
+        Some(member.decl)
+    }
+
+    /// After the last child: is the content complete?
+    pub fn finish(&self) -> bool {
+        let model = self.model;
+        let members = model.members.len();
+        match self.run {
+            Some((current, count)) if count < model.members[current].min => false,
+            Some(_) if model.choice => true,
+            // An empty choice, or one with an optional member, matches nothing.
+            None if model.choice => {
+                members == 0 || (model.required_before[members] as usize) < members
+            }
+            _ => model.may_skip(self.next, members),
+        }
+    }
 }
 
 /// Matches `kids` against `root`, leaving the assignment in `buffers.out`. Returns

@@ -447,3 +447,194 @@ fn d16b_fixed_attribute_values_are_enforced() {
     );
     assert!(f[0].message.contains("must be \"5\""), "{}", f[0].message);
 }
+
+/// A content model of every shape the flat tables take: optional, required,
+/// repeated and bounded members of a sequence, and choices with and without an
+/// optional member.
+const FLAT_XSD: &str = r#"<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema"
+ xmlns="urn:example:flat" targetNamespace="urn:example:flat" elementFormDefault="qualified">
+  <xsd:element name="Root" type="RootType"/>
+  <xsd:complexType name="RootType">
+    <xsd:sequence>
+      <xsd:element name="A" type="xsd:string" minOccurs="0"/>
+      <xsd:element name="B" type="xsd:string"/>
+      <xsd:element name="C" type="xsd:string" minOccurs="0" maxOccurs="unbounded"/>
+      <xsd:element name="D" type="xsd:string" minOccurs="2" maxOccurs="3"/>
+      <xsd:element name="E" type="PickType" minOccurs="0"/>
+      <xsd:element name="F" type="OptionalPickType" minOccurs="0"/>
+    </xsd:sequence>
+  </xsd:complexType>
+  <xsd:complexType name="PickType">
+    <xsd:choice>
+      <xsd:element name="X" type="xsd:string" maxOccurs="2"/>
+      <xsd:element name="Y" type="xsd:string" minOccurs="2" maxOccurs="unbounded"/>
+    </xsd:choice>
+  </xsd:complexType>
+  <xsd:complexType name="OptionalPickType">
+    <xsd:choice>
+      <xsd:element name="X" type="xsd:string"/>
+      <xsd:element name="Y" type="xsd:string" minOccurs="0"/>
+    </xsd:choice>
+  </xsd:complexType>
+</xsd:schema>"#;
+
+fn flat_set() -> model::SchemaSet {
+    let files = [compile::SourceFile {
+        name: "flat.xsd",
+        text: FLAT_XSD,
+    }];
+    compile::compile(&files).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The complex type of a declaration, by the element's local name in the set.
+fn complex_of<'s>(set: &'s model::SchemaSet, local: &str) -> &'s model::ComplexType {
+    let ns = set.lookup_ns("urn:example:flat").expect("namespace");
+    let name = set.lookup_name(ns, local).expect("name");
+    let decl = set
+        .elements
+        .iter()
+        .find(|e| e.name == name)
+        .expect("declaration");
+    match &set.types[decl.ty as usize] {
+        model::TypeDef::Complex(ct) => ct,
+        model::TypeDef::Simple(_) => panic!("{local} has a simple type"),
+    }
+}
+
+/// Every sequence of children up to `max_len` over `alphabet` ('?' is a name the
+/// schema does not know).
+fn words(alphabet: &[&'static str], max_len: usize) -> Vec<Vec<&'static str>> {
+    let mut all = vec![vec![]];
+    let mut last = vec![vec![]];
+    for _ in 0..max_len {
+        let mut next = Vec::new();
+        for w in &last {
+            for letter in alphabet {
+                let mut longer: Vec<&'static str> = w.clone();
+                longer.push(letter);
+                next.push(longer);
+            }
+        }
+        all.extend(next.iter().cloned());
+        last = next;
+    }
+    all
+}
+
+/// The flat table accepts exactly what the particle matcher accepts, with the same
+/// declarations, for every child sequence up to a length.
+fn flat_agrees_with_the_matcher(
+    set: &model::SchemaSet,
+    ct: &model::ComplexType,
+    alphabet: &[&'static str],
+    max_len: usize,
+) -> usize {
+    let model::Content::Elements { particle, .. } = ct.content else {
+        panic!("not an element-only type");
+    };
+    let flat = ct.flat.as_ref().expect("the type has a flat table");
+    let ns = set.lookup_ns("urn:example:flat").expect("namespace");
+    let mut accepted = 0;
+    for word in words(alphabet, max_len) {
+        let kids: Vec<content::Kid> = word
+            .iter()
+            .map(|local| content::Kid {
+                ns: Some(ns),
+                name: set.lookup_name(ns, local),
+            })
+            .collect();
+        let mut matcher = content::FlatMatch::new(flat);
+        let decls: Option<Vec<content::Assign>> = kids
+            .iter()
+            .map(|k| matcher.child(k.name).map(content::Assign::Decl))
+            .collect();
+        let flat_result = decls.filter(|_| matcher.finish());
+        let mut buffers = content::Buffers::default();
+        let error = content::match_children(set, particle, &kids, &mut buffers);
+        match flat_result {
+            Some(decls) => {
+                assert_eq!(
+                    error, None,
+                    "{word:?}: the table accepts, the matcher refuses"
+                );
+                assert_eq!(decls, buffers.out, "{word:?}: different declarations");
+                accepted += 1;
+            }
+            None => assert!(
+                error.is_some(),
+                "{word:?}: the matcher accepts, the table refuses"
+            ),
+        }
+    }
+    accepted
+}
+
+#[test]
+fn flat_tables_accept_exactly_what_the_particle_matcher_accepts() {
+    let set = flat_set();
+    let root = complex_of(&set, "Root");
+    assert!(!root.flat.as_ref().expect("flat").choice);
+    let accepted = flat_agrees_with_the_matcher(&set, root, &["A", "B", "C", "D", "E", "?"], 6);
+    // B D D, A B D D, B C D D, B D D D, B D D E, ...: the valid words are there too.
+    assert!(accepted > 10, "{accepted}");
+    for pick in ["E", "F"] {
+        let ct = complex_of(&set, pick);
+        assert!(ct.flat.as_ref().expect("flat").choice);
+        let accepted = flat_agrees_with_the_matcher(&set, ct, &["X", "Y", "A", "?"], 5);
+        assert!(accepted >= 2, "{pick}: {accepted}");
+    }
+}
+
+#[test]
+fn flat_tables_refuse_where_the_schema_refuses_with_the_matcher_message() {
+    let set = flat_set();
+    let run = |body: &str| {
+        let xml = format!(r#"<Root xmlns="urn:example:flat">{body}</Root>"#);
+        let doc = parse_str(&xml, &Limits::default()).expect("well-formed");
+        let mut findings = Vec::new();
+        validate::run(&set, "flat", doc.root(), MAX_FINDINGS, &mut findings);
+        findings
+    };
+    assert_eq!(run("<B/><D/><D/>"), vec![]);
+    assert_eq!(
+        run("<A/><B/><C/><C/><C/><D/><D/><D/><E><Y/><Y/><Y/></E><F/>"),
+        vec![]
+    );
+    one(&run("<B/><D/>"), "/Root", "is incomplete; expected D");
+    one(
+        &run("<B/><D/><D/><D/><D/>"),
+        "/Root/D[4]",
+        "element D not expected here",
+    );
+    one(
+        &run("<B/><A/><D/><D/>"),
+        "/Root/A",
+        "element A not expected here; expected one of C, D",
+    );
+    one(
+        &run("<D/><D/>"),
+        "/Root/D[1]",
+        "element D not expected here; expected one of A, B",
+    );
+    one(
+        &run("<B/><D/><D/><E><X/><Y/></E>"),
+        "/Root/E/Y",
+        "element Y not expected here",
+    );
+    one(
+        &run("<B/><D/><D/><E><Y/></E>"),
+        "/Root/E",
+        "is incomplete; expected Y",
+    );
+    one(
+        &run("<B/><D/><D/><E/>"),
+        "/Root/E",
+        "is incomplete; expected one of X, Y",
+    );
+    assert_eq!(run("<B/><D/><D/><F/>"), vec![]);
+    one(
+        &run("<B/><D/><D/><F><X/><X/></F>"),
+        "/Root/F/X[2]",
+        "element X not expected here",
+    );
+}

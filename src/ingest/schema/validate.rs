@@ -11,9 +11,9 @@
 use crate::ingest::report::{Finding, Severity};
 use crate::xml::{Document, NameId, Namespace, Node, QName};
 
-use super::content::{Assign, Buffers, Kid, ModelError, match_children};
+use super::content::{Assign, Buffers, FlatMatch, Kid, ModelError, match_children};
 use super::model::{
-    ComplexType, Content, ElemIx, NameIx, NsIx, PartIx, Process, SchemaSet, TypeDef,
+    ComplexType, Content, ElemIx, FlatModel, NameIx, NsIx, PartIx, Process, SchemaSet, TypeDef,
 };
 
 pub(crate) const RULE: &str = "XSD-INVALID";
@@ -105,6 +105,13 @@ struct Validator<'a, 'd> {
 
 fn is_xml_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r')
+}
+
+/// Only XML whitespace (checked by bytes: the four whitespace characters are ASCII,
+/// and every byte of a non-ASCII character is not one of them).
+fn is_blank(text: &str) -> bool {
+    text.bytes()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
 }
 
 /// The element's name as the document writes it.
@@ -203,16 +210,14 @@ impl<'d> Validator<'_, 'd> {
     fn element(&mut self, node: Node<'d>, e: ElemIx, stack: &mut Stack<'d>) {
         let set = self.set;
         let decl = set.element(e);
-        let nil = self.xsi_attributes(node, decl.nillable);
+        // Most elements have no attribute: their attribute checks reduce to the
+        // required attributes of the type (usually none).
+        let has_attributes = node.attributes().next().is_some();
+        let nil = has_attributes && self.xsi_attributes(node, decl.nillable);
         match &set.types[decl.ty as usize] {
             TypeDef::Simple(s) => {
-                for (q, _) in node.attributes().filter(|(q, _)| q.ns != Namespace::XSI) {
-                    let msg = format!(
-                        "attribute {} is not allowed on {}",
-                        qname_display(q),
-                        display(node)
-                    );
-                    self.report(node, msg);
+                if has_attributes {
+                    self.no_attribute_allowed(node);
                 }
                 if nil {
                     self.nil_content(node);
@@ -221,13 +226,28 @@ impl<'d> Validator<'_, 'd> {
                 }
             }
             TypeDef::Complex(ct) => {
-                self.attributes(node, ct);
+                if has_attributes {
+                    self.attributes(node, ct);
+                }
+                self.required_attributes(node, ct);
                 if nil {
                     self.nil_content(node);
                 } else {
                     self.content(node, ct, stack);
                 }
             }
+        }
+    }
+
+    /// An element of a simple type has no attributes but `xsi:` ones.
+    fn no_attribute_allowed(&mut self, node: Node<'_>) {
+        for (q, _) in node.attributes().filter(|(q, _)| q.ns != Namespace::XSI) {
+            let msg = format!(
+                "attribute {} is not allowed on {}",
+                qname_display(q),
+                display(node)
+            );
+            self.report(node, msg);
         }
     }
 
@@ -318,14 +338,17 @@ impl<'d> Validator<'_, 'd> {
                 self.report_at(location, message);
             }
         }
-        for attr in ct.attributes.iter().filter(|a| a.required) {
+    }
+
+    fn required_attributes(&mut self, node: Node<'_>, ct: &ComplexType) {
+        for &required in &ct.required {
             let present = node
                 .attributes_with_ids()
-                .any(|(id, _, _)| self.schema_name(id) == Some(attr.name));
+                .any(|(id, _, _)| self.schema_name(id) == Some(required));
             if !present {
                 let msg = format!(
                     "attribute {} is required on {}",
-                    set.display(attr.name),
+                    self.set.display(required),
                     display(node)
                 );
                 self.report(node, msg);
@@ -359,7 +382,7 @@ impl<'d> Validator<'_, 'd> {
                         display(child)
                     );
                     self.report(child, msg);
-                } else if node.text().chars().any(|c| !is_xml_space(c)) {
+                } else if !is_blank(node.text()) {
                     let msg = format!("element {} must be empty", display(node));
                     self.report(node, msg);
                 }
@@ -372,7 +395,7 @@ impl<'d> Validator<'_, 'd> {
                 stack[len - n..].reverse();
             }
             Content::Elements { particle, mixed } => {
-                if !mixed && node.text().chars().any(|c| !is_xml_space(c)) {
+                if !mixed && !is_blank(node.text()) {
                     let msg = format!(
                         "element {} has element-only content; text is not allowed in it",
                         display(node)
@@ -391,6 +414,18 @@ impl<'d> Validator<'_, 'd> {
         particle: PartIx,
         stack: &mut Stack<'d>,
     ) {
+        if let Some(flat) = &ct.flat {
+            let base = stack.len();
+            if self.flat_children(node, flat, stack) {
+                stack[base..].reverse();
+                debug_assert!(
+                    self.matcher_agrees(node, particle, &stack[base..]),
+                    "the flat table and the particle matcher disagree on {node:?}"
+                );
+                return;
+            }
+            stack.truncate(base);
+        }
         let mut nodes = std::mem::take(&mut self.nodes);
         nodes.clear();
         nodes.extend(node.children());
@@ -449,6 +484,41 @@ impl<'d> Validator<'_, 'd> {
         self.nodes = nodes;
         self.kids = kids;
         self.buffers = buffers;
+    }
+
+    /// Matches the children with the content model's flat table, pushing them with
+    /// their declarations in document order; false when the table refuses them.
+    fn flat_children(&mut self, node: Node<'d>, flat: &FlatModel, stack: &mut Stack<'d>) -> bool {
+        let mut matcher = FlatMatch::new(flat);
+        for child in node.children() {
+            let Some(decl) = matcher.child(self.schema_name(child.name_id())) else {
+                return false;
+            };
+            stack.push((child, Assign::Decl(decl)));
+        }
+        matcher.finish()
+    }
+
+    /// The particle matcher accepts the children the flat table accepted, with the
+    /// same declarations (`pushed` is in stack order, the last child first). Checked
+    /// in debug builds, so every test document cross-checks the two.
+    fn matcher_agrees(
+        &mut self,
+        node: Node<'d>,
+        particle: PartIx,
+        pushed: &[(Node<'d>, Assign)],
+    ) -> bool {
+        let kids: Vec<Kid> = node
+            .children()
+            .map(|c| Kid {
+                ns: self.schema_ns(c.namespace()),
+                name: self.schema_name(c.name_id()),
+            })
+            .collect();
+        let mut buffers = Buffers::default();
+        let error = match_children(self.set, particle, &kids, &mut buffers);
+        let flat: Vec<Assign> = pushed.iter().rev().map(|(_, a)| *a).collect();
+        error.is_none() && buffers.out == flat
     }
 
     /// "one of a, b, c" from the particles that could have matched.

@@ -256,9 +256,11 @@ impl<'s> Compiler<'s> {
         let ix = self.out.types.len() as TypeIx;
         self.out.types.push(TypeDef::Complex(ComplexType {
             attributes: Vec::new(),
+            required: Vec::new(),
             any_attribute: true,
             content: Content::Any,
             locals: FxHashMap::default(),
+            flat: None,
         }));
         ix
     }

@@ -4,7 +4,8 @@
 use crate::xml::Node;
 
 use super::super::model::{
-    FirstSet, NameIx, NsConstraint, PartIx, Particle, Process, Term, Wildcard,
+    FirstSet, FlatMember, FlatModel, NameIx, NameTable, NsConstraint, PartIx, Particle, Process,
+    Term, Wildcard,
 };
 use super::sources::{invalid, xs};
 use super::{CompileError, Compiler};
@@ -184,5 +185,50 @@ impl<'s> Compiler<'s> {
             return None;
         }
         Some(index.into_boxed_slice())
+    }
+
+    /// The flat table of a content model that is a sequence or a choice, occurring
+    /// exactly once, of element particles with distinct names; `None` for any other
+    /// shape (groups, wildcards, nested sequences, repeated or optional groups), which
+    /// the particle matcher handles.
+    pub(super) fn flat_model(&self, root: PartIx) -> Option<FlatModel> {
+        let part = self.out.particle(root);
+        if part.min != 1 || part.max != Some(1) {
+            return None;
+        }
+        let (parts, choice) = match &part.term {
+            Term::Sequence(parts) => (parts, false),
+            Term::Choice(parts) => (parts, true),
+            Term::Element(_) | Term::Any(_) => return None,
+        };
+        let mut index = Vec::with_capacity(parts.len());
+        let mut members = Vec::with_capacity(parts.len());
+        let mut required_before = Vec::with_capacity(parts.len() + 1);
+        let mut required = 0;
+        for (position, p) in parts.iter().enumerate() {
+            let member = self.out.particle(*p);
+            let Term::Element(decl) = member.term else {
+                return None;
+            };
+            index.push((self.out.element(decl).name, position as u32));
+            members.push(FlatMember {
+                decl,
+                min: member.min,
+                max: member.max,
+            });
+            required_before.push(required);
+            required += u32::from(member.min > 0);
+        }
+        required_before.push(required);
+        index.sort_unstable();
+        if index.windows(2).any(|w| w[0].0 == w[1].0) {
+            return None;
+        }
+        Some(FlatModel {
+            choice,
+            by_name: NameTable::new(&index),
+            members: members.into_boxed_slice(),
+            required_before: required_before.into_boxed_slice(),
+        })
     }
 }

@@ -40,9 +40,11 @@ impl<'s> Compiler<'s> {
         let mixed = node.attr("mixed") == Some("true");
         let mut ct = ComplexType {
             attributes: Vec::new(),
+            required: Vec::new(),
             any_attribute: false,
             content: Content::Empty,
             locals: FxHashMap::default(),
+            flat: None,
         };
         let mut particle = None;
         for child in node.children() {
@@ -70,7 +72,14 @@ impl<'s> Compiler<'s> {
         }
         if let Content::Elements { particle, .. } = ct.content {
             self.collect_locals(particle, &mut ct.locals);
+            ct.flat = self.flat_model(particle);
         }
+        ct.required = ct
+            .attributes
+            .iter()
+            .filter(|a| a.required)
+            .map(|a| a.name)
+            .collect();
         Ok(ct)
     }
 
