@@ -133,13 +133,14 @@ fn document_totals(doc: &Doc<'_>, totals: Node<'_>, sink: &mut Sink<'_>) {
     let line_amounts = transaction
         .into_iter()
         .flat_map(|t| t.children_named(Namespace::RAM, "IncludedSupplyChainTradeLineItem"))
-        .flat_map(|line| {
-            line.all(&[
-                ram("SpecifiedLineTradeSettlement"),
-                ram("SpecifiedTradeSettlementLineMonetarySummation"),
-                ram("LineTotalAmount"),
-            ])
-        });
+        .flat_map(|line| line.children_named(Namespace::RAM, "SpecifiedLineTradeSettlement"))
+        .flat_map(|s| {
+            s.children_named(
+                Namespace::RAM,
+                "SpecifiedTradeSettlementLineMonetarySummation",
+            )
+        })
+        .flat_map(|m| m.children_named(Namespace::RAM, "LineTotalAmount"));
     let holds = match (child(totals, "LineTotalAmount"), sum(line_amounts)) {
         (Ok(Some(stated)), Ok(total)) => stated == r2(total),
         _ => false,
@@ -323,11 +324,8 @@ impl Facts {
 /// document without VAT breakdown reports it for every line.
 fn line_conditions(facts: &Facts, line: Node<'_>, sink: &mut Sink<'_>) {
     let category = line
-        .all(&[
-            ram("SpecifiedLineTradeSettlement"),
-            ram("ApplicableTradeTax"),
-        ])
-        .into_iter()
+        .children_named(Namespace::RAM, "SpecifiedLineTradeSettlement")
+        .flat_map(|s| s.children_named(Namespace::RAM, "ApplicableTradeTax"))
         .filter(|t| is_vat(*t))
         .any(|t| t.child(Namespace::RAM, "CategoryCode").is_some());
     sink.check(

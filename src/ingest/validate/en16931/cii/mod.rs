@@ -128,7 +128,17 @@ pub(crate) fn under<'d>(anchor: Option<Node<'d>>, path: &[(Namespace, &str)]) ->
 /// `upper-case(ram:TypeCode) = 'VAT'` on a trade tax element.
 pub(crate) fn is_vat(tax: Node<'_>) -> bool {
     tax.children_named(Namespace::RAM, "TypeCode")
-        .any(|t| t.text().to_uppercase() == "VAT")
+        .any(|t| upper_case_is_vat(t.text()))
+}
+
+/// `upper-case(value) = 'VAT'` without allocating for ASCII values (every line's tax
+/// is tested several times); other values take the full Unicode case mapping.
+fn upper_case_is_vat(value: &str) -> bool {
+    if value.is_ascii() {
+        value.eq_ignore_ascii_case("VAT")
+    } else {
+        value.to_uppercase() == "VAT"
+    }
 }
 
 /// A header `ram:ApplicableTradeTax` that the L, M and O breakdown rules take first in

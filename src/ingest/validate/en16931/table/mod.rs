@@ -5,9 +5,13 @@
 //! pattern, a path from the context, and a kind. This module compiles a table once
 //! and evaluates all of it in one walk over the document: rules are indexed by the
 //! name of the element they look at and, where the row fixes it, the name of its
-//! parent; on each element only those candidates check their full path by climbing
-//! the parents. Names are interned into integers once per table and once per
-//! document name, so path checks compare integers, not strings.
+//! parent. Per document, each distinct pair (element name, parent name) gets its
+//! candidate rows once, less those the two names already rule out; on each element
+//! only those candidates check their full path by climbing the parents. Names are
+//! interned into integers once per table and once per document name, so path checks
+//! compare integers, not strings; a context node is tested once per distinct context,
+//! and each row counts its selections per context node in place, so the end of the
+//! walk only judges counts.
 //!
 //! # Pattern language
 //!
@@ -127,6 +131,18 @@ impl Test {
     }
 }
 
+impl Test {
+    /// The test on a name of the table itself (`symbol` is its number).
+    fn matches_name(&self, ns: Namespace, local: &str, symbol: u32) -> bool {
+        match *self {
+            Test::Name(s) => s == symbol,
+            Test::Suffix(test_ns, suffix) => {
+                test_ns.is_none_or(|t| t == ns) && local.ends_with(suffix)
+            }
+        }
+    }
+}
+
 /// A location step: alternative name tests.
 type Step = Vec<Test>;
 
@@ -153,6 +169,30 @@ impl Pattern {
     }
 }
 
+impl Pattern {
+    /// False when the names of `node` and its parent already rule out a match:
+    /// the last two steps, and an absolute one-step pattern's root.
+    fn may_match(
+        &self,
+        node: Node<'_>,
+        parent: Option<Node<'_>>,
+        names: &mut Resolver<'_>,
+    ) -> bool {
+        let n = self.steps.len();
+        if n == 0 {
+            return true;
+        }
+        if !step_matches(&self.steps[n - 1], node, names) {
+            return false;
+        }
+        match parent {
+            None => n == 1,
+            Some(p) if n >= 2 => step_matches(&self.steps[n - 2], p, names),
+            Some(_) => !self.absolute,
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Context {
     any: Vec<Pattern>,
@@ -164,12 +204,35 @@ impl Context {
         self.any.iter().any(|p| p.matches(node, names))
             && !self.except.iter().any(|p| p.matches(node, names))
     }
+
+    /// A necessary condition of [`Context::matches`] on the names of `node` and its
+    /// parent only (exceptions can only remove matches).
+    fn may_match(
+        &self,
+        node: Node<'_>,
+        parent: Option<Node<'_>>,
+        names: &mut Resolver<'_>,
+    ) -> bool {
+        self.any.iter().any(|p| p.may_match(node, parent, names))
+    }
+
+    /// Some alternative's last step matches `node`.
+    fn last_step_matches(&self, node: Node<'_>, names: &mut Resolver<'_>) -> bool {
+        self.any.iter().any(|p| {
+            p.steps
+                .last()
+                .is_none_or(|step| step_matches(step, node, names))
+        })
+    }
 }
 
 /// A table row in evaluable form.
 struct Compiled {
     entry: &'static Entry,
     context: Context,
+    /// Rows with the same context text share this id, so a run tests each context
+    /// node against each distinct context once, not once per row and selected node.
+    context_id: u32,
     /// The path starts with `//`: its first step may be anywhere, the context is the root.
     from_root: bool,
     steps: Vec<Step>,
@@ -177,8 +240,9 @@ struct Compiled {
 }
 
 impl Compiled {
-    /// The context node for which `node` is selected by this row's path, if any.
-    fn context_of<'d>(&self, node: Node<'d>, names: &mut Resolver<'_>) -> Option<Node<'d>> {
+    /// The node that is this row's context for `node` if `node` is selected by the
+    /// row's path: the caller still tests it against the context patterns.
+    fn context_candidate<'d>(&self, node: Node<'d>, names: &mut Resolver<'_>) -> Option<Node<'d>> {
         if let Some(attr) = self.attr
             && node.attr(attr).is_none()
         {
@@ -193,14 +257,45 @@ impl Compiled {
                 cur = cur.parent()?;
             }
         }
-        let context = if self.from_root {
-            node.document().root()
+        if self.from_root {
+            Some(node.document().root())
         } else if self.steps.is_empty() {
-            node
+            Some(node)
         } else {
-            cur.parent()?
-        };
-        self.context.matches(context, names).then_some(context)
+            cur.parent()
+        }
+    }
+
+    /// False when the names of `node` and its parent already rule out that this row
+    /// selects `node` (`Target`) or takes it as its context (`Context`): a
+    /// necessary test of [`Compiled::context_candidate`] followed by the context
+    /// test, run once per distinct pair of names.
+    fn may_apply(
+        &self,
+        role: Role,
+        node: Node<'_>,
+        parent: Option<Node<'_>>,
+        names: &mut Resolver<'_>,
+    ) -> bool {
+        if role == Role::Context {
+            return self.context.may_match(node, parent, names);
+        }
+        if self.from_root {
+            // The context is the root whatever the parent is.
+            return true;
+        }
+        let n = self.steps.len();
+        if n > 0 && !step_matches(&self.steps[n - 1], node, names) {
+            return false;
+        }
+        match (n, parent) {
+            // An attribute of the context node: `node` is the context.
+            (0, _) => self.context.may_match(node, parent, names),
+            // The parent is the context.
+            (1, Some(p)) => self.context.last_step_matches(p, names),
+            (_, Some(p)) => step_matches(&self.steps[n - 2], p, names),
+            (_, None) => false,
+        }
     }
 
     /// The name tests of the element this row's path ends on.
@@ -313,6 +408,8 @@ struct Candidate {
 struct Bucket {
     any_parent: Vec<Candidate>,
     by_parent: Vec<(u32, Vec<Candidate>)>,
+    /// The suffix-test candidates this name matches, found once at compile time.
+    wildcard: Vec<Candidate>,
 }
 
 impl Bucket {
@@ -345,7 +442,12 @@ pub struct Table {
     symbols: Symbols,
     /// Per symbol, the rows whose path may end on an element of that name.
     by_symbol: Vec<Bucket>,
-    wildcard: Vec<(Test, Candidate)>,
+    /// The candidates of suffix tests (`ram:*ID`), grouped by test, for the document
+    /// names the table does not know: each distinct suffix is tested once per such
+    /// name (the names it knows have theirs in their bucket).
+    suffixes: Vec<(Test, Vec<Candidate>)>,
+    /// The number of distinct contexts (`Compiled::context_id`).
+    contexts: usize,
 }
 
 impl Table {
@@ -353,7 +455,13 @@ impl Table {
     /// static data, and the unit tests compile every table.
     pub fn compile(entries: &'static [Entry]) -> Table {
         let mut symbols = Symbols::default();
-        let rows: Vec<Compiled> = entries.iter().map(|e| symbols.row(e)).collect();
+        let mut rows: Vec<Compiled> = entries.iter().map(|e| symbols.row(e)).collect();
+        let mut context_ids: FxMap<&'static str, u32> = FxMap::default();
+        for row in &mut rows {
+            let next = u32::try_from(context_ids.len()).expect("fewer than 2^32 contexts");
+            row.context_id = *context_ids.entry(row.entry.context).or_insert(next);
+        }
+        let contexts = context_ids.len();
         let mut by_symbol = vec![Bucket::default(); symbols.ids.len()];
         let mut wildcard = Vec::new();
         for (i, row) in rows.iter().enumerate() {
@@ -377,11 +485,30 @@ impl Table {
                 }
             }
         }
+        for (&(ns, local), &symbol) in &symbols.ids {
+            by_symbol[symbol as usize].wildcard = wildcard
+                .iter()
+                .filter(|(test, _)| test.matches_name(ns, local, symbol))
+                .map(|(_, candidate)| *candidate)
+                .collect();
+        }
+        let mut suffixes: Vec<(Test, Vec<Candidate>)> = Vec::new();
+        for (test, candidate) in &wildcard {
+            let Test::Suffix(ns, suffix) = *test else {
+                continue;
+            };
+            let same = |t: &Test| matches!(*t, Test::Suffix(n, s) if n == ns && s == suffix);
+            match suffixes.iter_mut().find(|(t, _)| same(t)) {
+                Some((_, list)) => list.push(*candidate),
+                None => suffixes.push((*test, vec![*candidate])),
+            }
+        }
         Table {
             rows,
             symbols,
             by_symbol,
-            wildcard,
+            suffixes,
+            contexts,
         }
     }
 
@@ -394,11 +521,50 @@ impl Table {
                 by_name: Vec::new(),
             },
             by_name: Vec::new(),
+            name_candidates: Vec::new(),
+            pairs: Vec::new(),
             candidates: Vec::new(),
-            hits: Vec::new(),
+            scratch: Vec::new(),
+            // Zeroed memory (no node tested, no group open) costs no fill: these are
+            // allocated for every document, however small.
+            context_memo: vec![0; self.contexts],
+            open_of_row: vec![0; self.rows.len()],
+            open: Vec::new(),
+            groups: Vec::new(),
+            interleaved: false,
         }
     }
 }
+
+/// The nodes one row selected from one context node, counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Group {
+    context: u32,
+    row: u32,
+    count: u32,
+}
+
+/// The candidates of the elements of one name under a parent of one name, in
+/// `Run::candidates`; the pairs of one element name form a list through `next`.
+#[derive(Clone, Copy, Debug)]
+struct Pair {
+    parent: u32,
+    start: u32,
+    len: u32,
+    next: u32,
+}
+
+/// The per-name index entry of a run.
+#[derive(Clone, Copy, Debug)]
+struct NameEntry {
+    /// The name's candidates in `Run::name_candidates` (`UNKNOWN` start: not yet).
+    start: u32,
+    len: u32,
+    /// The first of its pairs in `Run::pairs`, or `NO_PAIR`.
+    pairs: u32,
+}
+
+const NO_PAIR: u32 = u32::MAX;
 
 /// Not yet looked up, in the per-name caches of a run.
 const UNKNOWN: u32 = u32::MAX;
@@ -406,6 +572,8 @@ const UNKNOWN: u32 = u32::MAX;
 const NO_SYMBOL: u32 = u32::MAX - 1;
 /// The "parent" of the root element.
 const NO_PARENT: u32 = u32::MAX - 2;
+/// The parent name id of the root element (name ids are dense from 0).
+const NO_PARENT_NAME: u32 = u32::MAX;
 
 /// Maps the name ids of one document to table symbols, each looked up once.
 struct Resolver<'t> {
@@ -446,95 +614,261 @@ impl Resolver<'_> {
 pub struct Run<'t> {
     table: &'t Table,
     names: Resolver<'t>,
-    /// Per name id of the document: the range of its candidates in `candidates`.
-    by_name: Vec<(u32, u32)>,
+    /// Per name id of the document: its candidates whatever the parent, and the
+    /// parent names met so far.
+    by_name: Vec<NameEntry>,
+    name_candidates: Vec<Candidate>,
+    /// Per pair of name ids (element, parent) met: the range of their candidates in
+    /// `candidates`. An element name has one parent name or a few, so a short list
+    /// per name beats hashing the pair on every element.
+    pairs: Vec<Pair>,
+    /// The candidates of the pair being indexed.
+    scratch: Vec<Candidate>,
     candidates: Vec<Candidate>,
-    /// (context node index, row, counted): one entry per selected node, and one
-    /// uncounted entry per context node of the rows that must know their contexts.
-    /// Sorted and grouped at the end: cheaper than a map for the few entries a
-    /// document produces.
-    hits: Vec<(u32, u32, bool)>,
+    /// Per context id: the last node tested against that context (index + 1, 0 for
+    /// none) shifted left once, or-ed with the answer. Sibling targets share their
+    /// context node, so most tests are answered here.
+    context_memo: Vec<u64>,
+    /// Per row: 1 + its group being counted in `open`, 0 before its first one.
+    open_of_row: Vec<u32>,
+    /// The group being counted of each row met so far. A row's selected nodes
+    /// arrive in document order, and those of one context node almost always
+    /// arrive together, so a group is counted in place and closed when the next
+    /// context node shows up: no per-hit entry to sort at the end.
+    open: Vec<Group>,
+    /// The closed groups, in closing order.
+    groups: Vec<Group>,
+    /// Some row came back to a context node earlier than one it had already left
+    /// (nested contexts of one row: `//X` inside an `X`), so a group may have
+    /// been closed in parts: `finish` then merges the parts before judging.
+    interleaved: bool,
 }
 
 impl Run<'_> {
-    /// The candidate rows of an element, computed once per distinct name.
-    fn candidates_of(&mut self, node: Node<'_>, symbol: u32) -> (usize, usize) {
-        let id = node.name_id().0 as usize;
-        if self.by_name.len() <= id {
-            self.by_name.resize((id + 1).max(256), (UNKNOWN, 0));
-        }
-        if self.by_name[id].0 == UNKNOWN {
-            let start = self.candidates.len();
-            if let Some(bucket) = self.table.by_symbol.get(symbol as usize) {
-                self.candidates.extend_from_slice(&bucket.any_parent);
-            }
-            for (test, candidate) in &self.table.wildcard {
-                if test.matches(node, &mut self.names) {
-                    self.candidates.push(*candidate);
-                }
-            }
-            // Both fit: a document has fewer than 2^32 elements and names.
-            self.by_name[id] = (start as u32, (self.candidates.len() - start) as u32);
-        }
-        let (start, len) = self.by_name[id];
-        (start as usize, len as usize)
-    }
-
-    /// Evaluates the rows whose path may end on `node`.
+    /// Evaluates the rows that may select `node` or take it as context.
     pub fn visit(&mut self, node: Node<'_>) {
-        let symbol = self.names.symbol(node);
-        let (start, len) = self.candidates_of(node, symbol);
+        let parent = node.parent();
+        let parent_name = parent.map_or(NO_PARENT_NAME, |p| p.name_id().0);
+        let (start, len) = match self.find_pair(node.name_id().0, parent_name) {
+            Some(pair) => (pair.start, pair.len),
+            None => self.index_names(parent_name, node, parent),
+        };
         for k in start..start + len {
-            let candidate = self.candidates[k];
+            let candidate = self.candidates[k as usize];
             self.evaluate(candidate, node);
         }
+    }
+
+    /// The candidates of every element named as `node` under a parent named as
+    /// `parent`: the rows the table index gives for the name and the parent's exact
+    /// name, less those the two names already rule out. Done once per distinct pair
+    /// of names of the document.
+    #[cold]
+    fn index_names(
+        &mut self,
+        parent_name: u32,
+        node: Node<'_>,
+        parent: Option<Node<'_>>,
+    ) -> (u32, u32) {
         let table = self.table;
+        let (start, len) = self.candidates_of_name(node);
+        let mut found = std::mem::take(&mut self.scratch);
+        found.clear();
+        for k in start..start + len {
+            let candidate = self.name_candidates[k as usize];
+            if table.rows[candidate.row as usize].may_apply(
+                candidate.role,
+                node,
+                parent,
+                &mut self.names,
+            ) {
+                found.push(candidate);
+            }
+        }
+        let symbol = self.names.symbol(node);
         if let Some(bucket) = table.by_symbol.get(symbol as usize)
             && !bucket.by_parent.is_empty()
         {
-            let parent = node.parent().map_or(NO_PARENT, |p| self.names.symbol(p));
-            for candidate in bucket.under(parent) {
-                self.evaluate(*candidate, node);
+            let parent_symbol = parent.map_or(NO_PARENT, |p| self.names.symbol(p));
+            for candidate in bucket.under(parent_symbol) {
+                if table.rows[candidate.row as usize].may_apply(
+                    candidate.role,
+                    node,
+                    parent,
+                    &mut self.names,
+                ) {
+                    found.push(*candidate);
+                }
             }
         }
+        // Both fit: a document has fewer than 2^32 elements and names.
+        let range = (self.candidates.len() as u32, found.len() as u32);
+        self.candidates.extend_from_slice(&found);
+        self.scratch = found;
+        let entry = &mut self.by_name[node.name_id().0 as usize];
+        self.pairs.push(Pair {
+            parent: parent_name,
+            start: range.0,
+            len: range.1,
+            next: entry.pairs,
+        });
+        entry.pairs = (self.pairs.len() - 1) as u32;
+        range
+    }
+
+    /// The pair of an element name and a parent name, if already indexed.
+    #[inline]
+    fn find_pair(&self, name: u32, parent_name: u32) -> Option<Pair> {
+        let mut next = self.by_name.get(name as usize)?.pairs;
+        while let Some(pair) = self.pairs.get(next as usize) {
+            if pair.parent == parent_name {
+                return Some(*pair);
+            }
+            next = pair.next;
+        }
+        None
+    }
+
+    /// The candidates of every element named as `node`, whatever its parent: the
+    /// name's own rows and the suffix tests it passes. Done once per distinct name.
+    fn candidates_of_name(&mut self, node: Node<'_>) -> (u32, u32) {
+        let id = node.name_id().0 as usize;
+        if self.by_name.len() <= id {
+            // Name ids are dense and small: grow in steps, not one name at a time.
+            let unknown = NameEntry {
+                start: UNKNOWN,
+                len: 0,
+                pairs: NO_PAIR,
+            };
+            self.by_name.resize((id + 1).max(256), unknown);
+        }
+        if self.by_name[id].start == UNKNOWN {
+            let table = self.table;
+            let start = self.name_candidates.len();
+            let symbol = self.names.symbol(node);
+            match table.by_symbol.get(symbol as usize) {
+                Some(bucket) => {
+                    self.name_candidates.extend_from_slice(&bucket.any_parent);
+                    self.name_candidates.extend_from_slice(&bucket.wildcard);
+                }
+                None => {
+                    for (test, candidates) in &table.suffixes {
+                        if test.matches(node, &mut self.names) {
+                            self.name_candidates.extend_from_slice(candidates);
+                        }
+                    }
+                }
+            }
+            let entry = &mut self.by_name[id];
+            entry.start = start as u32;
+            entry.len = (self.name_candidates.len() - start) as u32;
+        }
+        (self.by_name[id].start, self.by_name[id].len)
     }
 
     /// Counts `node` for one candidate row, or registers it as a context node.
     fn evaluate(&mut self, candidate: Candidate, node: Node<'_>) {
         let row = &self.table.rows[candidate.row as usize];
         let context = match candidate.role {
-            Role::Target => row.context_of(node, &mut self.names),
-            Role::Context => row.context.matches(node, &mut self.names).then_some(node),
+            Role::Target => row.context_candidate(node, &mut self.names),
+            Role::Context => Some(node),
         };
-        if let Some(context) = context {
+        if let Some(context) = context
+            && self.is_context(row, context)
+        {
             let counted = candidate.role == Role::Target;
-            self.hits
-                .push((context.index() as u32, candidate.row, counted));
+            self.count(candidate.row, context.index() as u32, counted);
         }
     }
 
-    /// Reports every violation, in document order of the context nodes.
-    pub fn finish(mut self, root: Node<'_>, sink: &mut Sink<'_>) {
-        self.hits.sort_unstable();
-        let document = root.document();
-        for group in self.hits.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
-            let (node, row, _) = group[0];
-            let count = group.iter().filter(|h| h.2).count();
-            let row = &self.table.rows[row as usize];
-            let path = row.entry.path;
-            let message = match row.entry.kind {
-                Kind::Absent if count > 0 => format!("{path} is present but not used by EN 16931"),
-                Kind::AtMostOne if count > 1 => {
-                    format!("{path} occurs {count} times, at most once allowed")
-                }
-                Kind::ExactlyOne if count != 1 => {
-                    format!("{path} occurs {count} times, exactly once required")
-                }
-                Kind::Required if count == 0 => format!("{path} is missing"),
-                _ => continue,
-            };
-            sink.fail(row.entry.rule, document.node(node as usize), message);
+    /// `node` matches `row`'s context patterns, answered from the memo when the
+    /// previous test of that context was on the same node.
+    fn is_context(&mut self, row: &Compiled, node: Node<'_>) -> bool {
+        let tested = (node.index() as u64 + 1) << 1;
+        let memo = &mut self.context_memo[row.context_id as usize];
+        if *memo & !1 != tested {
+            *memo = tested | u64::from(row.context.matches(node, &mut self.names));
         }
+        *memo & 1 == 1
+    }
+
+    /// Counts one selected node (or notes a context node, uncounted) for `row`.
+    fn count(&mut self, row: u32, context: u32, counted: bool) {
+        let slot = &mut self.open_of_row[row as usize];
+        if *slot == 0 {
+            self.open.push(Group {
+                context,
+                row,
+                count: 0,
+            });
+            *slot = self.open.len() as u32;
+        }
+        let open = &mut self.open[*slot as usize - 1];
+        if open.context != context {
+            // Contexts first met later come later in document order: one earlier
+            // than the group being closed may be one met before.
+            self.interleaved |= context < open.context;
+            self.groups.push(*open);
+            *open = Group {
+                context,
+                row,
+                count: 0,
+            };
+        }
+        open.count += u32::from(counted);
+    }
+
+    /// Reports every violation, in document order of the context nodes (and table
+    /// order for one node).
+    pub fn finish(mut self, root: Node<'_>, sink: &mut Sink<'_>) {
+        let mut groups = std::mem::take(&mut self.groups);
+        groups.extend_from_slice(&self.open);
+        if self.interleaved {
+            groups = merge_parts(groups);
+        }
+        let rows = &self.table.rows;
+        let mut found: Vec<(Group, String)> = groups
+            .into_iter()
+            .filter_map(|g| violation(&rows[g.row as usize], g.count).map(|m| (g, m)))
+            .collect();
+        found.sort_unstable_by_key(|(group, _)| *group);
+        let document = root.document();
+        for (group, message) in found {
+            let rule = rows[group.row as usize].entry.rule;
+            sink.fail(rule, document.node(group.context as usize), message);
+        }
+    }
+}
+
+/// Sums the counts of the groups closed in parts (same context node and row).
+fn merge_parts(mut groups: Vec<Group>) -> Vec<Group> {
+    groups.sort_unstable();
+    let mut merged: Vec<Group> = Vec::with_capacity(groups.len());
+    for group in groups {
+        match merged.last_mut() {
+            Some(last) if (last.context, last.row) == (group.context, group.row) => {
+                last.count += group.count;
+            }
+            _ => merged.push(group),
+        }
+    }
+    merged
+}
+
+/// The message of a row whose path selected `count` nodes from one context node,
+/// if that breaks the row.
+fn violation(row: &Compiled, count: u32) -> Option<String> {
+    let path = row.entry.path;
+    match row.entry.kind {
+        Kind::Absent if count > 0 => Some(format!("{path} is present but not used by EN 16931")),
+        Kind::AtMostOne if count > 1 => {
+            Some(format!("{path} occurs {count} times, at most once allowed"))
+        }
+        Kind::ExactlyOne if count != 1 => Some(format!(
+            "{path} occurs {count} times, exactly once required"
+        )),
+        Kind::Required if count == 0 => Some(format!("{path} is missing")),
+        _ => None,
     }
 }
 

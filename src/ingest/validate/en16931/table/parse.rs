@@ -144,6 +144,8 @@ impl Symbols {
         Compiled {
             entry,
             context: self.context(entry.context),
+            // Numbered by `Table::compile`, which sees every row.
+            context_id: 0,
             from_root,
             steps: steps.into_iter().map(|s| self.step(s)).collect(),
             attr,

@@ -17,6 +17,7 @@ mod fixture {
         SCHEME = "T-SCHEME", Fatal, Absent, "//ram:*ID except (/rsm:CrossIndustryInvoice/rsm:ExchangedDocument/ram:ID)", "@schemeName";
         LANG = "T-LANG", Fatal, Absent, "/rsm:CrossIndustryInvoice", "@languageID";
         PARAM = "T-PARAM", Warning, Absent, "//*:*DocumentContextParameter", "ram:Value";
+        LID = "T-LID", Warning, AtMostOne, "cac:Box", "cac:Lid";
     }
 }
 
@@ -118,6 +119,21 @@ fn exactly_one_reports_missing_and_repeated_but_not_absent_contexts() {
 }
 
 #[test]
+fn at_most_one_counts_across_a_nested_context_of_the_same_row() {
+    // The outer box's two lids arrive on either side of the inner box's one: the
+    // outer count must resume after the inner box, not restart.
+    let found = ubl("<cac:Box><cac:Lid/><cac:Box><cac:Lid/></cac:Box><cac:Lid/></cac:Box>");
+    assert_eq!(found, vec![("T-LID".into(), "/Invoice/cac:Box".into())]);
+    let found = ubl("<cac:Box><cac:Box><cac:Lid/><cac:Lid/></cac:Box><cac:Lid/></cac:Box>");
+    assert_eq!(
+        found,
+        vec![("T-LID".into(), "/Invoice/cac:Box/cac:Box".into())]
+    );
+    let found = ubl("<cac:Box><cac:Lid/></cac:Box><cac:Box><cac:Lid/><cac:Lid/></cac:Box>");
+    assert_eq!(found, vec![("T-LID".into(), "/Invoice/cac:Box[2]".into())]);
+}
+
+#[test]
 fn required_fires_only_without_any_match() {
     assert_eq!(ids(&ubl("<cac:BillingReference/>")), ["T-REF"]);
     let empty_id = "<cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID/></cac:InvoiceDocumentReference></cac:BillingReference>";
@@ -172,7 +188,10 @@ fn generated_tables_compile_and_index_every_row() {
                     .iter()
                     .chain(b.by_parent.iter().flat_map(|(_, list)| list))
                     .any(|c| c.row as usize == i)
-            }) || table.wildcard.iter().any(|(_, c)| c.row as usize == i);
+            }) || table
+                .suffixes
+                .iter()
+                .any(|(_, list)| list.iter().any(|c| c.row as usize == i));
             assert!(indexed, "{} is never looked at", row.entry.rule.id);
         }
     }

@@ -267,16 +267,14 @@ fn parties(f: &Family, index: usize, at: Node<'_>, facts: &Facts, what: &str, si
 fn rate(f: &Family, index: usize, tax: Node<'_>, what: &str, sink: &mut Sink<'_>) {
     // An untyped value compared with a number is read as a double; a value that is not
     // a number would stop the official validation, here it fails the rule.
-    let rates: Vec<Option<f64>> = tax
-        .children_named(Namespace::RAM, "RateApplicablePercent")
-        .map(|r| double(r.text()))
-        .collect();
-    let any = |test: fn(f64) -> bool| rates.iter().any(|r| r.is_some_and(test));
+    // Read as an iterator, not collected: every line's tax passes here.
+    let rates = || tax.children_named(Namespace::RAM, "RateApplicablePercent");
+    let any = |test: fn(f64) -> bool| rates().any(|r| double(r.text()).is_some_and(test));
     let (holds, wanted) = match f.rate {
         RateRule::Positive => (any(|r| r > 0.0), "greater than 0"),
         RateRule::NonNegative => (any(|r| r >= 0.0), "0 or more"),
         RateRule::Zero => (any(|r| r == 0.0), "0"),
-        RateRule::Absent => (rates.is_empty(), "absent"),
+        RateRule::Absent => (rates().next().is_none(), "absent"),
     };
     let message = || {
         format!(

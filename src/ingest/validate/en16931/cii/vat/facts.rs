@@ -9,6 +9,9 @@ use crate::ingest::validate::en16931::breakdown::{Breakdown, INVOICE_LINE, Keys}
 use crate::ingest::validate::xpath::{boolean, decimal, sum};
 use crate::xml::{Namespace, Node};
 
+/// Up to this many codes on one tax element, [`Counts::add`] scans for duplicates.
+const FEW_CODES: usize = 8;
+
 /// Tax elements per category code. The official CII rules compare `ram:CategoryCode`
 /// with `=`, exactly and existentially, so an element counts once under each of its
 /// distinct codes.
@@ -17,16 +20,30 @@ pub(super) struct Counts(FxHashMap<String, usize>);
 
 impl Counts {
     fn add(&mut self, codes: &[&str]) {
-        let mut codes = codes.to_vec();
-        codes.sort_unstable();
-        codes.dedup();
-        for code in codes {
-            // The key is allocated only the first time a code is seen.
-            match self.0.get_mut(code) {
-                Some(count) => *count += 1,
-                None => {
-                    self.0.insert(code.to_string(), 1);
+        // A tax has one code or two: duplicates are found by a scan, without the
+        // sorted copy that a pathological element with many codes still gets.
+        if codes.len() <= FEW_CODES {
+            for (i, code) in codes.iter().enumerate() {
+                if !codes[..i].contains(code) {
+                    self.bump(code);
                 }
+            }
+        } else {
+            let mut codes = codes.to_vec();
+            codes.sort_unstable();
+            codes.dedup();
+            for code in codes {
+                self.bump(code);
+            }
+        }
+    }
+
+    /// Adds one to `code`'s count, allocating the key only the first time.
+    fn bump(&mut self, code: &str) {
+        match self.0.get_mut(code) {
+            Some(count) => *count += 1,
+            None => {
+                self.0.insert(code.to_string(), 1);
             }
         }
     }

@@ -245,16 +245,14 @@ pub(super) fn nodes(doc: &Doc<'_>, facts: &Facts, sink: &mut Sink<'_>) {
 fn rate(f: &Family, index: usize, category: Node<'_>, what: &str, sink: &mut Sink<'_>) {
     // `cbc:Percent > 0` compares the untyped value as a double; a value that is not a
     // number would stop the official validation, here it fails the rule.
-    let percents: Vec<Option<f64>> = category
-        .children_named(Namespace::CBC, "Percent")
-        .map(|p| double(p.text()))
-        .collect();
-    let any = |test: fn(f64) -> bool| percents.iter().any(|p| p.is_some_and(test));
+    // Read as an iterator, not collected: every line's category passes here.
+    let percents = || category.children_named(Namespace::CBC, "Percent");
+    let any = |test: fn(f64) -> bool| percents().any(|p| double(p.text()).is_some_and(test));
     let (holds, wanted) = match f.rate {
         RateRule::Positive => (any(|p| p > 0.0), "greater than 0"),
         RateRule::NonNegative => (any(|p| p >= 0.0), "0 or more"),
         RateRule::Zero => (any(|p| p == 0.0), "0"),
-        RateRule::Absent => (percents.is_empty(), "absent"),
+        RateRule::Absent => (percents().next().is_none(), "absent"),
     };
     sink.check_with(f.rules[index], holds, category, || {
         format!(

@@ -12,6 +12,10 @@ use crate::ingest::validate::en16931::breakdown::{
 use crate::ingest::validate::xpath::{boolean, decimal, is_vat_id, normalized, sum};
 use crate::xml::{Namespace, Node};
 
+/// Up to this many ids on one tax category, [`Counts::add_raw_ids`] scans for
+/// duplicates instead of sorting a copy.
+const FEW_IDS: usize = 8;
+
 /// Occurrences of tax categories per category code.
 #[derive(Debug, Default)]
 pub(super) struct Counts {
@@ -38,14 +42,26 @@ impl Counts {
     /// Counts a tax category under each of its raw `cbc:ID` values (`[cbc:ID = 'X']`
     /// compares every id exactly, without trimming).
     fn add_raw_ids(&mut self, category: Node<'_>) {
-        let mut ids: Vec<&str> = category
-            .children_named(Namespace::CBC, "ID")
-            .map(|id| id.text())
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        for id in ids {
-            self.bump(id);
+        let ids = || {
+            category
+                .children_named(Namespace::CBC, "ID")
+                .map(|id| id.text())
+        };
+        if ids().nth(FEW_IDS).is_none() {
+            // A category has one id: duplicates are found by a scan, without
+            // collecting (every line's category is counted here).
+            for (i, id) in ids().enumerate() {
+                if !ids().take(i).any(|earlier| earlier == id) {
+                    self.bump(id);
+                }
+            }
+        } else {
+            let mut ids: Vec<&str> = ids().collect();
+            ids.sort_unstable();
+            ids.dedup();
+            for id in ids {
+                self.bump(id);
+            }
         }
         self.total += 1;
     }
