@@ -6,9 +6,11 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use facteur::ingest::validate::RuleSet;
-use facteur::ingest::{Options, ingest};
+use facteur::ingest::report::{Finding, Syntax};
+use facteur::ingest::validate::{RuleSet, Sink, en16931};
+use facteur::ingest::{Options, detect, ingest, parse, schema};
 use facteur::samples;
+use facteur::xml::{self, Limits};
 
 fn generated(c: &mut Criterion) {
     let options = Options {
@@ -55,6 +57,53 @@ fn generated(c: &mut Criterion) {
         &failing,
         |b, xml| b.iter(|| ingest(black_box(xml.as_bytes()), &options)),
     );
+    group.finish();
+}
+
+/// Issue #2's figure: parse + the rules it names (BR-01…BR-16, BR-CO-10…17, with the
+/// other BR-CO sums of the same family), on 10-line invoices. The same stages as
+/// [`ingest`] (secure reading, syntax detection, the XML-Schema layer, the rules,
+/// the model), with only those two rule families; `ingest/*` times all of EN 16931.
+fn core_rules(c: &mut Criterion) {
+    fn parse_and_core_rules(bytes: &[u8], findings: &mut Vec<Finding>) -> bool {
+        findings.clear();
+        let Ok(doc) = xml::parse(bytes, &Limits::default()) else {
+            return false;
+        };
+        let root = doc.root();
+        let syntax = detect::syntax_of(root);
+        schema::validate(root, syntax, RuleSet::En16931, findings);
+        let mut sink = Sink::new(findings);
+        let invoice = match syntax {
+            Syntax::Ubl => {
+                en16931::ubl::check_core_and_sums(root, &mut sink);
+                parse::ubl::to_invoice(root)
+            }
+            Syntax::Cii => {
+                en16931::cii::check_core_and_sums(root, &mut sink);
+                parse::cii::to_invoice(root)
+            }
+            Syntax::Cdar | Syntax::Unknown => return false,
+        };
+        black_box(invoice);
+        findings.is_empty()
+    }
+
+    let mut group = c.benchmark_group("core-rules");
+    for (syntax, xml) in [
+        ("ubl", samples::ubl_invoice("B-1", 10)),
+        ("cii", samples::cii_invoice("B-1", 10)),
+    ] {
+        let mut findings = Vec::new();
+        // Timed on an invoice the rules accept, so every stage runs in full.
+        assert!(parse_and_core_rules(xml.as_bytes(), &mut findings));
+        group.throughput(Throughput::Elements(1));
+        group.bench_with_input(
+            BenchmarkId::new(format!("{syntax}-10-lines"), xml.len()),
+            &xml,
+            |b, xml| b.iter(|| parse_and_core_rules(black_box(xml.as_bytes()), &mut findings)),
+        );
+    }
     group.finish();
 }
 
@@ -158,5 +207,11 @@ fn corpus_per_invoice(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, generated, corpus_examples, corpus_per_invoice);
+criterion_group!(
+    benches,
+    generated,
+    core_rules,
+    corpus_examples,
+    corpus_per_invoice
+);
 criterion_main!(benches);
