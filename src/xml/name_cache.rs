@@ -14,6 +14,7 @@
 use std::cell::Cell;
 
 use super::names::NameId;
+use super::parse::same_bytes;
 
 const SLOTS: usize = 256;
 
@@ -117,7 +118,7 @@ impl NameCache {
             && text
                 .as_bytes()
                 .get(e.start as usize..(e.start + e.len) as usize)
-                == Some(raw.as_bytes());
+                .is_some_and(|cached| same_bytes(cached, raw.as_bytes()));
         hit.then_some(e.id)
     }
 

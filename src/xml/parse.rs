@@ -192,6 +192,9 @@ struct Open {
     /// repeat it.
     name_at: usize,
     name_len: usize,
+    /// The raw name has no quote, so `</name>` ends at the `>` after the name
+    /// (see [`Builder::bare_end_tag`]).
+    unquoted_name: bool,
     has_child: bool,
     has_text: bool,
 }
@@ -226,6 +229,44 @@ struct Builder<'t> {
     /// The document contains a `\r`. Without one there is no line end to normalise,
     /// and text is taken as it is instead of scanning it again.
     has_cr: bool,
+}
+
+/// Where the next `<` or `&` is, from byte `from` on. Most pieces of text are
+/// short (an indentation, a value): a plain loop over their first bytes finds
+/// their end before a vectorised search would have started.
+fn next_mark(bytes: &[u8], from: usize) -> Option<usize> {
+    const SHORT: usize = 16;
+    let short_end = bytes.len().min(from + SHORT);
+    if let Some(i) = bytes[from..short_end]
+        .iter()
+        .position(|&b| b == b'<' || b == b'&')
+    {
+        return Some(from + i);
+    }
+    memchr::memchr2(b'<', b'&', &bytes[short_end..]).map(|i| short_end + i)
+}
+
+/// Whether two short byte strings (names) are equal: compared eight bytes at a
+/// time, the last word overlapping, which beats a call to `memcmp` on names of a
+/// few dozen bytes.
+pub(super) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let n = a.len();
+    if n < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let word =
+        |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().expect("eight bytes"));
+    let mut at = 0;
+    while at + 8 < n {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
 }
 
 /// The bytes XML counts as white space around names and in tags.
@@ -278,9 +319,8 @@ impl<'t> Builder<'t> {
         let input = self.input;
         let bytes = input.as_bytes();
         let mut at = 0;
-        while let Some(i) = memchr::memchr2(b'<', b'&', &bytes[at..]) {
-            let mark = at + i;
-            if i > 0 {
+        while let Some(mark) = next_mark(bytes, at) {
+            if mark > at {
                 self.pos = mark;
                 self.text_chunk(at, mark)?;
             }
@@ -328,13 +368,16 @@ impl<'t> Builder<'t> {
             Some(content) => (content, true),
             None => (inner, false),
         };
-        let name_len = if bare {
-            content.len()
+        let (name_len, unquoted_name) = if bare {
+            // The loop stopped at no quote.
+            (content.len(), true)
         } else {
-            content.bytes().position(is_space).unwrap_or(content.len())
+            let name_len = content.bytes().position(is_space).unwrap_or(content.len());
+            let quoted = content[..name_len].bytes().any(|b| b == b'\'' || b == b'"');
+            (name_len, !quoted)
         };
         self.pos = end;
-        self.start(content, lt + 1, name_len, empty)?;
+        self.start(content, lt + 1, name_len, unquoted_name, empty)?;
         Ok(end)
     }
 
@@ -400,9 +443,9 @@ impl<'t> Builder<'t> {
         let bytes = self.input.as_bytes();
         let name = &bytes[open.name_at..open.name_at + open.name_len];
         let gt = lt + 2 + name.len();
-        let bare = bytes.get(gt) == Some(&b'>')
-            && &bytes[lt + 2..gt] == name
-            && !name.iter().any(|&b| b == b'\'' || b == b'"');
+        let bare = open.unquoted_name
+            && bytes.get(gt) == Some(&b'>')
+            && same_bytes(&bytes[lt + 2..gt], name);
         bare.then_some(gt + 1)
     }
 
@@ -632,12 +675,13 @@ impl<'t> Builder<'t> {
 
     /// A start tag: `content` is what lies between `<` and `>` (or `/>` when
     /// `empty`), at byte `content_at` of the input; its first `name_len` bytes are
-    /// the element's raw name.
+    /// the element's raw name (`unquoted_name` when no quote is among them).
     fn start(
         &mut self,
         content: &str,
         content_at: usize,
         name_len: usize,
+        unquoted_name: bool,
         empty: bool,
     ) -> Result<(), XmlError> {
         let offset = self.position();
@@ -752,6 +796,7 @@ impl<'t> Builder<'t> {
                 counts_from: self.name_counts.len() as u32,
                 name_at: content_at,
                 name_len,
+                unquoted_name,
                 has_child: false,
                 has_text: false,
             });

@@ -328,3 +328,43 @@ fn unusual_but_accepted_tags_stay_accepted() {
     assert_eq!(parse_ok("<a b = '1'\n/>").root().attr("b"), Some("1"));
     assert_eq!(parse_ok("<a><??></a>").len(), 1);
 }
+
+#[test]
+fn same_bytes_compares_every_byte_of_any_length() {
+    for n in 0..40usize {
+        let a: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+        assert!(same_bytes(&a, &a.clone()));
+        if n > 0 {
+            assert!(!same_bytes(&a, &a[..n - 1]));
+        }
+        for at in 0..n {
+            let mut b = a.clone();
+            b[at] ^= 1;
+            assert!(!same_bytes(&a, &b), "length {n}, differing at {at}");
+        }
+    }
+}
+
+#[test]
+fn an_end_tag_closes_its_element_however_long_the_name() {
+    // The end-tag comparison works eight bytes at a time: a difference anywhere in
+    // a long name must be seen.
+    let name = "p:AVeryLongElementNameIndeedWithMoreThanSixteenBytes";
+    let ok = format!("<{name} xmlns:p='urn:x'>x</{name}>");
+    assert_eq!(parse_ok(&ok).root().text(), "x");
+    for at in [2, 9, 17, name.len() - 1] {
+        let mut other = name.to_string();
+        other.replace_range(at..at + 1, "Z");
+        let bad = format!("<{name} xmlns:p='urn:x'>x</{other}>");
+        assert!(refusal(&bad).contains("expected"), "{bad}");
+    }
+}
+
+#[test]
+fn a_quote_in_a_name_is_read_as_quick_xml_reads_it() {
+    // quick-xml takes anything up to white space as the name, quotes included, and
+    // a quote opens a value in which `>` does not end the tag.
+    assert_eq!(parse_ok("<a'x'>t</a'x'>").root().local_name(), "a'x'");
+    assert_eq!(parse_ok("<a'>'>t</a'>'>").root().text(), "t");
+    assert!(refusal("<a'x'>t</a'y'>").contains("expected"));
+}
