@@ -205,6 +205,9 @@ struct Builder<'t> {
     /// Where the token being handled ends: the offset of its errors.
     pos: usize,
     name_cache: Recycled,
+    /// The same for attribute names without a prefix, which resolve to no
+    /// namespace whatever the bindings: never invalidated within a document.
+    attr_name_cache: Recycled,
     limits: Limits,
     names: NameTable,
     elements: Vec<Element>,
@@ -287,6 +290,7 @@ impl<'t> Builder<'t> {
             input,
             pos: 0,
             name_cache: NameCache::take(),
+            attr_name_cache: NameCache::take(),
             limits: *limits,
             names: NameTable::new(),
             elements: Vec::with_capacity(text.len() / 64),
@@ -735,7 +739,7 @@ impl<'t> Builder<'t> {
 
         let attrs_start = self.attrs.len() as u32;
         if has_attributes {
-            self.name_attributes(content, offset)?;
+            self.name_attributes(content, content_at, offset)?;
         }
         let attrs_end = self.attrs.len() as u32;
 
@@ -869,15 +873,30 @@ impl<'t> Builder<'t> {
     }
 
     /// Resolves and records the plain attributes [`Builder::read_attributes`] left
-    /// in `plain_attrs`; `tag` is the tag they were read from.
-    fn name_attributes(&mut self, tag: &str, offset: usize) -> Result<(), XmlError> {
+    /// in `plain_attrs`; `tag` is the tag they were read from, at byte `tag_at` of
+    /// the input.
+    fn name_attributes(&mut self, tag: &str, tag_at: usize, offset: usize) -> Result<(), XmlError> {
         for i in 0..self.plain_attrs.len() {
             let (key_at, key_len, value_start, value_end) = self.plain_attrs[i];
             let key = &tag[key_at..key_at + key_len];
             let (aprefix, alocal) = split_qname(key);
-            let ans = if aprefix.is_empty() {
-                Namespace::NONE
-            } else if aprefix == "xml" {
+            if aprefix.is_empty() {
+                let aname = match self.attr_name_cache.get(self.input, key) {
+                    Some(id) => id,
+                    None => {
+                        let id = self.names.name(Namespace::NONE, alocal, aprefix);
+                        self.attr_name_cache.put(tag_at + key_at, key, id);
+                        id
+                    }
+                };
+                self.attrs.push(Attr {
+                    name: aname,
+                    value_start,
+                    value_end,
+                });
+                continue;
+            }
+            let ans = if aprefix == "xml" {
                 Namespace::XML
             } else {
                 self.resolve(aprefix, false).ok_or_else(|| {

@@ -368,3 +368,32 @@ fn a_quote_in_a_name_is_read_as_quick_xml_reads_it() {
     assert_eq!(parse_ok("<a'>'>t</a'>'>").root().text(), "t");
     assert!(refusal("<a'x'>t</a'y'>").contains("expected"));
 }
+
+#[test]
+fn attribute_names_resolve_alike_wherever_they_repeat() {
+    // Unprefixed attribute names are cached for the whole document; prefixed ones
+    // follow the bindings in scope.
+    let doc = parse_ok(
+        "<r xmlns='urn:a' xmlns:p='urn:p'><x a='1' p:a='2'/><y xmlns='urn:b' xmlns:p='urn:q' a='3' p:a='4'/></r>",
+    );
+    let seen: Vec<(String, String, String)> = doc
+        .elements()
+        .flat_map(|n| n.attributes())
+        .map(|(q, v)| {
+            let uri = doc.namespace_uri(q.ns).to_string();
+            (uri, q.local.to_string(), v.to_string())
+        })
+        .collect();
+    let expect = |uri: &str, local: &str, value: &str| {
+        (uri.to_string(), local.to_string(), value.to_string())
+    };
+    assert_eq!(
+        seen,
+        [
+            expect("", "a", "1"),
+            expect("urn:p", "a", "2"),
+            expect("", "a", "3"),
+            expect("urn:q", "a", "4"),
+        ]
+    );
+}
