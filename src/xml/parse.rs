@@ -328,10 +328,14 @@ impl<'t> Builder<'t> {
                 self.pos = mark;
                 self.text_chunk(at, mark)?;
             }
-            at = if bytes[mark] == b'<' {
-                self.markup(mark)?
-            } else {
+            // End tags are dispatched here, not in `markup`: their path is short,
+            // and `markup`'s (with start tags inlined) saves many registers.
+            at = if bytes[mark] != b'<' {
                 self.reference(mark)?
+            } else if bytes.get(mark + 1) == Some(&b'/') {
+                self.end_tag(mark)?
+            } else {
+                self.markup(mark)?
             };
         }
         self.pos = bytes.len();
@@ -812,6 +816,9 @@ impl<'t> Builder<'t> {
     /// others' values copied into `strings` and their names left in `plain_attrs`
     /// for [`Builder::name_attributes`] (their prefixes resolve once every
     /// declaration of the tag is known).
+    // Kept out of `start`: most tags have no attribute, and this code's registers
+    // would otherwise be saved and restored for every tag.
+    #[inline(never)]
     fn read_attributes(&mut self, start: &BytesStart<'_>, offset: usize) -> Result<(), XmlError> {
         // Plain attributes as (name range in the tag, value range in `strings`):
         // values are copied straight into the arena instead of into an owned String
@@ -875,6 +882,7 @@ impl<'t> Builder<'t> {
     /// Resolves and records the plain attributes [`Builder::read_attributes`] left
     /// in `plain_attrs`; `tag` is the tag they were read from, at byte `tag_at` of
     /// the input.
+    #[inline(never)]
     fn name_attributes(&mut self, tag: &str, tag_at: usize, offset: usize) -> Result<(), XmlError> {
         for i in 0..self.plain_attrs.len() {
             let (key_at, key_len, value_start, value_end) = self.plain_attrs[i];
