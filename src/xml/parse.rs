@@ -887,9 +887,14 @@ impl<'t> Builder<'t> {
         for i in 0..self.plain_attrs.len() {
             let (key_at, key_len, value_start, value_end) = self.plain_attrs[i];
             let key = &tag[key_at..key_at + key_len];
-            let (aprefix, alocal) = split_qname(key);
+            // The cache holds only names without a prefix, so a hit needs no split.
+            let cached = self.attr_name_cache.get(self.input, key);
+            let (aprefix, alocal) = match cached {
+                Some(_) => ("", key),
+                None => split_qname(key),
+            };
             if aprefix.is_empty() {
-                let aname = match self.attr_name_cache.get(self.input, key) {
+                let aname = match cached {
                     Some(id) => id,
                     None => {
                         let id = self.names.name(Namespace::NONE, alocal, aprefix);
