@@ -8,12 +8,13 @@
 //! Any change of bindings starts a new generation, which invalidates every entry.
 //!
 //! The table is 4 KB; allocating and zeroing it for every document cost about as much
-//! as reading a small invoice's names, so each thread keeps one table between
+//! as reading a small invoice's names, so each thread keeps its tables between
 //! documents ([`NameCache::take`]) and a new document starts a new generation.
 
 use std::cell::Cell;
 
 use super::names::NameId;
+use super::parse::same_bytes;
 
 const SLOTS: usize = 256;
 
@@ -31,9 +32,13 @@ pub(crate) struct NameCache {
     entries: Vec<Entry>,
 }
 
+/// Tables a thread keeps for its next documents (a document uses two, one for
+/// element names and one for attribute names).
+const SPARES: usize = 4;
+
 thread_local! {
-    /// The table of the last document read on this thread, ready for the next one.
-    static SPARE: Cell<Option<NameCache>> = const { Cell::new(None) };
+    /// The tables of the last document read on this thread, ready for the next one.
+    static SPARE: Cell<Vec<NameCache>> = const { Cell::new(Vec::new()) };
 }
 
 /// A [`NameCache`] borrowed from the thread's spare slot, put back when dropped.
@@ -55,7 +60,13 @@ impl std::ops::DerefMut for Recycled {
 impl Drop for Recycled {
     fn drop(&mut self) {
         let cache = std::mem::replace(&mut self.0, NameCache::unallocated());
-        SPARE.with(|spare| spare.set(Some(cache)));
+        SPARE.with(|spare| {
+            let mut tables = spare.take();
+            if tables.len() < SPARES {
+                tables.push(cache);
+            }
+            spare.set(tables);
+        });
     }
 }
 
@@ -63,7 +74,13 @@ impl NameCache {
     /// A table for a new document: the thread's spare one with every entry
     /// invalidated, or a fresh one.
     pub(crate) fn take() -> Recycled {
-        let cache = match SPARE.with(Cell::take) {
+        let spare = SPARE.with(|spare| {
+            let mut tables = spare.take();
+            let table = tables.pop();
+            spare.set(tables);
+            table
+        });
+        let cache = match spare {
             Some(mut cache) => {
                 cache.invalidate();
                 cache
@@ -117,7 +134,7 @@ impl NameCache {
             && text
                 .as_bytes()
                 .get(e.start as usize..(e.start + e.len) as usize)
-                == Some(raw.as_bytes());
+                .is_some_and(|cached| same_bytes(cached, raw.as_bytes()));
         hit.then_some(e.id)
     }
 
