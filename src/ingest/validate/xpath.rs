@@ -9,6 +9,7 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
+use crate::invoice::types::DecimalText;
 use crate::xml::Node;
 
 /// XPath `normalize-space(.) != ''`: present and not only whitespace.
@@ -87,18 +88,25 @@ pub fn is_vat_id(value: &str) -> bool {
 /// more: no invoice amount is that large, and the bound guarantees that sums over any
 /// document the XML limits admit, and products with a bounded factor, cannot overflow.
 pub fn decimal(value: &str) -> Option<Decimal> {
-    let v = value.trim_matches([' ', '\t', '\n', '\r']);
-    let (negative, digits) = match v.as_bytes().first()? {
-        b'-' => (true, &v[1..]),
-        b'+' => (false, &v[1..]),
-        _ => (false, v),
+    let DecimalText {
+        negative,
+        int,
+        frac,
+        mantissa,
+    } = DecimalText::read(value)?;
+    // The cast's value has at least one fraction digit (`21` reads as `21.0`).
+    let (mantissa, scale) = match mantissa {
+        Some(m) if frac.is_empty() && int.len() < 18 => (Some(m * 10), 1),
+        Some(m) if !frac.is_empty() => (Some(m), frac.len() as u32),
+        _ => (None, 0),
     };
-    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    if int.is_empty() && frac.is_empty()
-        || !int.bytes().all(|b| b.is_ascii_digit())
-        || !frac.bytes().all(|b| b.is_ascii_digit())
+    // Up to 18 digits fit an i64, so the value is built directly; formatting a String
+    // for every amount was a visible cost of the rule layer. Negative zero keeps the
+    // textual path.
+    if let Some(m) = mantissa
+        && (m != 0 || !negative)
     {
-        return None;
+        return Some(Decimal::new(if negative { -m } else { m }, scale));
     }
     // rust_decimal keeps at most 28 fractional digits; trailing zeros beyond that
     // carry no value.
@@ -107,21 +115,6 @@ pub fn decimal(value: &str) -> Option<Decimal> {
     } else {
         frac
     };
-    let int = int.trim_start_matches('0');
-    let frac_digits = if frac.is_empty() { "0" } else { frac };
-    // Fast path: up to 18 digits fit a u64, so the value (with the same scale as the
-    // textual form below) is built directly; formatting a String for every amount was
-    // a visible cost of the rule layer. Negative zero keeps the textual path.
-    if int.len() + frac_digits.len() <= 18 {
-        let mantissa = int
-            .bytes()
-            .chain(frac_digits.bytes())
-            .fold(0i64, |m, b| m * 10 + i64::from(b - b'0'));
-        if mantissa != 0 || !negative {
-            let signed = if negative { -mantissa } else { mantissa };
-            return Some(Decimal::new(signed, frac_digits.len() as u32));
-        }
-    }
     let text = format!(
         "{}{}.{}",
         if negative { "-" } else { "" },
@@ -338,6 +331,25 @@ mod tests {
                 (d.mantissa(), d.scale()),
                 (expected.mantissa(), expected.scale())
             );
+        }
+    }
+
+    proptest::proptest! {
+        /// The cast and the model read the same lexical form the same way: the same
+        /// value (the cast's scale is at least one), absent beyond the cast's bound.
+        #[test]
+        fn the_cast_reads_the_value_the_model_reads(
+            text in "[ \n]?[+-]?0{0,2}[0-9]{0,21}(\\.[0-9]{0,10})?[ ]?|[0-9.+ -]{0,6}",
+        ) {
+            let bound = Decimal::from_i128_with_scale(100_000_000_000_000_000_000, 0);
+            let model = crate::invoice::Amount::parse(&text)
+                .map(|a| a.0)
+                .filter(|d| d.abs() < bound);
+            let cast = decimal(&text);
+            proptest::prop_assert_eq!(cast, model, "{:?}", text);
+            if let Some(d) = cast {
+                proptest::prop_assert!(d.scale() >= 1, "{:?} has scale {}", text, d.scale());
+            }
         }
     }
 
