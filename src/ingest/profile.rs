@@ -9,7 +9,7 @@
 //! which is how a PDF naming MINIMUM, BASIC or an unknown profile gets rejected.
 
 use crate::ingest::report::Syntax;
-use crate::xml::{Namespace, Node};
+use crate::xml::{Namespace, Node, trim_space};
 
 /// Where the XML came from: the selection differs for a Factur-X attachment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,7 +91,7 @@ pub fn specification_identifier(root: Node<'_>, syntax: Syntax) -> Option<&str> 
         ]),
         Syntax::Cdar | Syntax::Unknown => None,
     }?;
-    Some(node.text().trim_matches([' ', '\t', '\n', '\r']))
+    Some(trim_space(node.text()))
 }
 
 /// Selects the rule set for a document of `syntax` read from `origin`.

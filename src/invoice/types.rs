@@ -10,23 +10,9 @@ use std::fmt;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-use serde::{Serialize, Serializer};
 
-/// `text` without the XML whitespace (space, tab, line feed, carriage return) around
-/// it. Byte loops: `str::trim_matches` with a set of chars goes through a char
-/// searcher, a visible cost when every value of every line is trimmed.
-pub(crate) fn trim_xml_space(text: &str) -> &str {
-    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
-    let bytes = text.as_bytes();
-    let Some(start) = bytes.iter().position(|b| !is_space(b)) else {
-        return "";
-    };
-    let end = bytes
-        .iter()
-        .rposition(|b| !is_space(b))
-        .map_or(start, |e| e + 1);
-    &text[start..end]
-}
+use crate::xml::trim_space;
+use serde::{Serialize, Serializer};
 
 /// An `xs:decimal` lexical form read in one pass: `[+-]?(d+(.d*)?|.d+)` between XML
 /// whitespace, no exponent, no thousands separator. The model's parser and the rules'
@@ -47,7 +33,7 @@ pub(crate) struct DecimalText<'t> {
 
 impl<'t> DecimalText<'t> {
     pub(crate) fn read(text: &'t str) -> Option<Self> {
-        let text = trim_xml_space(text);
+        let text = trim_space(text);
         let bytes = text.as_bytes();
         let end = bytes.len();
         let mut at = 0;
@@ -225,7 +211,7 @@ impl Date {
     /// `±hh:mm`, which a date term has no use for) or `YYYYMMDD` (CII format 102).
     /// Rejects impossible dates and any other layout.
     pub fn parse(text: &str) -> Option<Date> {
-        let t = trim_xml_space(text);
+        let t = trim_space(text);
         // Every valid form is ASCII; checking first also keeps the byte-offset slices
         // below on character boundaries.
         if !t.is_ascii() {
@@ -557,15 +543,6 @@ mod tests {
         ] {
             assert_eq!(Amount::parse(bad), None, "{bad:?}");
         }
-    }
-
-    #[test]
-    fn only_xml_whitespace_is_trimmed() {
-        assert_eq!(trim_xml_space(" \t\r\n a b \n"), "a b");
-        assert_eq!(trim_xml_space("\u{a0}x\u{a0}"), "\u{a0}x\u{a0}");
-        assert_eq!(trim_xml_space(" \n "), "");
-        assert_eq!(trim_xml_space(""), "");
-        assert_eq!(trim_xml_space("é"), "é");
     }
 
     #[test]

@@ -17,9 +17,11 @@ mod decode;
 mod name_cache;
 mod names;
 mod parse;
+mod space;
 mod tree;
 
 pub use decode::decode;
 pub use names::{NameId, Namespace, QName};
 pub use parse::{Limits, XmlError, XmlErrorKind, parse, parse_str};
+pub use space::{is_space, trim_space};
 pub use tree::{Attr, Document, Node};

@@ -12,6 +12,7 @@ use super::attr_keys::AttrKeys;
 use super::decode::decode;
 use super::name_cache::{NameCache, Recycled};
 use super::names::{NameId, NameTable, Namespace};
+use super::space::is_space;
 use super::tree::{Attr, Document, Element, NONE};
 
 /// Resource limits applied while reading a document. Every one of them is checked
@@ -270,11 +271,6 @@ pub(super) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
         at += 8;
     }
     word(a, n - 8) == word(b, n - 8)
-}
-
-/// The bytes XML counts as white space around names and in tags.
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
 /// A refusal worded and placed as quick-xml words and places it.

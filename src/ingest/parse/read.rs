@@ -2,20 +2,19 @@
 //! scheme-qualified identifiers, and decimals and dates whose unreadable text is kept
 //! in [`Unparsed`] instead of failing the mapping.
 
-use crate::invoice::types::trim_xml_space;
 use crate::invoice::{Amount, Date, Identifier, Percent, Quantity, Unparsed};
-use crate::xml::Node;
+use crate::xml::{Node, trim_space};
 
 /// The element's own text without the XML whitespace around it; `None` when the
 /// element is absent or holds only whitespace, which no term distinguishes from absence.
 pub(super) fn text(node: Option<Node<'_>>) -> Option<String> {
-    let t = trim_xml_space(node?.text());
+    let t = trim_space(node?.text());
     (!t.is_empty()).then(|| t.to_string())
 }
 
 /// A non-empty attribute value, trimmed.
 pub(super) fn attr(node: Node<'_>, name: &str) -> Option<String> {
-    let v = trim_xml_space(node.attr(name)?);
+    let v = trim_space(node.attr(name)?);
     (!v.is_empty()).then(|| v.to_string())
 }
 
@@ -77,7 +76,7 @@ impl Reader {
 
     /// A boolean indicator (`true`/`false`, `1`/`0`), as in `cbc:ChargeIndicator`.
     pub(super) fn indicator(&mut self, node: Option<Node<'_>>, term: &'static str) -> Option<bool> {
-        self.typed(node, term, |t| match trim_xml_space(t) {
+        self.typed(node, term, |t| match trim_space(t) {
             "true" | "1" => Some(true),
             "false" | "0" => Some(false),
             _ => None,

@@ -8,6 +8,8 @@
 
 use std::borrow::Cow;
 
+use crate::xml::trim_space;
+
 /// The built-in types supported. A schema naming another built-in type fails to
 /// compile rather than being silently accepted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -220,7 +222,7 @@ impl SimpleType {
         // were there whitespace inside, collapsing it would leave a space, refused
         // all the same, and the refusal quotes the raw value either way.
         let v = if self.builtin.lexical_excludes_whitespace() {
-            Cow::Borrowed(trim_xml_space(raw))
+            Cow::Borrowed(trim_space(raw))
         } else {
             self.normalize(raw)
         };
@@ -286,24 +288,6 @@ fn is_xml_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r')
 }
 
-fn is_xml_space_byte(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
-}
-
-/// `raw` without leading and trailing XML whitespace. The four whitespace characters
-/// are ASCII, so byte positions next to them are character boundaries.
-fn trim_xml_space(raw: &str) -> &str {
-    let bytes = raw.as_bytes();
-    let Some(start) = bytes.iter().position(|b| !is_xml_space_byte(*b)) else {
-        return "";
-    };
-    let end = bytes
-        .iter()
-        .rposition(|b| !is_xml_space_byte(*b))
-        .map_or(start, |i| i + 1);
-    &raw[start..end]
-}
-
 /// A trimmed value is already collapsed: no tab, newline or carriage return, and no
 /// two spaces in a row. One pass over the bytes: nearly every value is, and is then
 /// borrowed rather than rebuilt.
@@ -333,7 +317,7 @@ fn normalize(raw: &str, ws: WhiteSpace) -> Cow<'_, str> {
         }
         WhiteSpace::Replace => Cow::Owned(raw.replace(['\t', '\n', '\r'], " ")),
         WhiteSpace::Collapse => {
-            let trimmed = trim_xml_space(raw);
+            let trimmed = trim_space(raw);
             if is_collapsed(trimmed) {
                 return Cow::Borrowed(trimmed);
             }

@@ -9,7 +9,7 @@
 //! the errors inside its siblings.
 
 use crate::ingest::report::{Finding, Severity};
-use crate::xml::{Document, NameId, Namespace, Node, QName};
+use crate::xml::{Document, NameId, Namespace, Node, QName, is_space, trim_space};
 
 use super::content::{Assign, Buffers, FlatMatch, Kid, ModelError, match_children};
 use super::model::{
@@ -103,15 +103,10 @@ struct Validator<'a, 'd> {
     buffers: Buffers,
 }
 
-fn is_xml_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\n' | '\r')
-}
-
 /// Only XML whitespace (checked by bytes: the four whitespace characters are ASCII,
 /// and every byte of a non-ASCII character is not one of them).
 fn is_blank(text: &str) -> bool {
-    text.bytes()
-        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    text.bytes().all(is_space)
 }
 
 /// The element's name as the document writes it.
@@ -257,7 +252,7 @@ impl<'d> Validator<'_, 'd> {
         for (q, value) in node.attributes().filter(|(q, _)| q.ns == Namespace::XSI) {
             match &*q.local {
                 "schemaLocation" | "noNamespaceSchemaLocation" => {}
-                "nil" => match value.trim_matches(is_xml_space) {
+                "nil" => match trim_space(value) {
                     "true" | "1" if nillable => nil = true,
                     "true" | "1" => {
                         let msg = format!("element {} is not nillable", display(node));

@@ -10,6 +10,7 @@
 use std::sync::OnceLock;
 
 use crate::fxhash::FxHashSet;
+use crate::xml::{is_space, trim_space};
 
 /// One code list.
 pub struct CodeList {
@@ -49,8 +50,7 @@ impl CodeList {
         // The collapsed form is a single token exactly when the trimmed value is
         // non-empty and has no inner whitespace, and that token is the trimmed value:
         // tested in place, without building the normalised String.
-        let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
-        let token = value.trim_matches([' ', '\t', '\n', '\r']);
+        let token = trim_space(value);
         !token.is_empty() && !token.bytes().any(is_space) && self.contains(token)
     }
 

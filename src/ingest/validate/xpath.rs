@@ -10,13 +10,11 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 
 use crate::invoice::types::DecimalText;
-use crate::xml::Node;
+use crate::xml::{Node, is_space, trim_space};
 
 /// XPath `normalize-space(.) != ''`: present and not only whitespace.
 pub fn nb(value: &str) -> bool {
-    value
-        .bytes()
-        .any(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    value.bytes().any(|b| !is_space(b))
 }
 
 /// XPath `string(.)` of an element: its own text when it has no child element (the
@@ -75,9 +73,7 @@ pub fn normalized(value: &str) -> std::borrow::Cow<'_, str> {
 /// test is a case-insensitive comparison of the trimmed value.
 pub fn is_vat_id(value: &str) -> bool {
     if value.is_ascii() {
-        value
-            .trim_matches([' ', '\t', '\n', '\r'])
-            .eq_ignore_ascii_case("VAT")
+        trim_space(value).eq_ignore_ascii_case("VAT")
     } else {
         normalize_space(&value.to_uppercase()) == "VAT"
     }
@@ -128,7 +124,7 @@ pub fn decimal(value: &str) -> Option<Decimal> {
 
 /// XPath `xs:double($value)` / `number()`: also accepts exponents, `INF`, `NaN`.
 pub fn double(value: &str) -> Option<f64> {
-    let v = value.trim_matches([' ', '\t', '\n', '\r']);
+    let v = trim_space(value);
     match v {
         "INF" | "+INF" => return Some(f64::INFINITY),
         "-INF" => return Some(f64::NEG_INFINITY),
@@ -172,7 +168,7 @@ pub fn decimals_written(value: &str) -> usize {
 /// XPath `xs:boolean($value)` as used by `cbc:ChargeIndicator = false()`:
 /// `true`/`1` and `false`/`0`, whitespace-collapsed; anything else is a cast error.
 pub fn boolean(value: &str) -> Option<bool> {
-    match value.trim_matches([' ', '\t', '\n', '\r']) {
+    match trim_space(value) {
         "true" | "1" => Some(true),
         "false" | "0" => Some(false),
         _ => None,
@@ -225,7 +221,7 @@ pub fn any_equal<'d>(left: &[Node<'d>], right: &[Node<'d>]) -> bool {
 /// where the cast would fail: not `YYYY-MM-DD` with an optional `Z` or `±hh:mm`, or
 /// a day that does not exist.
 pub fn date(value: &str) -> Option<i64> {
-    let v = value.trim_matches([' ', '\t', '\n', '\r']);
+    let v = trim_space(value);
     let (negative, v) = match v.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, v),

@@ -10,7 +10,7 @@ use crate::ingest::validate::en16931::rules;
 use crate::ingest::validate::extended::{model, vat};
 use crate::ingest::validate::xpath::{decimal, nb, string_value};
 use crate::ingest::validate::{Rule, Sink};
-use crate::xml::{Namespace, Node};
+use crate::xml::{Namespace, Node, trim_space};
 
 rules! {
     FX_CODELIST = "FX-CODELIST", Fatal, ["BT-24"], "A Factur-X value belongs to the profile's code list (here: BT-24 names the profile the rules check)";
@@ -211,7 +211,7 @@ fn ancestor(node: Node<'_>, local: &str) -> bool {
 
 /// `^\s*YYYYMMDDHHMM\s*$` with month 01–12, day 01–31, hour 00–23, minute 00–59.
 fn format_205(value: &str) -> bool {
-    let v = value.trim_matches([' ', '\t', '\n', '\r']);
+    let v = trim_space(value);
     if v.len() != 12 || !v.bytes().all(|b| b.is_ascii_digit()) {
         return false;
     }

@@ -11,7 +11,7 @@ use crate::ingest::validate::en16931::rules;
 use crate::ingest::validate::en16931::table::Table;
 use crate::ingest::validate::xpath::{boolean, normalize_space};
 use crate::ingest::validate::{Rule, Sink};
-use crate::xml::{Namespace, Node};
+use crate::xml::{Namespace, Node, trim_space};
 
 rules! {
     CII_SR_046 = "CII-SR-046", Fatal, ["BT-157"], "An item standard identifier (GlobalID) shall have a scheme identifier";
@@ -238,7 +238,7 @@ fn trade_tax(node: Node<'_>, sink: &mut Sink<'_>) {
 /// accepted here, as std has no Unicode `Nd` test (no real date uses others).
 fn cii_dt_097(node: Node<'_>, sink: &mut Sink<'_>) {
     let text = node.text();
-    let value = text.trim_matches([' ', '\t', '\n', '\r']);
+    let value = trim_space(text);
     let b = value.as_bytes();
     let ok = b.len() == 8
         && b.iter().all(u8::is_ascii_digit)
