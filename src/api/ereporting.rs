@@ -16,7 +16,7 @@ use serde_json::json;
 use super::{ApiError, AppState, PlatformCaller, json};
 use crate::accounts::policy::{PlatformAction, authorize_platform};
 use crate::identifiers::{AddressingId, Matricule, Siren};
-use crate::ingest::{self, report::Severity};
+use crate::ingest;
 use crate::storage::taxfeed::{NewRecord, StoredDeclarant};
 use crate::taxfeed::ereporting::{DEFAULT_REGIME, Filed, RecordBody, parse_regime, regime_name};
 use crate::taxfeed::f10::{DataKind, F10Invoice, VatRegime};
@@ -194,15 +194,10 @@ pub async fn invoice(
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
     let invalid = |detail: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, detail);
     if !outcome.report.accepted() {
-        let fatal: Vec<String> = outcome
-            .report
-            .findings
-            .iter()
-            .filter(|f| f.severity == Severity::Fatal)
-            .take(10)
-            .map(|f| format!("{}: {}", f.rule, f.message))
-            .collect();
-        return Err(invalid(format!("invoice refused: {}", fatal.join("; "))));
+        return Err(invalid(format!(
+            "invoice refused: {}",
+            outcome.report.fatal_summary(10)
+        )));
     }
     let invoice = outcome
         .invoice

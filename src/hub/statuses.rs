@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::{Hub, HubError, new_id, now};
 use crate::accounts::policy::{PlatformAction, authorize_platform};
 use crate::identifiers::{AddressingId, Matricule, Siren};
-use crate::ingest::report::{Severity, Syntax};
+use crate::ingest::report::Syntax;
 use crate::ingest::{self, Options};
 use crate::lifecycle::cdar::{Party, ReferencedInvoice, SchemedId, StatusDetail};
 use crate::lifecycle::chain::sha256_hex;
@@ -56,16 +56,9 @@ impl StatusInput {
             ));
         }
         if !outcome.report.accepted() {
-            let rules: Vec<String> = outcome
-                .report
-                .findings
-                .iter()
-                .filter(|f| f.severity == Severity::Fatal)
-                .map(|f| format!("{}: {}", f.rule, f.message))
-                .collect();
             return Err(HubError::InvalidStatus(format!(
                 "the CDAR message is invalid: {}",
-                rules.join("; ")
+                outcome.report.fatal_summary(usize::MAX)
             )));
         }
         let doc = crate::xml::parse(&bytes, &Default::default()).map_err(|e| {

@@ -108,6 +108,19 @@ impl Report {
             .count()
     }
 
+    /// The first `most` fatal findings as `RULE: message`, joined by `; `: what a
+    /// refusal tells the sender.
+    pub fn fatal_summary(&self, most: usize) -> String {
+        let fatal: Vec<String> = self
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Fatal)
+            .take(most)
+            .map(|f| format!("{}: {}", f.rule, f.message))
+            .collect();
+        fatal.join("; ")
+    }
+
     /// Distinct rule ids with the given severity, sorted.
     pub fn rule_ids(&self, severity: Severity) -> Vec<&'static str> {
         let mut ids: Vec<_> = self
@@ -119,5 +132,37 @@ impl Report {
         ids.sort_unstable();
         ids.dedup();
         ids
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(rule: &'static str, severity: Severity) -> Finding {
+        Finding {
+            rule,
+            severity,
+            term: None,
+            location: "/x".into(),
+            message: format!("{rule} failed"),
+        }
+    }
+
+    #[test]
+    fn the_fatal_summary_names_the_first_fatal_findings_only() {
+        let mut report = Report::new("test");
+        report.findings = vec![
+            finding("BR-01", Severity::Fatal),
+            finding("BR-W", Severity::Warning),
+            finding("BR-02", Severity::Fatal),
+            finding("BR-03", Severity::Fatal),
+        ];
+        assert_eq!(
+            report.fatal_summary(2),
+            "BR-01: BR-01 failed; BR-02: BR-02 failed"
+        );
+        assert_eq!(report.fatal_summary(usize::MAX).matches("; ").count(), 2);
+        assert_eq!(Report::new("test").fatal_summary(10), "");
     }
 }
